@@ -1,0 +1,34 @@
+# twin: two commands, `make run` and `make test`; each sets up the environment on first use.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+.DEFAULT_GOAL := help
+
+# The ROS 2 Jazzy wheels exist for CPython 3.11 and 3.12; a sourced distribution brings its own.
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+PACKAGE_PATHS := --base-paths src tests
+ENV := . tools/env.sh &&
+
+.PHONY: help setup build test run clean
+
+help:  ## list the commands
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+setup:  ## create or update the environment in .venv (done by the other commands)
+	@$(PYTHON) tools/bootstrap.py
+
+build: setup  ## colcon build every package
+	@$(ENV) colcon build $(PACKAGE_PATHS) --event-handlers console_cohesion- summary+
+
+test: build  ## build, then run every package's tests; non-zero exit on any failure
+	@$(ENV) . install/local_setup.bash && \
+	  colcon test $(PACKAGE_PATHS) --event-handlers console_cohesion+ summary+ \
+	    --return-code-on-test-failure; status=$$?; \
+	  colcon test-result --verbose || status=1; \
+	  python tools/test_summary.py build || status=1; \
+	  exit $$status
+
+run: build  ## bring up the twin (Ctrl-C stops it)
+	@$(ENV) . install/local_setup.bash && python -m twin.run $(ARGS)
+
+clean:  ## remove build outputs (keeps .venv)
+	rm -rf build install log
