@@ -8,7 +8,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 PACKAGE_PATHS := --base-paths src tests
 ENV := . tools/env.sh &&
 
-.PHONY: help setup build test run clean
+.PHONY: help setup build test run bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -29,6 +29,10 @@ test: build  ## build, then run every package's tests; non-zero exit on any fail
 
 run: build  ## bring up the twin (Ctrl-C stops it)
 	@$(ENV) . install/local_setup.bash && python -m twin.run $(ARGS)
+
+bench: build  ## benchmarks (not tests): core physics steps/s and LIDAR rays/s
+	@mkdir -p artifacts && $(ENV) . install/local_setup.bash && \
+	  python -m twin_sim.benchmark urdf/twin_burger.urdf.xacro --json artifacts/bench_core.json
 
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf build install log

@@ -12,4 +12,24 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Physics and sensor core of the twin: PyBullet world, robot, sensors, noise (no ROS)."""
+"""
+Physics and sensor core of the twin: PyBullet world, robot, sensors, noise (no ROS).
+
+Start with :class:`Twin` and :class:`TwinConfig`; the sensor and drive configurations are
+plain dataclasses. Nothing here imports rclpy, reads wall time or starts threads.
+"""
+
+from twin_sim.description import DescriptionError, load_robot_description
+from twin_sim.imu import ImuConfig, ImuSample
+from twin_sim.kinematics import DriveLimits
+from twin_sim.lidar import LidarConfig, Scan
+from twin_sim.odometry import OdometryConfig, OdometryEstimate
+from twin_sim.robot import BodyState, DriveConfig
+from twin_sim.twin import Readings, Twin, TwinConfig
+from twin_sim.world import PhysicsConfig, Pose, World
+
+__all__ = [
+    'BodyState', 'DescriptionError', 'DriveConfig', 'DriveLimits', 'ImuConfig', 'ImuSample',
+    'LidarConfig', 'OdometryConfig', 'OdometryEstimate', 'PhysicsConfig', 'Pose', 'Readings',
+    'Scan', 'Twin', 'TwinConfig', 'World', 'load_robot_description',
+]

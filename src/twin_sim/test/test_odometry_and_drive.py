@@ -1,0 +1,97 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Wheel odometry against ground truth, and the command limits (PyBullet DIRECT)."""
+
+import numpy as np
+import pytest
+from twin_sim import DriveConfig, DriveLimits, OdometryConfig
+
+
+def drive_straight(twin, distance: float, speed: float = 0.2):
+    """Drive forward until ground truth passes ``distance``; return the last odometry."""
+    twin.set_command(speed, 0.0)
+    odometry = None
+    while twin.ground_truth().position[0] < distance:
+        readings = twin.step()
+        odometry = readings.odometry or odometry
+        assert twin.time < 3.0 * distance / speed, 'the robot does not move'
+    return odometry
+
+
+def drift(twin, odometry) -> float:
+    return float(np.hypot(odometry.x - twin.ground_truth().position[0],
+                          odometry.y - twin.ground_truth().position[1]))
+
+
+def test_driving_one_metre_odometry_agrees_with_ground_truth(make_twin):
+    twin = make_twin()
+    odometry = drive_straight(twin, 1.0)
+    truth = twin.ground_truth()
+    assert odometry.x == pytest.approx(truth.position[0], rel=0.01)
+    assert odometry.linear == pytest.approx(0.2, rel=0.01)
+    assert truth.linear_velocity[0] == pytest.approx(0.2, rel=0.01)
+
+
+def test_noise_and_calibration_error_make_drift_that_grows(make_twin):
+    noisy = OdometryConfig(encoder_noise_std=0.002, wheel_radius_error=0.02,
+                           wheel_separation_error=0.03)
+    twin = make_twin(odometry=noisy)
+    drift_at_1m = drift(twin, drive_straight(twin, 1.0))
+    drift_at_3m = drift(twin, drive_straight(twin, 3.0))
+    assert drift_at_1m > 0.005
+    assert drift_at_3m > 2.0 * drift_at_1m
+
+
+def test_without_noise_the_only_odometry_error_is_encoder_resolution(make_twin):
+    twin = make_twin(odometry=OdometryConfig(encoder_ticks_per_revolution=0))
+    assert drift(twin, drive_straight(twin, 2.0)) < 0.01
+
+
+def test_twist_is_in_the_base_frame_at_any_heading(make_twin):
+    twin = make_twin()
+    twin.set_command(0.0, 2.0)
+    twin.run(1.0)
+    twin.set_command(0.15, 0.0)
+    odometry = [r.odometry for r in twin.run(2.0) if r.odometry][-1]
+    assert odometry.linear == pytest.approx(0.15, rel=0.02)
+    assert twin.ground_truth().linear_velocity[0] == pytest.approx(0.15, rel=0.02)
+
+
+def test_a_ten_metre_per_second_command_is_limited(make_twin):
+    limits = DriveLimits(max_linear_velocity=0.22, max_linear_acceleration=1.0)
+    twin = make_twin(drive=DriveConfig(limits=limits))
+    twin.set_command(10.0, 0.0)
+    dt = 0.05
+    speeds = []
+    for _ in range(40):
+        twin.run(dt)
+        speeds.append(twin.ground_truth().linear_velocity[0])
+    assert max(speeds) <= 0.22 * 1.01
+    assert speeds[-1] == pytest.approx(0.22, rel=0.01)
+    accelerations = np.diff([0.0] + speeds) / dt
+    assert accelerations.max() <= 1.0 * 1.05
+
+
+def test_wheel_geometry_is_measured_from_the_urdf(make_twin):
+    robot = make_twin().robot
+    assert robot.wheel_radius == pytest.approx(0.033)
+    assert robot.wheel_separation == pytest.approx(0.160)
+    assert robot.wheel_torque == pytest.approx(1.0)  # the joints' effort limit
+
+
+def test_geometry_can_be_overridden(make_twin):
+    robot = make_twin(drive=DriveConfig(wheel_radius=0.035, wheel_separation=0.2,
+                                        max_wheel_torque=2.0)).robot
+    assert (robot.wheel_radius, robot.wheel_separation, robot.wheel_torque) == (0.035, 0.2, 2.0)

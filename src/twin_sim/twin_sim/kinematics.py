@@ -1,0 +1,127 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Differential-drive kinematics and command limits: pure functions of numbers, no physics.
+
+Conventions (REP-103): x forward, y left, z up; positive angular velocity turns left.
+"""
+
+from dataclasses import dataclass
+import math
+
+
+@dataclass(frozen=True)
+class DriveLimits:
+    """
+    Velocity and acceleration limits of the base (defaults: TurtleBot3 Burger).
+
+    :param max_linear_velocity: m/s, both directions
+    :param max_angular_velocity: rad/s, both directions
+    :param max_linear_acceleration: m/s^2, speeding up and slowing down
+    :param max_angular_acceleration: rad/s^2
+    """
+
+    max_linear_velocity: float = 0.22
+    max_angular_velocity: float = 2.84
+    max_linear_acceleration: float = 2.5
+    max_angular_acceleration: float = 3.2
+
+
+def body_to_wheels(linear: float, angular: float, wheel_radius: float,
+                   wheel_separation: float) -> tuple[float, float]:
+    """Return (left, right) wheel angular velocities in rad/s for a body twist."""
+    half_track = angular * wheel_separation / 2.0
+    return (linear - half_track) / wheel_radius, (linear + half_track) / wheel_radius
+
+
+def wheels_to_body(left: float, right: float, wheel_radius: float,
+                   wheel_separation: float) -> tuple[float, float]:
+    """Return the body (linear, angular) motion for (left, right) wheel motions."""
+    return ((right + left) * wheel_radius / 2.0,
+            (right - left) * wheel_radius / wheel_separation)
+
+
+def _approach(current: float, target: float, max_change: float) -> float:
+    """Move ``current`` toward ``target`` by at most ``max_change``."""
+    return current + max(-max_change, min(max_change, target - current))
+
+
+def _clamp(value: float, limit: float) -> float:
+    return max(-limit, min(limit, value))
+
+
+class VelocityLimiter:
+    """
+    Turn a requested body twist into one the base can follow.
+
+    Requests are saturated at the velocity limits, and the output moves toward them no
+    faster than the acceleration limits allow. Non-finite requests are never accepted
+    (callers validate; this is the last guard before the motors).
+    """
+
+    def __init__(self, limits: DriveLimits):
+        """
+        Start at rest.
+
+        :param limits: the limits to apply
+        """
+        self.limits = limits
+        self.linear = 0.0
+        self.angular = 0.0
+
+    def reset(self) -> None:
+        """Forget the previous output: the base is at rest."""
+        self.linear = self.angular = 0.0
+
+    def update(self, linear: float, angular: float, dt: float) -> tuple[float, float]:
+        """
+        Return the limited twist for the next ``dt`` seconds.
+
+        :param linear: requested linear velocity, m/s
+        :param angular: requested angular velocity, rad/s
+        :param dt: time since the previous update, s
+        """
+        if not (math.isfinite(linear) and math.isfinite(angular)):
+            linear = angular = 0.0
+        limits = self.limits
+        self.linear = _approach(self.linear, _clamp(linear, limits.max_linear_velocity),
+                                limits.max_linear_acceleration * dt)
+        self.angular = _approach(self.angular, _clamp(angular, limits.max_angular_velocity),
+                                 limits.max_angular_acceleration * dt)
+        return self.linear, self.angular
+
+
+def integrate_pose(x: float, y: float, yaw: float, distance: float,
+                   rotation: float) -> tuple[float, float, float]:
+    """
+    Advance a planar pose by a travelled ``distance`` and a ``rotation`` (exact arc).
+
+    Uses the second-order midpoint form for small rotations, where the arc formula divides
+    by nearly zero (the same split as ros2_controllers' diff_drive odometry).
+    """
+    if abs(rotation) < 1e-6:
+        mid_yaw = yaw + rotation / 2.0
+        return (x + distance * math.cos(mid_yaw), y + distance * math.sin(mid_yaw),
+                yaw + rotation)
+    radius = distance / rotation
+    new_yaw = yaw + rotation
+    return (x + radius * (math.sin(new_yaw) - math.sin(yaw)),
+            y - radius * (math.cos(new_yaw) - math.cos(yaw)),
+            new_yaw)
+
+
+def wrap_angle(angle: float) -> float:
+    """Wrap an angle into [-pi, pi)."""
+    return (angle + math.pi) % (2.0 * math.pi) - math.pi

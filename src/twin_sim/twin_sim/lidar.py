@@ -1,0 +1,148 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""A 2D scanning LIDAR: one batched ray cast per scan, ranges per REP-117."""
+
+from dataclasses import dataclass
+import math
+
+import numpy as np
+import pybullet
+
+from twin_sim.robot import DiffDriveRobot, rotation_matrix
+
+# PyBullet's limit is MAX_RAY_INTERSECTION_BATCH_SIZE (16384), but a batch of exactly that
+# many silently returns one result short, so batches stay one below it.
+MAX_RAYS_PER_BATCH = pybullet.MAX_RAY_INTERSECTION_BATCH_SIZE - 1
+
+
+@dataclass(frozen=True)
+class LidarConfig:
+    """
+    A 2D LIDAR (defaults: TurtleBot3's LDS-01).
+
+    Beam ``i`` points at ``angle_min + i * angle_increment`` about the sensor's z axis,
+    counter-clockwise from its x axis, with ``angle_increment = (angle_max - angle_min) /
+    (samples - 1)``, so ``samples`` ranges span both ends inclusive.
+
+    :param link: the URDF link the scan is measured from
+    :param samples: beams per scan
+    :param angle_min: first beam, rad
+    :param angle_max: last beam, rad
+    :param range_min: closer returns are reported as -inf (REP-117), m
+    :param range_max: beams that hit nothing within it read +inf, m
+    :param rate: scans per second of simulated time, Hz
+    :param range_noise_std: Gaussian noise on each range, m
+    :param dropout_probability: chance that a beam returns nothing (+inf)
+    :param angle_noise_std: Gaussian error of each beam's direction, rad
+    """
+
+    link: str = 'base_scan'
+    samples: int = 360
+    angle_min: float = 0.0
+    angle_max: float = 2.0 * math.pi * 359.0 / 360.0
+    range_min: float = 0.12
+    range_max: float = 3.5
+    rate: float = 5.0
+    range_noise_std: float = 0.01
+    dropout_probability: float = 0.0
+    angle_noise_std: float = 0.0
+
+    @property
+    def angle_increment(self) -> float:
+        """Return the angle between neighbouring beams, rad."""
+        return (self.angle_max - self.angle_min) / max(self.samples - 1, 1)
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first inconsistent setting."""
+        if self.samples < 1:
+            raise ValueError(f'lidar samples must be at least 1, got {self.samples}')
+        if not 0.0 <= self.range_min < self.range_max:
+            raise ValueError(f'lidar needs 0 <= range_min < range_max, got '
+                             f'{self.range_min} and {self.range_max}')
+        if self.rate <= 0.0:
+            raise ValueError(f'lidar rate must be positive, got {self.rate}')
+        if not 0.0 <= self.dropout_probability <= 1.0:
+            raise ValueError(f'lidar dropout_probability must be in [0, 1], got '
+                             f'{self.dropout_probability}')
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One scan: ``ranges[i]`` belongs to beam angle ``angle_min + i * angle_increment``."""
+
+    ranges: np.ndarray
+
+
+class Lidar:
+    """Cast one scan's beams from a robot link and turn hit fractions into ranges."""
+
+    def __init__(self, robot: DiffDriveRobot, config: LidarConfig, rng: np.random.Generator):
+        """
+        Mount the LIDAR on ``robot``.
+
+        :param rng: the source of every random draw this sensor makes
+        """
+        config.validate()
+        if config.link not in robot.links:
+            raise ValueError(f'lidar link {config.link!r} is not a link of the robot; it has '
+                             f'{", ".join(sorted(robot.links))}')
+        self.robot, self.config, self.rng = robot, config, rng
+        self.link = robot.links[config.link]
+        self.angles = config.angle_min + config.angle_increment * np.arange(config.samples)
+        # Rays may hit anything except this robot's own collision group.
+        self.ray_mask = ~robot.collision_group & 0x7FFFFFFF
+
+    def beam_directions(self) -> np.ndarray:
+        """Return the unit beam directions in the sensor frame, one row per beam."""
+        angles = self.angles
+        if self.config.angle_noise_std > 0.0:
+            angles = angles + self.rng.normal(0.0, self.config.angle_noise_std, angles.shape)
+        return np.column_stack((np.cos(angles), np.sin(angles), np.zeros_like(angles)))
+
+    def scan(self) -> Scan:
+        """Measure one scan now."""
+        position, orientation = self.robot.link_pose(self.link)
+        directions = self.beam_directions() @ rotation_matrix(orientation).T
+        ends = position + directions * self.config.range_max
+        fractions = np.empty(len(ends))
+        for start in range(0, len(ends), MAX_RAYS_PER_BATCH):
+            chunk = ends[start:start + MAX_RAYS_PER_BATCH]
+            hits = self.robot.world.call(
+                pybullet.rayTestBatch, [position] * len(chunk), chunk,
+                collisionFilterMask=self.ray_mask)
+            if len(hits) != len(chunk):
+                raise RuntimeError(f'PyBullet cast {len(hits)} of {len(chunk)} rays')
+            # A ray that hits nothing reports fraction 1.0.
+            fractions[start:start + len(chunk)] = np.fromiter((hit[2] for hit in hits),
+                                                              float, len(hits))
+        return Scan(self.ranges_from_fractions(fractions))
+
+    def ranges_from_fractions(self, fractions: np.ndarray) -> np.ndarray:
+        """
+        Turn hit fractions (1.0: no hit) into reported ranges.
+
+        Rays start at the sensor origin, so a range is the fraction of ``range_max``. Noise
+        is added before the limits are applied, as a real sensor's firmware would see it.
+        """
+        config = self.config
+        hit = fractions < 1.0
+        ranges = fractions * config.range_max
+        if config.range_noise_std > 0.0:
+            ranges = ranges + self.rng.normal(0.0, config.range_noise_std, ranges.shape)
+        if config.dropout_probability > 0.0:
+            hit &= self.rng.random(ranges.shape) >= config.dropout_probability
+        ranges = np.where(hit & (ranges > config.range_max), np.inf, ranges)
+        ranges = np.where(hit & (ranges < config.range_min), -np.inf, ranges)
+        return np.where(hit, ranges, np.inf)

@@ -1,0 +1,119 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Wheel odometry: dead reckoning from encoder readings, drifting the way real odometry does."""
+
+from dataclasses import dataclass
+import math
+
+import numpy as np
+
+from twin_sim.kinematics import integrate_pose, wheels_to_body
+
+
+@dataclass(frozen=True)
+class OdometryConfig:
+    """
+    Wheel encoders and the odometry computed from them.
+
+    :param rate: odometry updates per second of simulated time, Hz
+    :param encoder_ticks_per_revolution: resolution; 0 reads exact angles (TurtleBot3: 4096)
+    :param encoder_noise_std: Gaussian error of each encoder reading, rad
+    :param wheel_radius_error: relative error of the radius odometry assumes (0.01: 1 % large)
+    :param wheel_separation_error: relative error of the separation odometry assumes
+    """
+
+    rate: float = 50.0
+    encoder_ticks_per_revolution: int = 4096
+    encoder_noise_std: float = 0.0
+    wheel_radius_error: float = 0.0
+    wheel_separation_error: float = 0.0
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first inconsistent setting."""
+        if self.rate <= 0.0:
+            raise ValueError(f'odometry rate must be positive, got {self.rate}')
+        if self.encoder_ticks_per_revolution < 0 or self.encoder_noise_std < 0.0:
+            raise ValueError('encoder_ticks_per_revolution and encoder_noise_std must not be '
+                             'negative')
+
+
+@dataclass(frozen=True)
+class OdometryEstimate:
+    """
+    Pose in the odometry frame and twist in the base frame (REP-105).
+
+    :param x: m
+    :param y: m
+    :param yaw: rad, unwrapped (keeps counting past +-pi)
+    :param linear: forward velocity, m/s
+    :param angular: yaw rate, rad/s
+    """
+
+    x: float
+    y: float
+    yaw: float
+    linear: float
+    angular: float
+
+
+class WheelOdometry:
+    """Integrate wheel encoder readings into a pose; knows nothing of the true pose."""
+
+    def __init__(self, config: OdometryConfig, wheel_radius: float, wheel_separation: float,
+                 rng: np.random.Generator):
+        """
+        Set up the encoders and the geometry odometry assumes.
+
+        :param wheel_radius: the true wheel radius, m (odometry assumes it with its error)
+        :param wheel_separation: the true separation, m
+        :param rng: the source of every random draw the encoders make
+        """
+        config.validate()
+        self.config, self.rng = config, rng
+        self.radius = wheel_radius * (1.0 + config.wheel_radius_error)
+        self.separation = wheel_separation * (1.0 + config.wheel_separation_error)
+        self.reset((0.0, 0.0))
+
+    def reset(self, wheel_angles: tuple[float, float], x: float = 0.0, y: float = 0.0,
+              yaw: float = 0.0) -> None:
+        """Start again from a pose, taking the current wheel angles as the reference."""
+        self.previous_ticks = self.read_encoders(wheel_angles)
+        self.estimate = OdometryEstimate(x, y, yaw, 0.0, 0.0)
+
+    def read_encoders(self, wheel_angles: tuple[float, float]) -> np.ndarray:
+        """Return what the encoders report for true wheel angles (rad)."""
+        angles = np.asarray(wheel_angles, dtype=float)
+        if self.config.encoder_noise_std > 0.0:
+            angles = angles + self.rng.normal(0.0, self.config.encoder_noise_std, 2)
+        ticks = self.config.encoder_ticks_per_revolution
+        if ticks:
+            resolution = 2.0 * math.pi / ticks
+            angles = np.round(angles / resolution) * resolution
+        return angles
+
+    def update(self, wheel_angles: tuple[float, float], dt: float) -> OdometryEstimate:
+        """
+        Advance the estimate with the encoder readings after ``dt`` seconds.
+
+        :param wheel_angles: true (left, right) wheel angles, rad, positive rolling forward
+        """
+        readings = self.read_encoders(wheel_angles)
+        left, right = readings - self.previous_ticks
+        self.previous_ticks = readings
+        distance, rotation = wheels_to_body(left, right, self.radius, self.separation)
+        x, y, yaw = integrate_pose(self.estimate.x, self.estimate.y, self.estimate.yaw,
+                                   distance, rotation)
+        self.estimate = OdometryEstimate(x, y, yaw, distance / dt, rotation / dt)
+        return self.estimate

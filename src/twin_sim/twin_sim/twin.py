@@ -1,0 +1,178 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The twin: a world, a robot and its sensors, advanced in fixed steps of simulated time."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pybullet
+
+from twin_sim.description import load_robot_description
+from twin_sim.imu import Imu, ImuConfig, ImuSample
+from twin_sim.lidar import Lidar, LidarConfig, Scan
+from twin_sim.odometry import OdometryConfig, OdometryEstimate, WheelOdometry
+from twin_sim.robot import BodyState, DiffDriveRobot, DriveConfig
+from twin_sim.world import PhysicsConfig, Pose, World
+
+NS_PER_S = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class TwinConfig:
+    """
+    Everything that defines a twin run; with the same config and commands, runs are identical.
+
+    :param robot: URDF or xacro path, or URDF text
+    :param spawn: where the robot's root frame starts
+    :param base_link: the frame whose pose is the robot's pose (REP-105 ``base_footprint``)
+    :param seed: seeds every random draw of every sensor
+    """
+
+    robot: str | Path
+    spawn: Pose = Pose()
+    base_link: str = 'base_footprint'
+    seed: int = 0
+    physics: PhysicsConfig = field(default_factory=PhysicsConfig)
+    drive: DriveConfig = field(default_factory=DriveConfig)
+    lidar: LidarConfig = field(default_factory=LidarConfig)
+    imu: ImuConfig = field(default_factory=ImuConfig)
+    odometry: OdometryConfig = field(default_factory=OdometryConfig)
+
+
+@dataclass(frozen=True)
+class Readings:
+    """What the sensors produced in one step; a sensor that was not due is None."""
+
+    time_ns: int
+    scan: Scan | None = None
+    imu: ImuSample | None = None
+    odometry: OdometryEstimate | None = None
+
+
+class Schedule:
+    """Fire every ``period_ns`` of simulated time, starting at time 0."""
+
+    def __init__(self, rate_hz: float):
+        """
+        Fire first at time 0.
+
+        :param rate_hz: how often it fires
+        """
+        self.period_ns = round(NS_PER_S / rate_hz)
+        self.next_ns = 0
+
+    def due(self, time_ns: int) -> bool:
+        """Tell whether it fires at ``time_ns``; if so, move to the next period."""
+        if time_ns < self.next_ns:
+            return False
+        self.next_ns += self.period_ns
+        return True
+
+
+class Twin:
+    """
+    A digital twin of a differential-drive robot, without ROS.
+
+    ``set_command`` requests a body twist; every ``step`` applies it through the motors,
+    advances the physics one fixed step, and returns the readings that came due.
+    """
+
+    def __init__(self, config: TwinConfig,
+                 build_world: Callable[[World], None] | None = None):
+        """
+        Build the world and load the robot.
+
+        :param build_world: adds the environment; the default is a bare ground plane
+        :raises DescriptionError: the robot description is unusable
+        :raises ValueError: a sensor setting is inconsistent
+        """
+        self.config = config
+        self.world = World(config.physics)
+        (build_world or (lambda world: world.add_ground()))(self.world)
+        description = load_robot_description(config.robot)
+        self.robot = DiffDriveRobot(self.world, description, config.drive, config.spawn)
+        if config.base_link not in self.robot.links:
+            raise ValueError(f'base_link {config.base_link!r} is not a link of the robot')
+        self.base_link = self.robot.links[config.base_link]
+        self.step_ns = round(config.physics.step * NS_PER_S)
+        self.world.save()
+        self.reset()
+
+    @property
+    def time(self) -> float:
+        """Return the simulated time since the start or the last reset, s."""
+        return self.time_ns / NS_PER_S
+
+    def reset(self) -> None:
+        """Return to the initial state exactly: bodies, commands, sensors, noise, time."""
+        self.world.restore()
+        self.robot.reset_commands()
+        lidar_rng, imu_rng, odometry_rng = (
+            np.random.default_rng(s) for s in np.random.SeedSequence(self.config.seed).spawn(3))
+        self.lidar = Lidar(self.robot, self.config.lidar, lidar_rng)
+        self.imu = Imu(self.robot, self.config.imu, self.config.physics.gravity, imu_rng)
+        self.odometry = WheelOdometry(self.config.odometry, self.robot.wheel_radius,
+                                      self.robot.wheel_separation, odometry_rng)
+        self.odometry.reset(self.robot.wheel_angles())
+        self.schedules = {name: Schedule(getattr(self.config, name).rate)
+                          for name in ('lidar', 'imu', 'odometry')}
+        self.time_ns = 0
+        self._last_odometry_ns = 0
+
+    def set_command(self, linear: float, angular: float) -> None:
+        """Request a body twist: m/s forward, rad/s counter-clockwise."""
+        self.robot.set_command(linear, angular)
+
+    def step(self) -> Readings:
+        """Advance one physics step and return the readings due at the new time."""
+        dt = self.step_ns / NS_PER_S
+        self.robot.apply(dt)
+        self.world.step()
+        self.time_ns += self.step_ns
+        due = {name: schedule.due(self.time_ns) for name, schedule in self.schedules.items()}
+        return Readings(
+            time_ns=self.time_ns,
+            scan=self.lidar.scan() if due['lidar'] else None,
+            imu=self.imu.sample(self.time) if due['imu'] else None,
+            odometry=self._update_odometry() if due['odometry'] else None)
+
+    def run(self, seconds: float) -> list[Readings]:
+        """Step for ``seconds`` of simulated time; return every step's readings."""
+        return [self.step() for _ in range(round(seconds * NS_PER_S / self.step_ns))]
+
+    def _update_odometry(self) -> OdometryEstimate:
+        dt = (self.time_ns - self._last_odometry_ns) / NS_PER_S
+        self._last_odometry_ns = self.time_ns
+        return self.odometry.update(self.robot.wheel_angles(), dt)
+
+    def ground_truth(self) -> BodyState:
+        """Return the exact pose and twist of ``base_link`` (for evaluation, not control)."""
+        return self.robot.link_state(self.base_link)
+
+    def teleport(self, pose: Pose) -> None:
+        """Move the robot's root frame to ``pose`` at rest; odometry keeps integrating."""
+        local = self.world.call(pybullet.getDynamicsInfo, self.robot.body, -1)[3:5]
+        position, orientation = self.world.call(pybullet.multiplyTransforms, pose.position(),
+                                                pose.quaternion(), *local)
+        self.world.call(pybullet.resetBasePositionAndOrientation, self.robot.body, position,
+                        orientation)
+        self.world.call(pybullet.resetBaseVelocity, self.robot.body, (0, 0, 0), (0, 0, 0))
+        self.robot.reset_commands()
+
+    def close(self) -> None:
+        """Release the physics client."""
+        self.world.close()

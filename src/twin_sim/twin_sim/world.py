@@ -1,0 +1,217 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""One PyBullet client: a fixed physics step, deterministic settings, and bodies by name."""
+
+from dataclasses import dataclass
+import math
+from pathlib import Path
+import tempfile
+
+import pybullet
+
+from twin_sim.description import DescriptionError
+
+Vector = tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class PhysicsConfig:
+    """
+    How the world is simulated.
+
+    :param step: physics time step, s (default 1/240 s, PyBullet's own)
+    :param gravity: m/s^2, acting along -z
+    :param solver_iterations: constraint solver iterations per step
+    :param gui: open PyBullet's window instead of running headless (DIRECT)
+    """
+
+    step: float = 1.0 / 240.0
+    gravity: float = 9.81
+    solver_iterations: int = 50
+    gui: bool = False
+
+
+@dataclass(frozen=True)
+class Pose:
+    """A pose in the world: position in m, orientation as yaw/pitch/roll in rad."""
+
+    x: float = 0.0
+    y: float = 0.0
+    z: float = 0.0
+    yaw: float = 0.0
+    pitch: float = 0.0
+    roll: float = 0.0
+
+    def quaternion(self) -> tuple[float, float, float, float]:
+        """Return the orientation as a PyBullet (x, y, z, w) quaternion."""
+        return pybullet.getQuaternionFromEuler((self.roll, self.pitch, self.yaw))
+
+    def position(self) -> Vector:
+        """Return the position."""
+        return self.x, self.y, self.z
+
+
+class World:
+    """
+    Own one PyBullet physics client.
+
+    Everything added gets a unique name; PyBullet ids stay inside. ``save()`` and
+    ``restore()`` bracket the state a reset returns to.
+    """
+
+    def __init__(self, config: PhysicsConfig = PhysicsConfig()):
+        """
+        Connect a new PyBullet client and configure it.
+
+        :param config: step, gravity, solver and window settings
+        """
+        self.config = config
+        self.client = pybullet.connect(pybullet.GUI if config.gui else pybullet.DIRECT)
+        self.bodies: dict[str, int] = {}
+        self._saved_state = None
+        self.call(pybullet.setGravity, 0.0, 0.0, -config.gravity)
+        self.call(pybullet.setTimeStep, config.step)
+        # Same inputs, same outputs: fixed solver work and a stable contact-pair order.
+        self.call(pybullet.setPhysicsEngineParameter, numSolverIterations=config.solver_iterations,
+                  deterministicOverlappingPairs=1, numSubSteps=0)
+
+    def call(self, function, *args, **kwargs):
+        """Call a PyBullet function on this world's client."""
+        return function(*args, physicsClientId=self.client, **kwargs)
+
+    def close(self) -> None:
+        """Disconnect from PyBullet; the world is unusable afterwards."""
+        if self.client >= 0:
+            pybullet.disconnect(physicsClientId=self.client)
+            self.client = -1
+
+    def step(self, count: int = 1) -> None:
+        """Advance the physics by ``count`` fixed steps."""
+        for _ in range(count):
+            self.call(pybullet.stepSimulation)
+
+    def save(self) -> None:
+        """Remember the current state as the one ``restore()`` returns to."""
+        self._saved_state = self.call(pybullet.saveState)
+
+    def restore(self) -> None:
+        """Return every body to the state remembered by ``save()``."""
+        self.call(pybullet.restoreState, stateId=self._saved_state)
+
+    def _register(self, name: str, body: int) -> int:
+        if name in self.bodies:
+            raise ValueError(f'a body named {name!r} already exists in the world')
+        self.bodies[name] = body
+        return body
+
+    def _set_friction(self, body: int, friction: float | None) -> None:
+        if friction is not None:
+            for link in range(-1, self.call(pybullet.getNumJoints, body)):
+                self.call(pybullet.changeDynamics, body, link, lateralFriction=friction)
+
+    def add_ground(self, name: str = 'ground', friction: float = 1.0) -> int:
+        """Add an infinite ground plane at z = 0."""
+        shape = self.call(pybullet.createCollisionShape, pybullet.GEOM_PLANE)
+        body = self.call(pybullet.createMultiBody, 0.0, shape)
+        self._set_friction(body, friction)
+        return self._register(name, body)
+
+    def _add_shape(self, name, pose, mass, friction, color, geometry, **dimensions) -> int:
+        collision = self.call(pybullet.createCollisionShape, geometry, **dimensions)
+        visual = self.call(pybullet.createVisualShape, geometry, rgbaColor=color,
+                           **{k.replace('height', 'length'): v for k, v in dimensions.items()})
+        body = self.call(pybullet.createMultiBody, mass, collision, visual,
+                         basePosition=pose.position(), baseOrientation=pose.quaternion())
+        self._set_friction(body, friction)
+        return self._register(name, body)
+
+    def add_box(self, name: str, size: Vector, pose: Pose, mass: float = 0.0,
+                friction: float | None = None, color=(0.6, 0.6, 0.6, 1.0)) -> int:
+        """
+        Add a box; ``mass`` 0 makes it static.
+
+        :param size: full edge lengths (x, y, z), m
+        :param pose: pose of the box centre
+        """
+        return self._add_shape(name, pose, mass, friction, color, pybullet.GEOM_BOX,
+                               halfExtents=[s / 2.0 for s in size])
+
+    def add_cylinder(self, name: str, radius: float, height: float, pose: Pose,
+                     mass: float = 0.0, friction: float | None = None,
+                     color=(0.6, 0.6, 0.6, 1.0)) -> int:
+        """Add an upright cylinder; ``pose`` is its centre."""
+        return self._add_shape(name, pose, mass, friction, color, pybullet.GEOM_CYLINDER,
+                               radius=radius, height=height)
+
+    def add_mesh(self, name: str, filename: str, pose: Pose, scale: Vector = (1.0, 1.0, 1.0),
+                 mass: float = 0.0, friction: float | None = None) -> int:
+        """Add a mesh (OBJ, STL) as a static, or with ``mass``, dynamic body."""
+        if not Path(filename).is_file():
+            raise DescriptionError(f'{filename}: mesh not found')
+        collision = self.call(pybullet.createCollisionShape, pybullet.GEOM_MESH,
+                              fileName=filename, meshScale=scale)
+        visual = self.call(pybullet.createVisualShape, pybullet.GEOM_MESH,
+                           fileName=filename, meshScale=scale)
+        body = self.call(pybullet.createMultiBody, mass, collision, visual,
+                         basePosition=pose.position(), baseOrientation=pose.quaternion())
+        self._set_friction(body, friction)
+        return self._register(name, body)
+
+    def add_model(self, name: str, filename: str, pose: Pose = Pose(), fixed: bool = True,
+                  friction: float | None = None) -> int:
+        """Add a URDF or SDF model file (an SDF's first model)."""
+        if not Path(filename).is_file():
+            raise DescriptionError(f'{filename}: model file not found')
+        try:
+            if filename.endswith('.sdf'):
+                body = self.call(pybullet.loadSDF, filename)[0]
+                self.call(pybullet.resetBasePositionAndOrientation, body, pose.position(),
+                          pose.quaternion())
+            else:
+                body = self.call(pybullet.loadURDF, filename, pose.position(),
+                                 pose.quaternion(), useFixedBase=fixed)
+        except pybullet.error as error:
+            raise DescriptionError(f'{filename}: PyBullet could not load it: {error}') from None
+        self._set_friction(body, friction)
+        return self._register(name, body)
+
+    def load_urdf_text(self, name: str, urdf: str, pose: Pose) -> int:
+        """Load a robot from URDF text (file references already absolute)."""
+        with tempfile.NamedTemporaryFile('w', suffix='.urdf') as file:
+            file.write(urdf)
+            file.flush()
+            try:
+                body = self.call(pybullet.loadURDF, file.name, pose.position(),
+                                 pose.quaternion(), flags=pybullet.URDF_USE_INERTIA_FROM_FILE |
+                                 pybullet.URDF_USE_IMPLICIT_CYLINDER)
+            except pybullet.error as error:
+                raise DescriptionError(f'robot {name!r}: PyBullet could not load the URDF: '
+                                       f'{error}') from None
+        return self._register(name, body)
+
+    def remove(self, name: str) -> None:
+        """Remove a body by name."""
+        self.call(pybullet.removeBody, self.bodies.pop(name))
+
+    def contact_count(self, first: str, second: str) -> int:
+        """Return how many contact points two named bodies have now."""
+        return len(self.call(pybullet.getContactPoints, self.bodies[first],
+                             self.bodies[second]))
+
+    def distance(self, first: str, second: str, max_distance: float = 10.0) -> float:
+        """Return the closest distance between two named bodies (inf beyond ``max_distance``)."""
+        points = self.call(pybullet.getClosestPoints, self.bodies[first], self.bodies[second],
+                           max_distance)
+        return min((p[8] for p in points), default=math.inf)
