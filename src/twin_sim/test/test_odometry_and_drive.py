@@ -59,6 +59,15 @@ def test_without_noise_the_only_odometry_error_is_encoder_resolution(make_twin):
     assert drift(twin, drive_straight(twin, 2.0)) < 0.01
 
 
+def test_variances_grow_with_distance_and_come_from_the_encoder_model(make_twin):
+    twin = make_twin(odometry=OdometryConfig(encoder_noise_std=0.01))
+    short = drive_straight(twin, 0.5)
+    longer = drive_straight(twin, 1.5)
+    assert 0.0 < short.position_variance < longer.position_variance
+    assert 0.0 < short.yaw_variance < longer.yaw_variance
+    assert longer.linear_variance > 0.0 and longer.angular_variance > 0.0
+
+
 def test_twist_is_in_the_base_frame_at_any_heading(make_twin):
     twin = make_twin()
     twin.set_command(0.0, 2.0)

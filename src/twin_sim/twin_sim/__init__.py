@@ -27,9 +27,11 @@ from twin_sim.odometry import OdometryConfig, OdometryEstimate
 from twin_sim.robot import BodyState, DriveConfig
 from twin_sim.twin import Readings, Twin, TwinConfig
 from twin_sim.world import PhysicsConfig, Pose, World
+from twin_sim.worlds import load_world, WorldDescription
 
 __all__ = [
     'BodyState', 'DescriptionError', 'DriveConfig', 'DriveLimits', 'ImuConfig', 'ImuSample',
     'LidarConfig', 'OdometryConfig', 'OdometryEstimate', 'PhysicsConfig', 'Pose', 'Readings',
-    'Scan', 'Twin', 'TwinConfig', 'World', 'load_robot_description',
+    'Scan', 'Twin', 'TwinConfig', 'World', 'WorldDescription', 'load_robot_description',
+    'load_world',
 ]

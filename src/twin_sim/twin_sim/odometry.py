@@ -59,6 +59,10 @@ class OdometryEstimate:
     :param yaw: rad, unwrapped (keeps counting past +-pi)
     :param linear: forward velocity, m/s
     :param angular: yaw rate, rad/s
+    :param position_variance: of x and of y, m^2, grown from the encoder model since reset
+    :param yaw_variance: rad^2, likewise
+    :param linear_variance: of ``linear``, (m/s)^2
+    :param angular_variance: of ``angular``, (rad/s)^2
     """
 
     x: float
@@ -66,6 +70,10 @@ class OdometryEstimate:
     yaw: float
     linear: float
     angular: float
+    position_variance: float = 0.0
+    yaw_variance: float = 0.0
+    linear_variance: float = 0.0
+    angular_variance: float = 0.0
 
 
 class WheelOdometry:
@@ -84,6 +92,11 @@ class WheelOdometry:
         self.config, self.rng = config, rng
         self.radius = wheel_radius * (1.0 + config.wheel_radius_error)
         self.separation = wheel_separation * (1.0 + config.wheel_separation_error)
+        # Variance of one wheel's angle change between readings: two readings' noise, and
+        # quantisation (uniform over one tick) of each.
+        ticks = config.encoder_ticks_per_revolution
+        tick = 2.0 * math.pi / ticks if ticks else 0.0
+        self.wheel_delta_variance = 2.0 * (config.encoder_noise_std ** 2 + tick ** 2 / 12.0)
         self.reset((0.0, 0.0))
 
     def reset(self, wheel_angles: tuple[float, float], x: float = 0.0, y: float = 0.0,
@@ -113,7 +126,15 @@ class WheelOdometry:
         left, right = readings - self.previous_ticks
         self.previous_ticks = readings
         distance, rotation = wheels_to_body(left, right, self.radius, self.separation)
-        x, y, yaw = integrate_pose(self.estimate.x, self.estimate.y, self.estimate.yaw,
-                                   distance, rotation)
-        self.estimate = OdometryEstimate(x, y, yaw, distance / dt, rotation / dt)
+        previous = self.estimate
+        x, y, yaw = integrate_pose(previous.x, previous.y, previous.yaw, distance, rotation)
+        # distance = r (l + r) / 2 and rotation = r (r - l) / s, wheels independent.
+        distance_variance = self.radius ** 2 * self.wheel_delta_variance / 2.0
+        rotation_variance = 2.0 * (self.radius / self.separation) ** 2 * self.wheel_delta_variance
+        self.estimate = OdometryEstimate(
+            x, y, yaw, distance / dt, rotation / dt,
+            position_variance=previous.position_variance + distance_variance,
+            yaw_variance=previous.yaw_variance + rotation_variance,
+            linear_variance=distance_variance / dt ** 2,
+            angular_variance=rotation_variance / dt ** 2)
         return self.estimate

@@ -1,0 +1,67 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""World files: the shipped worlds load, and malformed ones say where and what (DIRECT)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from twin_sim import DescriptionError, load_world, World
+
+WORLDS = Path(__file__).resolve().parents[3] / 'worlds'
+
+
+@pytest.mark.parametrize('name', ['empty', 'arena', 'apartment'])
+def test_every_shipped_world_loads_and_the_robot_fits_at_its_spawn(make_twin, name):
+    world = load_world(WORLDS / f'{name}.yaml')
+    twin = make_twin(build_world=world.build, spawn=world.spawn)
+    twin.run(1.0)
+    assert np.linalg.norm(twin.ground_truth().position[:2] -
+                          [world.spawn.x, world.spawn.y]) < 0.01  # nothing pushed it
+    ranges = twin.lidar.scan().ranges
+    assert name == 'empty' or np.isfinite(ranges).any()
+
+
+def test_arena_has_a_hexagon_and_nine_pillars():
+    world = World()
+    try:
+        load_world(WORLDS / 'arena.yaml').build(world)
+        assert sum(name.startswith('wall_') for name in world.bodies) == 6
+        assert sum(name.startswith('pillar_') for name in world.bodies) == 9
+    finally:
+        world.close()
+
+
+@pytest.mark.parametrize('text, message', [
+    ('objects: [', 'not valid YAML'),
+    ('spawn: {x: 1, heading: 2}', 'spawn: unknown key'),
+    ('objects:\n  - sphere: {name: s}', r'objects\[0\]: expected one of box'),
+    ('objects:\n  - box: {size: [1, 1, 1]}', 'every object needs a name'),
+    ('objects:\n  - box: {name: b, sise: [1, 1, 1]}', r'objects\[0\] \(box\): unknown key'),
+    ('objects:\n  - box: {name: b, size: [1, 1]}', 'size: expected a list of 3 numbers'),
+    ('objects:\n  - wall: {name: w, from: [0, 0], to: [0, 0]}', 'the same point'),
+    ('objects:\n  - cylinder: {name: c, radius: .nan, height: 1}', 'finite number'),
+])
+def test_malformed_world_files_name_the_file_and_the_problem(tmp_path, text, message):
+    path = tmp_path / 'bad.yaml'
+    path.write_text(text)
+    with pytest.raises(DescriptionError, match=message) as error:
+        load_world(path)
+    assert str(error.value).startswith(str(path))
+
+
+def test_missing_world_file(tmp_path):
+    with pytest.raises(DescriptionError, match='world file not found'):
+        load_world(tmp_path / 'nowhere.yaml')
