@@ -106,7 +106,7 @@ PARAMETERS = (
     _p('cmd_vel_future_tolerance', 0.05, 'TwistStamped stamped further ahead than this is '
        'rejected', 's', 0.0, 10.0),
     _p('e_stop_topic', 'e_stop', 'std_msgs/Bool topic whose true latches a stop until the '
-       "sim/reset_e_stop service; empty disables it"),
+       'sim/reset_e_stop service; empty disables it'),
     _p('clock_period', 0.0, '/clock publication period in simulated time; 0 publishes every '
        'physics step', 's', 0.0, 1.0),
     _p('publish_robot_state', False, 'publish robot_description and tf_static, and wheel '

@@ -44,11 +44,13 @@ class RobotDescription:
     :param urdf: URDF text for PyBullet: absolute file references, frames with a tiny mass
     :param source: where it came from (a path, or ``'<string>'``)
     :param massless_links: links the source gave no ``<inertial>``: frames, not bodies
+    :param xml: the URDF as written (xacro expanded, URIs untouched), to publish
     """
 
     urdf: str
     source: str
     massless_links: frozenset
+    xml: str
 
 
 def find_package_share(package: str) -> Path:
@@ -115,4 +117,5 @@ def load_robot_description(source: str | Path) -> RobotDescription:
         if link.get('name') in massless:
             link.append(ElementTree.fromstring(FRAME_INERTIAL))
     return RobotDescription(urdf=ElementTree.tostring(root, encoding='unicode'),
-                            source=str(path) if path else '<string>', massless_links=massless)
+                            source=str(path) if path else '<string>', massless_links=massless,
+                            xml=urdf)

@@ -103,8 +103,8 @@ class Twin:
         self.config = config
         self.world = World(config.physics)
         (build_world or (lambda world: world.add_ground()))(self.world)
-        description = load_robot_description(config.robot)
-        self.robot = DiffDriveRobot(self.world, description, config.drive, config.spawn)
+        self.description = load_robot_description(config.robot)
+        self.robot = DiffDriveRobot(self.world, self.description, config.drive, config.spawn)
         if config.base_link not in self.robot.links:
             raise ValueError(f'base_link {config.base_link!r} is not a link of the robot')
         self.base_link = self.robot.links[config.base_link]

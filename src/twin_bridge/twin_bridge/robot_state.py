@@ -1,0 +1,99 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+robot_state_publisher's job, for environments that lack it: the URDF's transforms.
+
+Fixed joints become static transforms (``tf_static``); movable joints are transformed by
+their current position (``tf``). Joints without a known position are held at zero.
+"""
+
+from dataclasses import dataclass
+from xml.etree import ElementTree
+
+from geometry_msgs.msg import TransformStamped
+import numpy as np
+from transforms3d.euler import euler2quat
+from transforms3d.quaternions import axangle2quat, qmult
+
+from twin_bridge.conversions import stamp
+
+
+@dataclass(frozen=True)
+class Joint:
+    """A URDF joint: frames, fixed offset, and for movable joints the axis."""
+
+    name: str
+    kind: str
+    parent: str
+    child: str
+    xyz: tuple
+    quaternion: tuple  # (w, x, y, z) of the origin's rpy
+    axis: tuple
+
+
+def parse_joints(urdf: str) -> list[Joint]:
+    """Return the joints of a URDF."""
+    joints = []
+    for element in ElementTree.fromstring(urdf).iter('joint'):
+        origin = element.find('origin')
+        xyz = _floats(origin.get('xyz') if origin is not None else None, 3)
+        rpy = _floats(origin.get('rpy') if origin is not None else None, 3)
+        axis = element.find('axis')
+        joints.append(Joint(
+            name=element.get('name'), kind=element.get('type'),
+            parent=element.find('parent').get('link'), child=element.find('child').get('link'),
+            xyz=xyz, quaternion=tuple(euler2quat(*rpy, 'sxyz')),
+            axis=_floats(axis.get('xyz') if axis is not None else '1 0 0', 3)))
+    return joints
+
+
+def _floats(text: str | None, count: int) -> tuple:
+    return tuple(float(v) for v in text.split()) if text else (0.0,) * count
+
+
+class RobotStatePublisher:
+    """Compute the transforms robot_state_publisher would publish for one URDF."""
+
+    def __init__(self, urdf: str, frame_prefix: str = ''):
+        """Read the joints; ``frame_prefix`` is put before every frame id."""
+        joints = parse_joints(urdf)
+        self.prefix = frame_prefix
+        self.fixed = [j for j in joints if j.kind == 'fixed']
+        self.movable = [j for j in joints if j.kind in ('continuous', 'revolute', 'prismatic')]
+
+    def _transform(self, joint: Joint, time_ns: int, position: float = 0.0):
+        msg = TransformStamped()
+        msg.header.stamp = stamp(time_ns)
+        msg.header.frame_id = self.prefix + joint.parent
+        msg.child_frame_id = self.prefix + joint.child
+        xyz = np.array(joint.xyz)
+        quaternion = joint.quaternion
+        if joint.kind == 'prismatic':
+            xyz = xyz + position * np.array(joint.axis)
+        elif joint.kind != 'fixed':
+            quaternion = qmult(quaternion, axangle2quat(joint.axis, position))
+        translation, rotation = msg.transform.translation, msg.transform.rotation
+        translation.x, translation.y, translation.z = (float(v) for v in xyz)
+        rotation.w, rotation.x, rotation.y, rotation.z = (float(v) for v in quaternion)
+        return msg
+
+    def static_transforms(self, time_ns: int) -> list[TransformStamped]:
+        """Return the transforms of the fixed joints."""
+        return [self._transform(joint, time_ns) for joint in self.fixed]
+
+    def moving_transforms(self, positions: dict, time_ns: int) -> list[TransformStamped]:
+        """Return the transforms of the movable joints at ``positions`` (name -> value)."""
+        return [self._transform(joint, time_ns, positions.get(joint.name, 0.0))
+                for joint in self.movable]
