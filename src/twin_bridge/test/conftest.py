@@ -14,6 +14,58 @@
 
 """Every test here talks over DDS: keep it on this machine and on a domain of its own."""
 
-from twin_bridge.testing import isolate_ros_graph
+from pathlib import Path
+
+import pytest
+from twin_bridge.testing import BridgeProcess, isolate_ros_graph, Listener
 
 isolate_ros_graph()
+
+ROBOT_XACRO = Path(__file__).resolve().parents[3] / 'urdf' / 'twin_burger.urdf.xacro'
+WORLDS = Path(__file__).resolve().parents[3] / 'worlds'
+# Fast but not flat out: two test packages may share the machine's two cores.
+TEST_PARAMETERS = {'robot_description_file': str(ROBOT_XACRO), 'real_time_factor': 4.0,
+                   'diagnostics_period': 0.2}
+
+
+@pytest.fixture
+def start_bridge(tmp_path):
+    """Start bridges with test parameters plus overrides; on teardown, check clean exits."""
+    bridges = []
+
+    def start(ros_args=(), **overrides) -> BridgeProcess:
+        parameters = {**TEST_PARAMETERS, **overrides}
+        bridge = BridgeProcess(parameters, tmp_path, f'bridge{len(bridges)}', ros_args)
+        bridges.append(bridge)
+        return bridge
+
+    yield start
+    for bridge in bridges:
+        code = bridge.stop()
+        assert code == 0, f'the bridge exited with {code}:\n{bridge.log()[-3000:]}'
+
+
+@pytest.fixture
+def robot_xacro() -> Path:
+    """Return the project's robot description."""
+    return ROBOT_XACRO
+
+
+@pytest.fixture
+def test_parameters() -> dict:
+    """Return the parameters every test bridge starts with."""
+    return dict(TEST_PARAMETERS)
+
+
+@pytest.fixture
+def worlds() -> Path:
+    """Return the folder of the project's world files."""
+    return WORLDS
+
+
+@pytest.fixture
+def listener():
+    """Give the test a node that records topics and waits on predicates."""
+    test_node = Listener()
+    yield test_node
+    test_node.close()

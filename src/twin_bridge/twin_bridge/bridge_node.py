@@ -116,7 +116,7 @@ class BridgeNode(Node):
                                 settings.over_limit_policy, settings.cmd_vel_max_age,
                                 settings.cmd_vel_future_tolerance)
         self.sim_ns = 0
-        self.paused = False
+        self.paused = values['start_paused']
         self.diverged = False
         self.steps_requested = 0
         self.step_ns = self.twin.step_ns

@@ -76,6 +76,8 @@ PARAMETERS = (
     _p('physics.solver_iterations', 50, 'constraint solver iterations per step', '', 1, 1000),
     _p('real_time_factor', 1.0, 'simulated seconds per wall second; 0 runs as fast as possible',
        '', 0.0, 1000.0),
+    _p('start_paused', False, 'start paused: time stands still until sim/pause is called '
+       'with false, or sim/step'),
     _p('seed', 0, 'seed of every random draw (sensor noise)', '', 0, 2**31 - 1),
     _p('gui', False, "open PyBullet's window (needs a display)"),
     _p('frame_prefix', '', "prefix of every frame id, e.g. 'robot1/'"),

@@ -13,16 +13,26 @@
 # limitations under the License.
 
 """
-Keep the ROS 2 graph of a test run on this machine and on a domain of its own.
+Helpers for tests that run the bridge over DDS.
 
 Call :func:`isolate_ros_graph` from a test package's ``conftest.py``: it runs before any test
-creates a node, and every process a test starts inherits the environment it sets.
+creates a node, and every process a test starts inherits the environment it sets, so the
+graph stays on this machine and on a domain of its own. :class:`BridgeProcess` runs the
+bridge as a separate process; :class:`Listener` records topics and waits on predicates.
 """
 
 import fcntl
 import os
 from pathlib import Path
+import signal
+import subprocess
+import sys
 import tempfile
+import time
+
+import rclpy
+import rclpy.executors
+import yaml
 
 # Domain ids whose DDS ports are valid on Linux, without the default 0.
 _DOMAIN_IDS = range(1, 102)
@@ -59,3 +69,95 @@ def isolate_ros_graph() -> int:
         return domain_id
     raise RuntimeError(f'all ROS domain ids {_DOMAIN_IDS.start}-{_DOMAIN_IDS.stop - 1} are '
                        f'held by other test runs (locks in {lock_dir})')
+
+
+class BridgeProcess:
+    """The bridge in a process of its own, as in real use; its output goes to a file."""
+
+    def __init__(self, parameters: dict, work_dir: Path, name: str = 'bridge',
+                 ros_args: tuple = ()):
+        """
+        Start the bridge with ``parameters`` (dotted names) written to a YAML file.
+
+        :param work_dir: where the parameter file and the output log go
+        :param ros_args: more ``--ros-args`` arguments, e.g. ``('-r', '__ns:=/robot1')``
+        """
+        self.params_file = work_dir / f'{name}.yaml'
+        self.params_file.write_text(yaml.safe_dump(
+            {'/**': {'ros__parameters': parameters}}))
+        self.log_file = work_dir / f'{name}.log'
+        with open(self.log_file, 'w') as log:
+            self.process = subprocess.Popen(
+                [sys.executable, '-m', 'twin_bridge.bridge_node', '--ros-args',
+                 '--params-file', str(self.params_file), *ros_args],
+                stdout=log, stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        """Return what the bridge has printed so far."""
+        return self.log_file.read_text()
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """Stop the bridge as Ctrl-C would; return its exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+class Listener:
+    """A test node that records what it receives and waits on predicates, never on sleeps."""
+
+    def __init__(self, name: str = 'test_listener'):
+        """Create the node in a context of its own."""
+        self.context = rclpy.Context()
+        rclpy.init(context=self.context)
+        self.node = rclpy.create_node(name, context=self.context)
+        self.executor = rclpy.executors.SingleThreadedExecutor(context=self.context)
+        self.executor.add_node(self.node)
+        self.messages = {}
+        self.subscriptions = {}
+
+    def record(self, msg_type, topic: str, qos=10) -> list:
+        """Subscribe to ``topic`` and return the list its messages are appended to."""
+        received = self.messages.setdefault(topic, [])
+        self.subscriptions[topic] = self.node.create_subscription(
+            msg_type, topic, received.append, qos)
+        return received
+
+    def wait_matched(self, topic: str, timeout: float = 30.0) -> None:
+        """Wait until a publisher is matched with the recording of ``topic``."""
+        subscription = self.subscriptions[topic]
+        self.spin_until(lambda: subscription.get_publisher_count() > 0, timeout,
+                        f'a publisher on {topic}')
+
+    def spin_until(self, predicate, timeout: float, what='the condition') -> None:
+        """
+        Spin until ``predicate()`` holds; fail the test after ``timeout`` seconds.
+
+        :param what: what is awaited, for the failure message; a callable is asked at failure
+        """
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f'timed out after {timeout} s waiting for '
+                                     f'{what() if callable(what) else what}')
+            self.executor.spin_once(timeout_sec=0.05)
+
+    def call(self, service_type, name: str, request, timeout: float = 10.0):
+        """Call a service and return its response."""
+        client = self.node.create_client(service_type, name)
+        self.spin_until(client.service_is_ready, timeout, f'service {name}')
+        future = client.call_async(request)
+        self.spin_until(future.done, timeout, f'the response of {name}')
+        self.node.destroy_client(client)
+        return future.result()
+
+    def close(self) -> None:
+        """Destroy the node and its context."""
+        self.executor.shutdown()
+        self.node.destroy_node()
+        rclpy.shutdown(context=self.context)

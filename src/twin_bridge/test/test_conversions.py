@@ -1,0 +1,89 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Conversions to messages, robot-state transforms and the parameter file, without DDS."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from twin_bridge import conversions
+from twin_bridge.parameters import PARAMETERS
+from twin_bridge.robot_state import RobotStatePublisher
+from twin_sim import LidarConfig, load_robot_description, OdometryEstimate
+import yaml
+
+CONFIG = Path(__file__).resolve().parents[3] / 'config' / 'twin_bridge.yaml'
+
+
+def test_stamps_are_exact_nanoseconds():
+    stamp = conversions.stamp(12_345_678_901)
+    assert (stamp.sec, stamp.nanosec) == (12, 345_678_901)
+
+
+def test_scan_keeps_infinities_and_the_constant_fields():
+    config = LidarConfig()
+    converter = conversions.ScanConverter(config, 'base_scan')
+    ranges = np.array([np.inf, 1.0, -np.inf] + [2.0] * 357)
+    msg = converter.convert(ranges, 5_000_000_000)
+    assert list(msg.ranges[:3]) == [np.inf, 1.0, -np.inf]
+    assert (msg.header.frame_id, msg.header.stamp.sec) == ('base_scan', 5)
+    assert msg.angle_increment == pytest.approx(config.angle_increment)
+    assert (msg.range_min, msg.range_max) == pytest.approx((0.12, 3.5))
+
+
+def test_odometry_twist_in_child_frame_and_covariance_from_the_model():
+    estimate = OdometryEstimate(1.0, 2.0, np.pi / 2, 0.2, 0.1, position_variance=0.01,
+                                yaw_variance=0.02, linear_variance=0.003,
+                                angular_variance=0.004)
+    msg = conversions.odometry(estimate, 'odom', 'base_footprint', 0)
+    assert msg.twist.twist.linear.x == 0.2   # forward, whatever the heading
+    assert msg.pose.pose.orientation.z == pytest.approx(np.sqrt(0.5))
+    assert (msg.pose.covariance[0], msg.pose.covariance[35]) == (0.01, 0.02)
+    assert (msg.twist.covariance[0], msg.twist.covariance[35]) == (0.003, 0.004)
+
+
+def test_robot_state_has_the_fixed_joints_and_turns_the_wheels(robot_xacro):
+    urdf = load_robot_description(robot_xacro).xml
+    publisher = RobotStatePublisher(urdf, 'r1/')
+    static = {(t.header.frame_id, t.child_frame_id): t for t in publisher.static_transforms(0)}
+    assert ('r1/base_link', 'r1/base_scan') in static
+    assert static[('r1/base_link', 'r1/base_scan')].transform.translation.z == \
+        pytest.approx(0.162)
+    wheels = publisher.moving_transforms({'wheel_left_joint': np.pi}, 0)
+    left = next(t for t in wheels if t.child_frame_id == 'r1/wheel_left_link')
+    assert left.transform.translation.y == pytest.approx(0.08)
+
+
+def test_parameter_file_lists_every_parameter_with_its_default():
+    listed = yaml.safe_load(CONFIG.read_text())['/**']['ros__parameters']
+
+    def flatten(tree, prefix=''):
+        for key, value in tree.items():
+            if isinstance(value, dict):
+                yield from flatten(value, f'{prefix}{key}.')
+            else:
+                yield f'{prefix}{key}', value
+    listed = dict(flatten(listed))
+    table = {p.name: p.default for p in PARAMETERS}
+    assert set(listed) == set(table) - {'robot_description'}
+    for name, value in listed.items():
+        if name not in ('robot_description_file', 'world_file'):
+            assert value == pytest.approx(table[name]), name
+
+
+def test_readme_documents_every_parameter():
+    readme = (Path(__file__).resolve().parents[1] / 'README.md').read_text()
+    missing = [p.name for p in PARAMETERS if f'| `{p.name}` |' not in readme]
+    assert not missing, f'src/twin_bridge/README.md lacks {missing}'

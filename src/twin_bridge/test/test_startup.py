@@ -1,0 +1,44 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Bad configuration stops the bridge at start with one line that names the problem."""
+
+import pytest
+from rosgraph_msgs.msg import Clock
+from twin_bridge.testing import BridgeProcess
+
+
+@pytest.mark.parametrize('overrides, message', [
+    ({'robot_description_file': '/nowhere/robot.urdf'},
+     '/nowhere/robot.urdf: robot description not found'),
+    ({'lidar.samples': -3}, 'parameter lidar.samples = -3: must be within [1, 100000]'),
+    ({'real_time_factor': 'fast'}, "parameter real_time_factor = 'fast': expected a float"),
+    ({'over_limit_policy': 'yolo'}, 'must be one of saturate, reject'),
+    ({'lidar_samples': 360}, 'unknown parameter(s) lidar_samples'),
+    ({'wheels.left_joint': 'left'}, "no joint named 'left' for a wheel"),
+    ({'world_file': '/nowhere/world.yaml'}, '/nowhere/world.yaml: world file not found'),
+])
+def test_bad_configuration_exits_non_zero_with_a_clear_message(tmp_path, test_parameters,
+                                                               overrides, message):
+    bridge = BridgeProcess({**test_parameters, **overrides}, tmp_path)
+    assert bridge.process.wait(timeout=60) == 1
+    log = bridge.log()
+    assert message in log
+    assert 'Traceback' not in log
+
+
+def test_an_integer_where_a_float_is_expected_is_accepted(start_bridge, listener):
+    start_bridge(real_time_factor=2)   # YAML `2` means 2.0
+    clocks = listener.record(Clock, '/clock')
+    listener.spin_until(lambda: len(clocks) > 2, 30.0, '/clock')
