@@ -12,9 +12,26 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
 package_name = 'twin'
+# The bringup folders live at the workspace root (the design card's layout); install them
+# into share/twin so `ros2 launch twin sim.launch.py` and the runner find them.
+WORKSPACE = Path('..', '..')
+SHARED_FOLDERS = ('launch', 'config', 'urdf', 'worlds')
+
+
+def share_tree(folder: str) -> list:
+    """Return data_files entries installing WORKSPACE/folder/** into share/twin/folder/**."""
+    entries = {}
+    for path in sorted((WORKSPACE / folder).rglob('*')):
+        if path.is_file() and '__pycache__' not in path.parts:
+            target = Path('share', package_name, path.parent.relative_to(WORKSPACE))
+            entries.setdefault(str(target), []).append(str(path))
+    return list(entries.items())
+
 
 setup(
     name=package_name,
@@ -23,6 +40,7 @@ setup(
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
         ('share/' + package_name, ['package.xml']),
+        *(entry for folder in SHARED_FOLDERS for entry in share_tree(folder)),
     ],
     install_requires=['setuptools'],
     zip_safe=True,

@@ -13,89 +13,194 @@
 # limitations under the License.
 
 """
-Bring up the twin without ``ros2 launch``: start its nodes as processes and show a status line.
+Bring up the twin headless and show a live status line; Ctrl-C or --duration stops it.
 
-Where a ROS 2 distribution with ``launch`` is installed, use ``ros2 launch twin sim.launch.py``
-instead; this runner starts the same nodes with the same parameters for environments that
-have only rclpy (the project's PyPI environment). Ctrl-C, or ``--duration``, stops everything.
+With a ROS 2 distribution (``ros2 launch`` available) this runs ``ros2 launch twin
+sim.launch.py``. Without one it starts the same nodes with the same parameter file as
+processes: not a launch framework, just the bridge and whatever the launch file would add.
 """
 
 import argparse
+import math
+from pathlib import Path
 import shutil
 import signal
 import subprocess
 import sys
 import time
 
+from ament_index_python.packages import get_package_prefix, get_package_share_directory
+from geometry_msgs.msg import Twist, TwistStamped
+from nav_msgs.msg import Odometry
 import rclpy
 from rclpy.executors import ExternalShutdownException
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.signals import SignalHandlerOptions
 from rosgraph_msgs.msg import Clock
 
-
-def node_command(package: str, executable: str) -> list[str]:
-    """Return the command line of an installed console script, like ``ros2 run`` finds it."""
-    from ament_index_python.packages import get_package_prefix
-    path = f'{get_package_prefix(package)}/lib/{package}/{executable}'
-    if shutil.which(path) is None:
-        raise SystemExit(f'twin_run: {path} is missing; build the workspace first (make build)')
-    return [path]
+NS_PER_S = 1_000_000_000
 
 
-class StatusLine:
-    """Follow ``/clock`` and print sim time and the achieved real-time factor on one line."""
+def parse_args(args=None) -> argparse.Namespace:
+    """Read the command line (the same choices as sim.launch.py's arguments)."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--world', default='arena',
+                        help="world name in share/twin/worlds (empty, arena, apartment) or a "
+                             "world file path (default: arena)")
+    parser.add_argument('--robot', default='',
+                        help='URDF or xacro file of the robot (default: twin_burger)')
+    parser.add_argument('--real-time-factor', type=float, default=1.0,
+                        help='simulated seconds per wall second; 0: as fast as possible')
+    parser.add_argument('--seed', type=int, default=0, help='seed of the sensor noise')
+    parser.add_argument('--gui', action='store_true', help="open PyBullet's window")
+    parser.add_argument('--duration', type=float, default=0.0,
+                        help='stop after this many wall seconds (default: run until Ctrl-C)')
+    parser.add_argument('--param', action='append', default=[], metavar='NAME:=VALUE',
+                        help='any other bridge parameter, e.g. wheels.left_joint:=left_wheel')
+    return parser.parse_args(args)
+
+
+def resolve_world(world: str, share: Path) -> str:
+    """Return the world file for a name in share/twin/worlds or a path."""
+    if not world:
+        return ''
+    candidate = share / 'worlds' / f'{world}.yaml'
+    return str(candidate) if candidate.is_file() else world
+
+
+def bridge_command(options: argparse.Namespace) -> list[str]:
+    """Return the bridge's command line: the shipped parameter file, then the choices."""
+    share = Path(get_package_share_directory('twin'))
+    robot = options.robot or str(share / 'urdf' / 'twin_burger.urdf.xacro')
+    executable = Path(get_package_prefix('twin_bridge'), 'lib', 'twin_bridge', 'twin_bridge')
+    parameters = [f'robot_description_file:={robot}',
+                  f'world_file:={resolve_world(options.world, share)}',
+                  f'real_time_factor:={float(options.real_time_factor)}',
+                  f'seed:={options.seed}', f'gui:={str(options.gui).lower()}',
+                  *options.param]
+    return [str(executable), '--ros-args', '--params-file',
+            str(share / 'config' / 'twin_bridge.yaml'),
+            *[arg for parameter in parameters for arg in ('-p', parameter)]]
+
+
+def launch_command(options: argparse.Namespace) -> list[str] | None:
+    """Return ``ros2 launch twin sim.launch.py ...`` where a distribution provides it."""
+    if shutil.which('ros2') is None:
+        return None
+    try:
+        import launch_ros  # noqa: F401  (only tells whether launch is installed)
+    except ImportError:
+        return None
+    if options.param:
+        return None  # free-form bridge parameters are the runner's; launch has arguments
+    return ['ros2', 'launch', 'twin', 'sim.launch.py', f'world:={options.world}',
+            f'real_time_factor:={options.real_time_factor}', f'seed:={options.seed}',
+            f'gui:={str(options.gui).lower()}', *([f'robot:={options.robot}']
+                                                   if options.robot else [])]
+
+
+class Status:
+    """Follow /clock, odom and cmd_vel; render one status line."""
 
     def __init__(self, node):
-        self.first = None  # (sim seconds, wall seconds) of the first /clock seen
-        self.latest = None
-        node.create_subscription(Clock, '/clock', self.on_clock,
-                                 QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
+        """Subscribe to what the status line shows."""
+        self.first = self.latest = None   # (sim ns, wall s)
+        self.pose = None
+        self.last_command_ns = None
+        reliable = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
+        node.create_subscription(Clock, '/clock', self.on_clock, reliable)
+        # The pose a person wants to see is where the robot is in the world: ground truth.
+        node.create_subscription(Odometry, 'ground_truth/odom', self.on_pose, reliable)
+        node.create_subscription(Twist, 'cmd_vel', self.on_command, reliable)
 
     def on_clock(self, msg: Clock) -> None:
-        """Remember the newest sim time with the wall time it arrived at."""
-        sample = (msg.clock.sec + msg.clock.nanosec * 1e-9, time.monotonic())
-        self.first = self.first or sample
-        self.latest = sample
+        """Remember the sim time and when it arrived."""
+        self.latest = (msg.clock.sec * NS_PER_S + msg.clock.nanosec, time.monotonic())
+        self.first = self.first or self.latest
 
-    def text(self) -> str:
+    def on_pose(self, msg: Odometry) -> None:
+        """Remember the robot's pose in the world."""
+        pose = msg.pose.pose
+        self.pose = (pose.position.x, pose.position.y,
+                     2.0 * math.atan2(pose.orientation.z, pose.orientation.w))
+
+    def on_command(self, msg: Twist | TwistStamped) -> None:
+        """Remember when the last command was seen (in sim time)."""
+        if self.latest:
+            self.last_command_ns = self.latest[0]
+
+    def line(self) -> str:
         """Return the status line."""
         if self.latest is None:
-            return 'waiting for /clock ...'
-        sim_elapsed = self.latest[0] - self.first[0]
-        wall_elapsed = self.latest[1] - self.first[1]
-        factor = sim_elapsed / wall_elapsed if wall_elapsed > 0 else 0.0
-        return f'sim time {self.latest[0]:9.2f} s | real-time factor {factor:5.2f}'
+            return 'waiting for the twin (/clock) ...'
+        sim_ns, wall = self.latest
+        elapsed_wall = wall - self.first[1]
+        factor = (sim_ns - self.first[0]) / NS_PER_S / elapsed_wall if elapsed_wall > 0 else 0
+        pose = ('x {:+7.3f} y {:+7.3f} yaw {:+6.1f} deg'.format(
+            self.pose[0], self.pose[1], math.degrees(self.pose[2])) if self.pose else 'no pose')
+        age = (f'{(sim_ns - self.last_command_ns) / NS_PER_S:6.2f} s'
+               if self.last_command_ns is not None else '  none')
+        return (f'sim {sim_ns / NS_PER_S:9.2f} s | factor {factor:5.2f} | {pose} | '
+                f'cmd_vel age {age}')
 
 
-def main(args=None) -> int:
-    """Start the nodes, show the status until stopped, then stop them cleanly."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--duration', type=float, default=0.0,
-                        help='stop after this many wall seconds (0: run until Ctrl-C)')
-    options = parser.parse_args(args)
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
-    processes = [subprocess.Popen(node_command('twin_bridge', 'twin_bridge'))]
-    rclpy.init()
-    signal.signal(signal.SIGTERM, lambda *_: rclpy.try_shutdown())
-    node = rclpy.create_node('twin_run')
-    status = StatusLine(node)
-    started = time.monotonic()
+
+def watch(processes: list, duration: float) -> None:
+    """Show the status line until Ctrl-C, the duration, or a process ending."""
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    node = rclpy.create_node('twin_status')
+    status = Status(node)
+    interactive = sys.stdout.isatty()
+    started = last_print = time.monotonic()
     try:
-        while rclpy.ok() and all(p.poll() is None for p in processes):
-            rclpy.spin_once(node, timeout_sec=0.2)
-            print(f'\r{status.text()}', end='', flush=True)
-            if options.duration and time.monotonic() - started > options.duration:
+        while all(p.poll() is None for p in processes):
+            rclpy.spin_once(node, timeout_sec=0.1)
+            now = time.monotonic()
+            if interactive:
+                print(f'\r{status.line()}\033[K', end='', flush=True)
+            elif now - last_print >= 2.0:   # a log, not a terminal: a line every 2 s
+                print(status.line(), flush=True)
+                last_print = now
+            if duration and now - started >= duration:
                 break
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
-        print()
+        print(('\n' if interactive else '') + status.line(), flush=True)
         node.destroy_node()
         rclpy.try_shutdown()
-        for process in processes:
+
+
+def stop(processes: list) -> int:
+    """Stop the processes as Ctrl-C would; return the first non-zero exit code, else 0."""
+    for process in processes:
+        if process.poll() is None:
             process.send_signal(signal.SIGINT)
-        codes = [p.wait(timeout=10) for p in processes]
-    return 0 if all(code in (0, -signal.SIGINT) for code in codes) else 1
+    codes = []
+    for process in processes:
+        try:
+            codes.append(process.wait(timeout=15))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            codes.append(process.wait())
+    return next((code for code in codes if code not in (0, -signal.SIGINT)), 0)
+
+
+def main(args=None) -> int:
+    """Start the twin, show its status, stop it cleanly."""
+    options = parse_args(args)
+    signal.signal(signal.SIGTERM, _interrupt)
+    command = launch_command(options) or bridge_command(options)
+    print(f'twin: {" ".join(command)}', flush=True)
+    processes = [subprocess.Popen(command)]
+    try:
+        watch(processes, options.duration)
+    finally:
+        code = stop(processes)
+    return code
 
 
 if __name__ == '__main__':
