@@ -22,5 +22,5 @@ import pytest
 @pytest.mark.copyright
 @pytest.mark.linter
 def test_copyright():
-    rc = main(argv=['.', 'test'])
+    rc = main(argv=['.', 'test', '../../launch'])
     assert rc == 0, 'Found errors'

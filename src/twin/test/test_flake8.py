@@ -19,6 +19,6 @@ import pytest
 @pytest.mark.flake8
 @pytest.mark.linter
 def test_flake8():
-    rc, errors = main_with_errors(argv=[])
+    rc, errors = main_with_errors(argv=['.', '../../launch'])
     assert rc == 0, \
         f'Found {len(errors)} code style errors / warnings:\n' + '\n'.join(errors)

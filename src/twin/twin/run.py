@@ -45,8 +45,8 @@ def parse_args(args=None) -> argparse.Namespace:
     """Read the command line (the same choices as sim.launch.py's arguments)."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--world', default='arena',
-                        help="world name in share/twin/worlds (empty, arena, apartment) or a "
-                             "world file path (default: arena)")
+                        help='world name in share/twin/worlds (empty, arena, apartment) or a '
+                             'world file path (default: arena)')
     parser.add_argument('--robot', default='',
                         help='URDF or xacro file of the robot (default: twin_burger)')
     parser.add_argument('--real-time-factor', type=float, default=1.0,
@@ -93,10 +93,10 @@ def launch_command(options: argparse.Namespace) -> list[str] | None:
         return None
     if options.param:
         return None  # free-form bridge parameters are the runner's; launch has arguments
+    robot = [f'robot:={options.robot}'] if options.robot else []
     return ['ros2', 'launch', 'twin', 'sim.launch.py', f'world:={options.world}',
             f'real_time_factor:={options.real_time_factor}', f'seed:={options.seed}',
-            f'gui:={str(options.gui).lower()}', *([f'robot:={options.robot}']
-                                                   if options.robot else [])]
+            f'gui:={str(options.gui).lower()}', *robot]
 
 
 class Status:

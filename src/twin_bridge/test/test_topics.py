@@ -43,7 +43,7 @@ def seconds(time_msg) -> float:
 
 
 def test_every_contract_topic_with_its_type_qos_and_frames(start_bridge, listener, worlds):
-    start_bridge(world_file=str(worlds / 'arena.yaml'), publish_robot_state=True)
+    start_bridge(world_file=str(worlds / 'arena.yaml'), publish_robot_state='true')
     received = {topic: listener.record(msg_type, topic, qos)
                 for topic, (msg_type, qos) in TOPICS.items()}
     wanted = {topic: 1 if qos is LATCHED else 2 for topic, (_, qos) in TOPICS.items()}
@@ -85,8 +85,8 @@ def test_every_contract_topic_with_its_type_qos_and_frames(start_bridge, listene
             ('base_link', 'imu_link')} <= static
     assert received['/joint_states'][-1].name == ['wheel_left_joint', 'wheel_right_joint']
     truth = received['/ground_truth/odom'][-1]
-    assert truth.header.frame_id == 'world'
-    assert abs(truth.pose.pose.position.x - (-2.0)) < 0.01      # the arena's spawn
+    assert truth.header.frame_id == 'odom'                       # relative to the start
+    assert abs(truth.pose.pose.position.x) < 0.01
     assert '<robot name="twin_burger"' in received['/robot_description'][0].data
     assert stamp_s(scan.header) > 0.0                            # stamped with sim time
 

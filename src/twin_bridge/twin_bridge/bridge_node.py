@@ -146,8 +146,6 @@ class BridgeNode(Node):
         values = {}
         for param in PARAMETERS:
             default = param.default
-            if param.name == 'publish_robot_state':
-                default = not installed('robot_state_publisher')
             given = overrides.get(param.name)
             if given is not None:
                 overrides[param.name] = _checked_override(param, given)
@@ -180,7 +178,8 @@ class BridgeNode(Node):
         self.wheel_joints = [self.twin.config.drive.left_wheel_joint,
                              self.twin.config.drive.right_wheel_joint]
         self.robot_state = None
-        if settings.publish_robot_state:
+        if settings.publish_robot_state == 'true' or (settings.publish_robot_state == 'auto' and
+                                                      not installed('robot_state_publisher')):
             self.robot_state = RobotStatePublisher(self.twin.description.xml,
                                                    settings.frame_prefix)
             self.create_publisher(String, 'robot_description', LATCHED).publish(
@@ -309,8 +308,10 @@ class BridgeNode(Node):
             transforms += self.robot_state.moving_transforms(
                 dict(zip(self.wheel_joints, positions)), now)
         self.tf_pub.publish(TFMessage(transforms=transforms))
+        in_odom_frame = self.settings.ground_truth_frame == self.settings.odom_frame
         self.truth_pub.publish(conversions.ground_truth(
-            self.twin.ground_truth(), self._frame('ground_truth'), base, now))
+            self.twin.ground_truth(from_start=in_odom_frame), self._frame('ground_truth'),
+            base, now))
 
     def _frame(self, which: str) -> str:
         settings = self.settings
@@ -351,14 +352,15 @@ class BridgeNode(Node):
 
     @reported
     def on_teleport(self, msg: PoseWithCovarianceStamped) -> None:
-        """Move the robot to a pose in the world frame, at rest."""
+        """Move the robot, at rest, to a pose in the odom frame (as rviz2 sends) or the world."""
         pose = msg.pose.pose
         yaw = 2.0 * math.atan2(pose.orientation.z, pose.orientation.w)
         values = (pose.position.x, pose.position.y, yaw)
         if not all(math.isfinite(v) for v in values):
             self.get_logger().warn(f'sim/teleport ignored: non-finite pose {values}')
             return
-        self.twin.teleport(Pose(x=values[0], y=values[1], yaw=yaw))
+        in_odom = msg.header.frame_id in (self.settings.odom_frame, self._frame('odom'))
+        self.twin.teleport(Pose(x=values[0], y=values[1], yaw=yaw), from_start=in_odom)
         self.gate.clear()
 
     # -- services -----------------------------------------------------------------------

@@ -83,7 +83,9 @@ PARAMETERS = (
     _p('frame_prefix', '', "prefix of every frame id, e.g. 'robot1/'"),
     _p('odom_frame', 'odom', 'frame of the odometry pose'),
     _p('base_frame', 'base_footprint', 'URDF link that is the robot pose (REP-105)'),
-    _p('ground_truth_frame', 'world', 'frame of the ground_truth/odom pose'),
+    _p('ground_truth_frame', 'odom', 'frame of ground_truth/odom: the odom frame (the true pose '
+       'relative to where the robot started, comparable with odom) or another name for world '
+       'coordinates'),
     _p('wheels.left_joint', 'wheel_left_joint', 'URDF joint of the left wheel'),
     _p('wheels.right_joint', 'wheel_right_joint', 'URDF joint of the right wheel'),
     _p('wheels.radius', 0.0, 'wheel radius; 0 measures it from the URDF', 'm', 0.0, 1.0),
@@ -111,8 +113,9 @@ PARAMETERS = (
        'sim/reset_e_stop service; empty disables it'),
     _p('clock_period', 0.0, '/clock publication period in simulated time; 0 publishes every '
        'physics step', 's', 0.0, 1.0),
-    _p('publish_robot_state', False, 'publish robot_description and tf_static, and wheel '
-       'transforms, as robot_state_publisher would (default: true when it is not installed)'),
+    _p('publish_robot_state', 'auto', 'publish robot_description, tf_static and the wheel '
+       "transforms as robot_state_publisher would; 'auto': when it is not installed",
+       choices=('auto', 'true', 'false')),
     _p('diagnostics_period', 1.0, 'diagnostics publication period (wall time)', 's', 0.1, 60.0),
     _p('lidar.link', 'base_scan', 'URDF link (and frame) of the LIDAR'),
     _p('lidar.samples', 360, 'beams per scan', '', 1, 100000),
@@ -168,7 +171,7 @@ class BridgeSettings:
     cmd_vel_future_tolerance: float
     e_stop_topic: str
     clock_period: float
-    publish_robot_state: bool
+    publish_robot_state: str
     diagnostics_period: float
     world_file: str
 

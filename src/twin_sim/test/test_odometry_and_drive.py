@@ -100,6 +100,36 @@ def test_wheel_geometry_is_measured_from_the_urdf(make_twin):
     assert robot.wheel_torque == pytest.approx(1.0)  # the joints' effort limit
 
 
+def test_ground_truth_from_the_start_is_in_the_odometry_frame(make_twin):
+    from twin_sim import Pose
+    twin = make_twin(spawn=Pose(x=1.0, y=2.0, yaw=1.5707963267948966))
+    odometry = drive_straight_along_y(twin, 0.5)
+    relative = twin.ground_truth(from_start=True)
+    assert relative.position[0] == pytest.approx(odometry.x, abs=0.005)
+    assert relative.position[0] == pytest.approx(0.5, abs=0.01)
+    assert abs(relative.position[1]) < 0.005
+    assert relative.yaw == pytest.approx(0.0, abs=0.01)
+
+
+def test_teleport_in_world_and_start_frames(make_twin):
+    from twin_sim import Pose
+    twin = make_twin(spawn=Pose(x=1.0, y=2.0, yaw=1.5707963267948966))
+    twin.teleport(Pose(x=-1.0, y=0.5))
+    assert twin.ground_truth().position[:2] == pytest.approx([-1.0, 0.5], abs=1e-6)
+    twin.teleport(Pose(x=0.5), from_start=True)   # 0.5 m ahead of the start, facing +y
+    assert twin.ground_truth().position[:2] == pytest.approx([1.0, 2.5], abs=1e-6)
+
+
+def drive_straight_along_y(twin, distance: float):
+    """Drive forward (the robot faces +y) until ground truth has moved ``distance``."""
+    start_y = twin.ground_truth().position[1]
+    twin.set_command(0.2, 0.0)
+    odometry = None
+    while twin.ground_truth().position[1] - start_y < distance:
+        odometry = twin.step().odometry or odometry
+    return odometry
+
+
 def test_geometry_can_be_overridden(make_twin):
     robot = make_twin(drive=DriveConfig(wheel_radius=0.035, wheel_separation=0.2,
                                         max_wheel_torque=2.0)).robot

@@ -69,6 +69,16 @@ class BodyState:
         return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
 
 
+def relative_to(state: BodyState, origin: BodyState) -> BodyState:
+    """Express ``state``'s pose in the frame of ``origin``'s pose (velocities stay body-fixed)."""
+    origin_rotation = rotation_matrix(origin.orientation)
+    inverse = pybullet.invertTransform(origin.position.tolist(), origin.orientation.tolist())
+    _, orientation = pybullet.multiplyTransforms(*inverse, state.position.tolist(),
+                                                 state.orientation.tolist())
+    return BodyState(origin_rotation.T @ (state.position - origin.position),
+                     np.array(orientation), state.linear_velocity, state.angular_velocity)
+
+
 def cross(a, b) -> np.ndarray:
     """Return the cross product of two 3-vectors (numpy's is slow for single vectors)."""
     return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],

@@ -15,6 +15,7 @@
 """The twin: a world, a robot and its sensors, advanced in fixed steps of simulated time."""
 
 from dataclasses import dataclass, field
+import math
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +26,7 @@ from twin_sim.description import load_robot_description
 from twin_sim.imu import Imu, ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
 from twin_sim.odometry import OdometryConfig, OdometryEstimate, WheelOdometry
-from twin_sim.robot import BodyState, DiffDriveRobot, DriveConfig
+from twin_sim.robot import BodyState, DiffDriveRobot, DriveConfig, relative_to
 from twin_sim.world import PhysicsConfig, Pose, World
 
 NS_PER_S = 1_000_000_000
@@ -132,6 +133,7 @@ class Twin:
                           for name in ('lidar', 'imu', 'odometry')}
         self.time_ns = 0
         self._last_odometry_ns = 0
+        self.start = self.ground_truth()
 
     def set_command(self, linear: float, angular: float) -> None:
         """Request a body twist: m/s forward, rad/s counter-clockwise."""
@@ -159,12 +161,28 @@ class Twin:
         self._last_odometry_ns = self.time_ns
         return self.odometry.update(self.robot.wheel_angles(), dt)
 
-    def ground_truth(self) -> BodyState:
-        """Return the exact pose and twist of ``base_link`` (for evaluation, not control)."""
-        return self.robot.link_state(self.base_link)
+    def ground_truth(self, from_start: bool = False) -> BodyState:
+        """
+        Return the exact pose and twist of ``base_link`` (for evaluation, not control).
 
-    def teleport(self, pose: Pose) -> None:
-        """Move the robot's root frame to ``pose`` at rest; odometry keeps integrating."""
+        :param from_start: express the pose relative to the pose at the last reset, the
+            frame odometry starts in; otherwise in world coordinates
+        """
+        state = self.robot.link_state(self.base_link)
+        return relative_to(state, self.start) if from_start else state
+
+    def teleport(self, pose: Pose, from_start: bool = False) -> None:
+        """
+        Move the robot's root frame to ``pose`` at rest; odometry keeps integrating.
+
+        :param from_start: ``pose`` is relative to the pose at the last reset (the odom
+            frame), not in world coordinates
+        """
+        if from_start:
+            x0, y0, yaw0 = self.start.position[0], self.start.position[1], self.start.yaw
+            pose = Pose(x=x0 + math.cos(yaw0) * pose.x - math.sin(yaw0) * pose.y,
+                        y=y0 + math.sin(yaw0) * pose.x + math.cos(yaw0) * pose.y,
+                        z=pose.z, yaw=yaw0 + pose.yaw)
         local = self.world.call(pybullet.getDynamicsInfo, self.robot.body, -1)[3:5]
         position, orientation = self.world.call(pybullet.multiplyTransforms, pose.position(),
                                                 pose.quaternion(), *local)

@@ -1,0 +1,127 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The run command brings the twin up headless, shows its status, and loads other robots."""
+
+import re
+import signal
+import subprocess
+import sys
+
+from geometry_msgs.msg import Twist
+from nav_msgs.msg import Odometry
+import pytest
+
+STATUS = re.compile(r'^sim +(\d+\.\d+) s \| factor +(\d+\.\d+) \| x +([-+]?\d+\.\d{3}) '
+                    r'y +([-+]?\d+\.\d{3}) yaw', re.MULTILINE)
+
+# Not a TurtleBot: other link and joint names, a flipped right-wheel axis, 5 cm wheels 30 cm
+# apart, two ball casters, and its root link on the ground.
+OTHER_ROBOT = """<?xml version="1.0"?>
+<robot name="other_robot">
+  <link name="chassis">
+    <collision><origin xyz="0 0 0.09"/><geometry><box size="0.40 0.26 0.08"/></geometry>
+    </collision>
+    <inertial><origin xyz="0 0 0.09"/><mass value="3.0"/>
+      <inertia ixx="0.02" ixy="0" ixz="0" iyy="0.04" iyz="0" izz="0.05"/></inertial>
+  </link>
+  <joint name="left_hinge" type="continuous">
+    <parent link="chassis"/><child link="left_tyre"/>
+    <origin xyz="0 0.15 0.05"/><axis xyz="0 1 0"/><limit effort="5.0" velocity="20"/>
+  </joint>
+  <link name="left_tyre">
+    <collision><origin rpy="1.5707963 0 0"/><geometry><cylinder radius="0.05" length="0.03"/>
+    </geometry></collision>
+    <inertial><mass value="0.2"/><inertia ixx="1e-4" ixy="0" ixz="0" iyy="2e-4" iyz="0"
+      izz="1e-4"/></inertial>
+  </link>
+  <joint name="right_hinge" type="continuous">
+    <parent link="chassis"/><child link="right_tyre"/>
+    <origin xyz="0 -0.15 0.05"/><axis xyz="0 -1 0"/><limit effort="5.0" velocity="20"/>
+  </joint>
+  <link name="right_tyre">
+    <collision><origin rpy="1.5707963 0 0"/><geometry><cylinder radius="0.05" length="0.03"/>
+    </geometry></collision>
+    <inertial><mass value="0.2"/><inertia ixx="1e-4" ixy="0" ixz="0" iyy="2e-4" iyz="0"
+      izz="1e-4"/></inertial>
+  </link>
+  <joint name="front_ball" type="fixed"><parent link="chassis"/><child link="front_caster"/>
+    <origin xyz="0.17 0 0.02"/></joint>
+  <link name="front_caster">
+    <collision><geometry><sphere radius="0.02"/></geometry></collision>
+    <inertial><mass value="0.01"/><inertia ixx="1e-6" ixy="0" ixz="0" iyy="1e-6" iyz="0"
+      izz="1e-6"/></inertial>
+    <contact><lateral_friction value="0.0"/></contact>
+  </link>
+  <joint name="back_ball" type="fixed"><parent link="chassis"/><child link="back_caster"/>
+    <origin xyz="-0.17 0 0.02"/></joint>
+  <link name="back_caster">
+    <collision><geometry><sphere radius="0.02"/></geometry></collision>
+    <inertial><mass value="0.01"/><inertia ixx="1e-6" ixy="0" ixz="0" iyy="1e-6" iyz="0"
+      izz="1e-6"/></inertial>
+    <contact><lateral_friction value="0.0"/></contact>
+  </link>
+  <joint name="laser_mount" type="fixed"><parent link="chassis"/><child link="laser"/>
+    <origin xyz="0.1 0 0.16"/></joint>
+  <link name="laser"/>
+  <joint name="imu_mount" type="fixed"><parent link="chassis"/><child link="imu"/>
+    <origin xyz="0 0 0.1"/></joint>
+  <link name="imu"/>
+</robot>
+"""
+
+
+def run_twin(*arguments: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, '-m', 'twin.run', *arguments],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_run_command_brings_the_twin_up_and_shows_the_pose():
+    twin = run_twin('--world', 'arena', '--real-time-factor', '2', '--duration', '8')
+    output, _ = twin.communicate(timeout=90)
+    assert twin.returncode == 0, output
+    lines = STATUS.findall(output)
+    assert lines, f'no status line in:\n{output}'
+    sim_time, factor, x, y = (float(v) for v in lines[-1])
+    assert sim_time > 2.0 and factor > 0.5
+    assert abs(x) < 0.01 and abs(y) < 0.01   # at rest at its start (the odom origin)
+
+
+def test_a_different_robot_loads_by_its_urdf_and_wheel_joint_names(tmp_path, listener):
+    urdf = tmp_path / 'other_robot.urdf'
+    urdf.write_text(OTHER_ROBOT)
+    twin = run_twin('--world', 'empty', '--robot', str(urdf), '--real-time-factor', '2',
+                    '--param', 'wheels.left_joint:=left_hinge',
+                    '--param', 'wheels.right_joint:=right_hinge',
+                    '--param', 'base_frame:=chassis', '--param', 'lidar.link:=laser',
+                    '--param', 'imu.link:=imu')
+    try:
+        odom = listener.record(Odometry, 'odom')
+        truth = listener.record(Odometry, 'ground_truth/odom')
+        command = listener.node.create_publisher(Twist, 'cmd_vel', 1)
+        forward = Twist()
+        forward.linear.x = 0.2
+
+        def drive():
+            command.publish(forward)
+            return odom and odom[-1].pose.pose.position.x > 0.5
+        listener.spin_until(drive, 90.0, 'the other robot to drive 0.5 m forward')
+        assert odom[-1].child_frame_id == 'chassis'
+        assert truth[-1].pose.pose.position.x == pytest.approx(
+            odom[-1].pose.pose.position.x, abs=0.02)
+        assert abs(truth[-1].pose.pose.position.y) < 0.02   # straight: the signs are right
+    finally:
+        twin.send_signal(signal.SIGINT)
+        output, _ = twin.communicate(timeout=60)
+    assert twin.returncode == 0, output
