@@ -40,16 +40,16 @@ def test_pause_step_resume_and_reset_keep_clock_monotonic(start_bridge, listener
     command = listener.node.create_publisher(Twist, 'cmd_vel', 1)
     listener.spin_until(lambda: len(clocks) > 10 and truth, 30.0, '/clock to run')
 
-    assert listener.call(SetBool, 'sim/pause', SetBool.Request(data=True)).success
-    paused_at = clock_ns(clocks[-1])
-    count = len(clocks)
-    response = listener.call(Trigger, 'sim/step', Trigger.Request())
-    assert response.success
+    response = listener.call(SetBool, 'sim/pause', SetBool.Request(data=True))
+    seconds, nanoseconds = response.message.split('sim time ')[1].rstrip(' s').split('.')
+    paused_at = int(seconds) * 1_000_000_000 + int(nanoseconds)
+    assert listener.call(Trigger, 'sim/step', Trigger.Request()).success
     listener.spin_until(lambda: clock_ns(clocks[-1]) >= paused_at + 24 * STEP_NS, 30.0,
                         'the 24 steps')
-    # Frozen between calls: exactly 24 steps later, and not one more.
-    assert clock_ns(clocks[-1]) == paused_at + 24 * STEP_NS
-    assert len(clocks) - count == 24
+    # Frozen between calls: exactly 24 steps on, each one published, and not one more.
+    assert max(clock_ns(c) for c in clocks) == paused_at + 24 * STEP_NS
+    stepped = [clock_ns(c) for c in clocks if clock_ns(c) > paused_at]
+    assert stepped == [paused_at + k * STEP_NS for k in range(1, 25)]
 
     assert listener.call(SetBool, 'sim/pause', SetBool.Request(data=False)).success
     listener.spin_until(lambda: clock_ns(clocks[-1]) > paused_at + 240 * STEP_NS, 30.0,

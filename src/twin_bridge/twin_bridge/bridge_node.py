@@ -118,7 +118,6 @@ class BridgeNode(Node):
         self.sim_ns = 0
         self.paused = values['start_paused']
         self.diverged = False
-        self.steps_requested = 0
         self.step_ns = self.twin.step_ns
         self._make_publishers()
         self._make_subscriptions()
@@ -229,9 +228,6 @@ class BridgeNode(Node):
     def on_timer(self) -> None:
         """Advance as many physics steps as the pacing asks for."""
         if self.paused or self.diverged:
-            steps, self.steps_requested = self.steps_requested, 0
-            for _ in range(steps):
-                self.advance()
             self.anchor = (time.monotonic(), self.sim_ns)
             return
         factor = self.settings.real_time_factor
@@ -371,17 +367,22 @@ class BridgeNode(Node):
         self.paused = request.data
         self.anchor = (time.monotonic(), self.sim_ns)
         response.success = True
-        response.message = 'paused' if self.paused else 'running'
+        # The exact time lets a caller line up with /clock, which arrives on its own.
+        response.message = (f'{"paused" if self.paused else "running"} at sim time '
+                            f'{self.sim_ns // NS_PER_S}.{self.sim_ns % NS_PER_S:09d} s')
         return response
 
     @reported
     def on_step(self, request: Trigger.Request, response: Trigger.Response):
-        """While paused, advance ``step_count`` physics steps (on the next timer tick)."""
-        if not self.paused:
-            response.success, response.message = False, 'not paused: call sim/pause first'
+        """While paused, advance ``step_count`` physics steps; respond when they are done."""
+        if not self.paused or self.diverged:
+            response.success = False
+            response.message = ('physics diverged: call sim/reset' if self.diverged else
+                                'not paused: call sim/pause first')
             return response
         count = self.get_parameter('step_count').value
-        self.steps_requested += count
+        for _ in range(count):
+            self.advance()
         response.success = True
         response.message = f'stepping {count} step(s) of {self.step_ns / 1e9:g} s'
         return response
