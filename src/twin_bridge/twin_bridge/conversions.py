@@ -40,6 +40,13 @@ def clock(time_ns: int) -> Clock:
     return Clock(clock=stamp(time_ns))
 
 
+def header(msg, frame_id: str, time_ns: int):
+    """Stamp ``msg`` with simulated time and a frame id; return it."""
+    msg.header.stamp = stamp(time_ns)
+    msg.header.frame_id = frame_id
+    return msg
+
+
 def yaw_quaternion(yaw: float) -> Quaternion:
     """Return the quaternion of a rotation about z."""
     return Quaternion(z=math.sin(yaw / 2.0), w=math.cos(yaw / 2.0))
@@ -79,9 +86,7 @@ class ScanConverter:
 
 def imu(sample: ImuSample, frame_id: str, time_ns: int) -> Imu:
     """Return the Imu message for a sample (REP-145 axes and signs)."""
-    msg = Imu()
-    msg.header.stamp = stamp(time_ns)
-    msg.header.frame_id = frame_id
+    msg = header(Imu(), frame_id, time_ns)
     x, y, z, w = (float(v) for v in sample.orientation)
     msg.orientation = Quaternion(x=x, y=y, z=z, w=w)
     msg.orientation_covariance = diagonal([sample.orientation_variance] * 3)
@@ -97,10 +102,7 @@ def imu(sample: ImuSample, frame_id: str, time_ns: int) -> Imu:
 def odometry(estimate: OdometryEstimate, frame_id: str, child_frame_id: str,
              time_ns: int) -> Odometry:
     """Return the wheel-odometry message: pose in ``frame_id``, twist in the child frame."""
-    msg = Odometry()
-    msg.header.stamp = stamp(time_ns)
-    msg.header.frame_id = frame_id
-    msg.child_frame_id = child_frame_id
+    msg = header(Odometry(child_frame_id=child_frame_id), frame_id, time_ns)
     msg.pose.pose.position.x = float(estimate.x)
     msg.pose.pose.position.y = float(estimate.y)
     msg.pose.pose.orientation = yaw_quaternion(float(estimate.yaw))
@@ -117,10 +119,7 @@ def odometry(estimate: OdometryEstimate, frame_id: str, child_frame_id: str,
 def odom_transform(estimate: OdometryEstimate, frame_id: str, child_frame_id: str,
                    time_ns: int) -> TransformStamped:
     """Return the odom -> base transform matching an odometry estimate."""
-    msg = TransformStamped()
-    msg.header.stamp = stamp(time_ns)
-    msg.header.frame_id = frame_id
-    msg.child_frame_id = child_frame_id
+    msg = header(TransformStamped(child_frame_id=child_frame_id), frame_id, time_ns)
     msg.transform.translation.x = float(estimate.x)
     msg.transform.translation.y = float(estimate.y)
     msg.transform.rotation = yaw_quaternion(float(estimate.yaw))
@@ -130,10 +129,7 @@ def odom_transform(estimate: OdometryEstimate, frame_id: str, child_frame_id: st
 def ground_truth(state: BodyState, frame_id: str, child_frame_id: str,
                  time_ns: int) -> Odometry:
     """Return the exact pose (in the world) and twist (in the base frame) as Odometry."""
-    msg = Odometry()
-    msg.header.stamp = stamp(time_ns)
-    msg.header.frame_id = frame_id
-    msg.child_frame_id = child_frame_id
+    msg = header(Odometry(child_frame_id=child_frame_id), frame_id, time_ns)
     position, orientation = msg.pose.pose.position, msg.pose.pose.orientation
     position.x, position.y, position.z = (float(v) for v in state.position)
     orientation.x, orientation.y, orientation.z, orientation.w = \

@@ -81,11 +81,8 @@ class Imu:
         :param rng: the source of every random draw this sensor makes
         """
         config.validate()
-        if config.link not in robot.links:
-            raise ValueError(f'imu link {config.link!r} is not a link of the robot; it has '
-                             f'{", ".join(sorted(robot.links))}')
         self.robot, self.config, self.rng = robot, config, rng
-        self.link = robot.links[config.link]
+        self.link = robot.link_index(config.link, 'imu')
         self.gravity = np.array([0.0, 0.0, -gravity])
         self.reset()
 

@@ -95,11 +95,8 @@ class Lidar:
         :param rng: the source of every random draw this sensor makes
         """
         config.validate()
-        if config.link not in robot.links:
-            raise ValueError(f'lidar link {config.link!r} is not a link of the robot; it has '
-                             f'{", ".join(sorted(robot.links))}')
         self.robot, self.config, self.rng = robot, config, rng
-        self.link = robot.links[config.link]
+        self.link = robot.link_index(config.link, 'lidar')
         self.angles = config.angle_min + config.angle_increment * np.arange(config.samples)
         # Rays may hit anything except this robot's own collision group.
         self.ray_mask = ~robot.collision_group & 0x7FFFFFFF

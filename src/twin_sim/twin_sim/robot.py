@@ -185,6 +185,13 @@ class DiffDriveRobot:
                 self.world.call(pybullet.setJointMotorControl2, self.body, joint,
                                 pybullet.VELOCITY_CONTROL, force=0.0)
 
+    def link_index(self, name: str, role: str) -> int:
+        """Return the index of link ``name``; ValueError naming the ``role`` and the links."""
+        if name not in self.links:
+            raise ValueError(f'{role} link {name!r} is not a link of the robot; it has '
+                             f'{", ".join(sorted(self.links))}')
+        return self.links[name]
+
     # -- state --------------------------------------------------------------------------
 
     def link_pose(self, link: int) -> tuple[np.ndarray, np.ndarray]:

@@ -106,9 +106,7 @@ class Twin:
         (build_world or (lambda world: world.add_ground()))(self.world)
         self.description = load_robot_description(config.robot)
         self.robot = DiffDriveRobot(self.world, self.description, config.drive, config.spawn)
-        if config.base_link not in self.robot.links:
-            raise ValueError(f'base_link {config.base_link!r} is not a link of the robot')
-        self.base_link = self.robot.links[config.base_link]
+        self.base_link = self.robot.link_index(config.base_link, 'base')
         self.step_ns = round(config.physics.step * NS_PER_S)
         self.world.save()
         self.reset()
