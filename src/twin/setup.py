@@ -52,6 +52,7 @@ setup(
     entry_points={
         'console_scripts': [
             'twin_run = twin.run:main',
+            'twin_check = twin.check:main',
         ],
     },
 )

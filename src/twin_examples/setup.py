@@ -33,6 +33,9 @@ setup(
     tests_require=['pytest'],
     entry_points={
         'console_scripts': [
+            'obstacle_stop = twin_examples.obstacle_stop:main',
+            'wall_follower = twin_examples.wall_follower:main',
+            'go_to_goal = twin_examples.go_to_goal:main',
         ],
     },
 )

@@ -14,6 +14,67 @@
 
 """Every test here talks over DDS: keep it on this machine and on a domain of its own."""
 
-from twin_bridge.testing import isolate_ros_graph
+from pathlib import Path
+
+import pytest
+from twin_bridge.testing import isolate_ros_graph, Listener, NodeProcess
 
 isolate_ros_graph()
+
+WORKSPACE = Path(__file__).resolve().parents[2]
+ROBOT = WORKSPACE / 'urdf' / 'twin_burger.urdf.xacro'
+
+
+@pytest.fixture
+def world_file():
+    """Return the path of a shipped world by name."""
+    return lambda name: WORKSPACE / 'worlds' / f'{name}.yaml'
+
+
+@pytest.fixture
+def robot() -> Path:
+    """Return the project's robot description."""
+    return ROBOT
+
+
+@pytest.fixture
+def start(tmp_path):
+    """Start nodes as processes; on teardown stop them and check they exited cleanly."""
+    processes = []
+
+    def start_node(module: str, **parameters) -> NodeProcess:
+        name = f'{module.rsplit(".", 1)[-1]}{len(processes)}'
+        process = NodeProcess(module, parameters, tmp_path, name)
+        processes.append(process)
+        return process
+
+    yield start_node
+    for process in processes:
+        code = process.stop()
+        assert code == 0, f'{process.log_file.name} exited with {code}:\n{process.log()[-3000:]}'
+
+
+@pytest.fixture
+def bridge(start, robot):
+    """Start the twin: the bridge with fast sim time and ground truth in world coordinates."""
+    def start_bridge(world: Path, **parameters) -> NodeProcess:
+        defaults = {'robot_description_file': str(robot), 'world_file': str(world),
+                    'real_time_factor': 4.0, 'ground_truth_frame': 'world',
+                    'diagnostics_period': 0.2}
+        return start('twin_bridge.bridge_node', **{**defaults, **parameters})
+    return start_bridge
+
+
+@pytest.fixture
+def controller(start):
+    """Start an example controller on simulated time."""
+    return lambda name, **parameters: start(f'twin_examples.{name}', use_sim_time=True,
+                                            **parameters)
+
+
+@pytest.fixture
+def listener():
+    """Give the test a node that records topics and waits on predicates."""
+    test_node = Listener()
+    yield test_node
+    test_node.close()

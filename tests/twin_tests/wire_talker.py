@@ -52,6 +52,8 @@ def main(args=None) -> None:
     options, ros_args = parser.parse_known_args(args)
     rclpy.init(args=ros_args)
     signal.signal(signal.SIGTERM, lambda *_: rclpy.try_shutdown())
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:   # a background job's inheritance
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     node = rclpy.create_node('wire_talker')
     tf_pub = node.create_publisher(TFMessage, 'tf', 10)
     odom_pub = node.create_publisher(Odometry, 'odom', 10)

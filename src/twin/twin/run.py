@@ -192,6 +192,7 @@ def stop(processes: list) -> int:
 def main(args=None) -> int:
     """Start the twin, show its status, stop it cleanly."""
     options = parse_args(args)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started ignoring it
     signal.signal(signal.SIGTERM, _interrupt)
     command = launch_command(options) or bridge_command(options)
     print(f'twin: {" ".join(command)}', flush=True)

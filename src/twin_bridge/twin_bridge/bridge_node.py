@@ -411,6 +411,8 @@ class BridgeNode(Node):
     @reported
     def publish_diagnostics(self) -> None:
         """Publish achieved real-time factor, overruns, watchdog, e-stop and counters."""
+        if self.paused or self.diverged:
+            self.publish_clock()   # time stands still, but nodes joining now must learn it
         now_wall = time.monotonic()
         wall, sim = self.last_diagnostics
         if now_wall > wall:
@@ -535,6 +537,9 @@ def main(args=None) -> int:
     # Signals end the spin with the context still valid, so shutting down can still log and
     # no step batch is cut off half-published.
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+    # Explicitly: a process started in the background by a non-interactive shell inherits
+    # SIGINT as ignored, and Ctrl-C (or a supervisor's SIGINT) would then do nothing.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         node = BridgeNode()

@@ -18,7 +18,8 @@ Helpers for tests that run the bridge over DDS.
 Call :func:`isolate_ros_graph` from a test package's ``conftest.py``: it runs before any test
 creates a node, and every process a test starts inherits the environment it sets, so the
 graph stays on this machine and on a domain of its own. :class:`BridgeProcess` runs the
-bridge as a separate process; :class:`Listener` records topics and waits on predicates.
+bridge (:class:`NodeProcess`, any node) as a separate process; :class:`Listener` records
+topics and waits on predicates.
 """
 
 import fcntl
@@ -71,13 +72,13 @@ def isolate_ros_graph() -> int:
                        f'held by other test runs (locks in {lock_dir})')
 
 
-class BridgeProcess:
-    """The bridge in a process of its own, as in real use; its output goes to a file."""
+class NodeProcess:
+    """A ROS 2 node run as ``python -m MODULE`` in a process of its own; output to a file."""
 
-    def __init__(self, parameters: dict, work_dir: Path, name: str = 'bridge',
+    def __init__(self, module: str, parameters: dict, work_dir: Path, name: str,
                  ros_args: tuple = ()):
         """
-        Start the bridge with ``parameters`` (dotted names) written to a YAML file.
+        Start the node with ``parameters`` (dotted names) written to a YAML file.
 
         :param work_dir: where the parameter file and the output log go
         :param ros_args: more ``--ros-args`` arguments, e.g. ``('-r', '__ns:=/robot1')``
@@ -88,7 +89,7 @@ class BridgeProcess:
         self.log_file = work_dir / f'{name}.log'
         with open(self.log_file, 'w') as log:
             self.process = subprocess.Popen(
-                [sys.executable, '-m', 'twin_bridge.bridge_node', '--ros-args',
+                [sys.executable, '-m', module, '--ros-args',
                  '--params-file', str(self.params_file), *ros_args],
                 stdout=log, stderr=subprocess.STDOUT)
 
@@ -106,6 +107,15 @@ class BridgeProcess:
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
+
+
+class BridgeProcess(NodeProcess):
+    """The bridge in a process of its own, as in real use."""
+
+    def __init__(self, parameters: dict, work_dir: Path, name: str = 'bridge',
+                 ros_args: tuple = ()):
+        """Start ``twin_bridge`` with ``parameters``; see :class:`NodeProcess`."""
+        super().__init__('twin_bridge.bridge_node', parameters, work_dir, name, ros_args)
 
 
 class Listener:
@@ -161,3 +171,20 @@ class Listener:
         self.executor.shutdown()
         self.node.destroy_node()
         rclpy.shutdown(context=self.context)
+
+
+def diagnostics_count(arrays: list, key: str) -> int:
+    """Return the newest integer value of ``key`` in recorded DiagnosticArray messages."""
+    for array in reversed(arrays):
+        for status in array.status:
+            for item in status.values:
+                if item.key == key:
+                    return int(item.value)
+    return 0
+
+
+def expected_messages(rate_hz: float, steps: int, step_ns: int = round(1e9 / 240.0)) -> int:
+    """Return how many messages of a ``rate_hz`` stream ``steps`` physics steps produce."""
+    from twin_sim.twin import Schedule
+    schedule = Schedule(rate_hz)
+    return sum(schedule.due(k * step_ns) for k in range(1, steps + 1))

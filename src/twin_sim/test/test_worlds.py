@@ -23,7 +23,7 @@ from twin_sim import DescriptionError, load_world, World
 WORLDS = Path(__file__).resolve().parents[3] / 'worlds'
 
 
-@pytest.mark.parametrize('name', ['empty', 'arena', 'apartment'])
+@pytest.mark.parametrize('name', ['empty', 'arena', 'apartment', 'room'])
 def test_every_shipped_world_loads_and_the_robot_fits_at_its_spawn(make_twin, name):
     world = load_world(WORLDS / f'{name}.yaml')
     twin = make_twin(build_world=world.build, spawn=world.spawn)
@@ -65,3 +65,19 @@ def test_malformed_world_files_name_the_file_and_the_problem(tmp_path, text, mes
 def test_missing_world_file(tmp_path):
     with pytest.raises(DescriptionError, match='world file not found'):
         load_world(tmp_path / 'nowhere.yaml')
+
+
+def test_clearance_probe_measures_the_gap_to_the_nearest_obstacle(tmp_path, robot_xacro):
+    from twin_sim.evaluation import ClearanceProbe
+    path = tmp_path / 'one_wall.yaml'
+    path.write_text('objects:\n  - wall: {name: w, from: [1, -1], to: [1, 1], thickness: 0.1}\n')
+    probe = ClearanceProbe(path, robot_xacro)
+    try:
+        # The robot's front is 0.038 m ahead of base_footprint; the wall's face is at x 0.95.
+        assert probe.at(0.0, 0.0, 0.0) == pytest.approx(0.95 - 0.038, abs=0.005)
+        assert probe.at(0.9, 0.0, 0.0) == pytest.approx(0.012, abs=0.002)
+        assert probe.at(1.0, 0.0, 0.0) < 0.001          # into the wall: contact
+        assert probe.along([(0.0, 0.0, 0.0), (0.5, 0.0, 0.0)]) == pytest.approx(0.412,
+                                                                                abs=0.005)
+    finally:
+        probe.close()

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import pybullet
 
 from twin_sim.description import load_robot_description
 from twin_sim.imu import Imu, ImuConfig, ImuSample
@@ -181,12 +180,7 @@ class Twin:
             pose = Pose(x=x0 + math.cos(yaw0) * pose.x - math.sin(yaw0) * pose.y,
                         y=y0 + math.sin(yaw0) * pose.x + math.cos(yaw0) * pose.y,
                         z=pose.z, yaw=yaw0 + pose.yaw)
-        local = self.world.call(pybullet.getDynamicsInfo, self.robot.body, -1)[3:5]
-        position, orientation = self.world.call(pybullet.multiplyTransforms, pose.position(),
-                                                pose.quaternion(), *local)
-        self.world.call(pybullet.resetBasePositionAndOrientation, self.robot.body, position,
-                        orientation)
-        self.world.call(pybullet.resetBaseVelocity, self.robot.body, (0, 0, 0), (0, 0, 0))
+        self.world.place(self.robot.name, pose)
         self.robot.reset_commands()
 
     def close(self) -> None:

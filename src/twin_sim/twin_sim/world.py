@@ -201,6 +201,15 @@ class World:
                                        f'{error}') from None
         return self._register(name, body)
 
+    def place(self, name: str, pose: Pose) -> None:
+        """Put a body's root link frame at ``pose``, at rest (PyBullet moves centres of mass)."""
+        body = self.bodies[name]
+        local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
+        position, orientation = self.call(pybullet.multiplyTransforms, pose.position(),
+                                          pose.quaternion(), *local)
+        self.call(pybullet.resetBasePositionAndOrientation, body, position, orientation)
+        self.call(pybullet.resetBaseVelocity, body, (0, 0, 0), (0, 0, 0))
+
     def remove(self, name: str) -> None:
         """Remove a body by name."""
         self.call(pybullet.removeBody, self.bodies.pop(name))

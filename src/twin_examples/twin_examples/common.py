@@ -1,0 +1,103 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""What the example controllers share: reading a scan sector, and sending velocity commands."""
+
+import math
+
+from geometry_msgs.msg import Twist, TwistStamped
+
+
+def sector_min(ranges, angle_min: float, angle_increment: float, centre: float,
+               half_width: float) -> float:
+    """
+    Return the closest return within ``centre +- half_width`` (rad) of a LaserScan.
+
+    REP-117: +inf means nothing within range (clear), -inf something too close to measure
+    (taken as 0), NaN an invalid reading (skipped). With no valid beam: +inf.
+    """
+    closest = math.inf
+    for index, value in enumerate(ranges):
+        angle = angle_min + index * angle_increment
+        offset = math.atan2(math.sin(angle - centre), math.cos(angle - centre))
+        if abs(offset) <= half_width and not math.isnan(value):
+            closest = min(closest, 0.0 if value == -math.inf else value)
+    return closest
+
+
+def range_at(ranges, angle_min: float, angle_increment: float, angle: float) -> float:
+    """Return the range of the beam nearest ``angle`` (+inf for none or an invalid one)."""
+    count = len(ranges)
+    if count == 0:
+        return math.inf
+    index = round((angle - angle_min) / angle_increment) % count
+    value = ranges[index]
+    return math.inf if math.isnan(value) else max(value, 0.0)
+
+
+class VelocityCommander:
+    """Publish velocity commands as Twist or, with ``stamped``, TwistStamped (as Nav2 does)."""
+
+    def __init__(self, node, topic: str, stamped: bool, frame_id: str = 'base_footprint'):
+        """Create the publisher (reliable, depth 1: only the newest command matters)."""
+        self.node, self.stamped, self.frame_id = node, stamped, frame_id
+        self.publisher = node.create_publisher(TwistStamped if stamped else Twist, topic, 1)
+
+    def send(self, linear: float, angular: float) -> None:
+        """Send one command."""
+        twist = Twist()
+        twist.linear.x, twist.angular.z = float(linear), float(angular)
+        if not self.stamped:
+            self.publisher.publish(twist)
+            return
+        msg = TwistStamped(twist=twist)
+        msg.header.stamp = self.node.get_clock().now().to_msg()
+        msg.header.frame_id = self.frame_id
+        self.publisher.publish(msg)
+
+    def stop(self) -> None:
+        """Send a zero command."""
+        self.send(0.0, 0.0)
+
+
+def clamp(value: float, limit: float) -> float:
+    """Limit ``value`` to +-``limit``."""
+    return max(-limit, min(limit, value))
+
+
+def declare(node, values: dict) -> dict:
+    """Declare parameters with defaults; return their values."""
+    return {name: node.declare_parameter(name, default).value for name, default in values.items()}
+
+
+def run(node_class, args=None) -> None:
+    """Spin a controller node until Ctrl-C or shutdown, stopping the robot on the way out."""
+    import signal
+    import rclpy
+    from rclpy.executors import ExternalShutdownException
+    rclpy.init(args=args)
+    # rclpy's handler only replaces Python's; restore it if this process started ignoring
+    # SIGINT (a background job of a non-interactive shell does).
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    node = node_class()
+    try:
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if rclpy.ok():
+            node.commander.stop()
+        node.destroy_node()
+        rclpy.try_shutdown()

@@ -1,0 +1,89 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Drive through a list of waypoints in the odometry frame, using odometry only."""
+
+import math
+
+from nav_msgs.msg import Odometry
+from rclpy.node import Node
+
+from twin_examples.common import clamp, declare, run, VelocityCommander
+
+
+class GoToGoal(Node):
+    """Turn toward the next waypoint, drive to it, move on; stop after the last."""
+
+    def __init__(self):
+        """Declare the parameters, subscribe to odometry, start the control timer."""
+        super().__init__('go_to_goal')
+        self.p = declare(self, {
+            'waypoints': [1.0, 0.0, 1.0, 1.0, 0.0, 1.0],   # x0, y0, x1, y1, ... in odom, m
+            'tolerance': 0.05,             # m
+            'speed': 0.15,                 # m/s
+            'max_angular': 1.5,            # rad/s
+            'heading_gain': 2.5,           # rad/s per rad of heading error
+            'rate': 20.0,                  # Hz
+            'odom_topic': 'odom',
+            'cmd_vel_topic': 'cmd_vel',
+            'enable_stamped_cmd_vel': False,
+        })
+        flat = self.p['waypoints']
+        if len(flat) % 2:
+            raise ValueError(f'waypoints needs x, y pairs; got {len(flat)} numbers')
+        self.waypoints = list(zip(flat[0::2], flat[1::2]))
+        self.current = 0
+        self.pose = None
+        self.commander = VelocityCommander(self, self.p['cmd_vel_topic'],
+                                           self.p['enable_stamped_cmd_vel'])
+        self.create_subscription(Odometry, self.p['odom_topic'], self.on_odom, 10)
+        self.create_timer(1.0 / self.p['rate'], self.control)
+
+    def on_odom(self, msg: Odometry) -> None:
+        """Keep the newest pose."""
+        pose = msg.pose.pose
+        yaw = 2.0 * math.atan2(pose.orientation.z, pose.orientation.w)
+        self.pose = (pose.position.x, pose.position.y, yaw)
+
+    def control(self) -> None:
+        """Steer toward the current waypoint."""
+        if self.pose is None or self.current >= len(self.waypoints):
+            self.commander.stop()
+            return
+        x, y, yaw = self.pose
+        goal_x, goal_y = self.waypoints[self.current]
+        distance = math.hypot(goal_x - x, goal_y - y)
+        if distance < self.p['tolerance']:
+            self.get_logger().info(f'waypoint {self.current} ({goal_x:g}, {goal_y:g}) reached')
+            self.current += 1
+            if self.current == len(self.waypoints):
+                self.get_logger().info('all waypoints reached')
+            self.commander.stop()
+            return
+        error = math.atan2(goal_y - y, goal_x - x) - yaw
+        error = math.atan2(math.sin(error), math.cos(error))
+        # Turn on the spot when far off course; slow down near the goal.
+        linear = 0.0 if abs(error) > 0.6 else min(self.p['speed'], 1.5 * distance) * \
+            math.cos(error)
+        self.commander.send(linear, clamp(self.p['heading_gain'] * error,
+                                          self.p['max_angular']))
+
+
+def main(args=None) -> None:
+    """Run the node."""
+    run(GoToGoal, args)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,80 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Drive forward; stop before anything in a forward sector of the scan comes too close."""
+
+from rclpy.node import Node
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import LaserScan
+
+from twin_examples.common import declare, run, sector_min, VelocityCommander
+
+
+class ObstacleStop(Node):
+    """Forward at ``speed`` while the sector ahead is clear beyond ``stop_distance``."""
+
+    def __init__(self):
+        """Declare the parameters, subscribe to the scan, start the control timer."""
+        super().__init__('obstacle_stop')
+        self.p = declare(self, {
+            'speed': 0.15,                 # m/s forward
+            'stop_distance': 0.35,         # m from the scanner
+            'sector_half_angle': 0.35,     # rad either side of straight ahead
+            'rate': 10.0,                  # Hz, control loop
+            'scan_timeout': 1.0,           # s without a scan: stop
+            'scan_topic': 'scan',
+            'cmd_vel_topic': 'cmd_vel',
+            'enable_stamped_cmd_vel': False,
+        })
+        self.commander = VelocityCommander(self, self.p['cmd_vel_topic'],
+                                           self.p['enable_stamped_cmd_vel'])
+        self.scan = None
+        self.stopped = False
+        self.create_subscription(LaserScan, self.p['scan_topic'], self.on_scan,
+                                 qos_profile_sensor_data)
+        self.create_timer(1.0 / self.p['rate'], self.control)
+
+    def on_scan(self, msg: LaserScan) -> None:
+        """Keep the newest scan."""
+        self.scan = msg
+
+    def control(self) -> None:
+        """Go or stop."""
+        if self.scan is None or self._scan_age() > self.p['scan_timeout']:
+            self.commander.stop()
+            return
+        ahead = sector_min(self.scan.ranges, self.scan.angle_min, self.scan.angle_increment,
+                           0.0, self.p['sector_half_angle'])
+        if ahead < self.p['stop_distance']:
+            if not self.stopped:
+                self.get_logger().info(f'obstacle {ahead:.2f} m ahead: stopping')
+            self.stopped = True
+            self.commander.stop()
+        else:
+            self.stopped = False
+            self.commander.send(self.p['speed'], 0.0)
+
+    def _scan_age(self) -> float:
+        stamp = self.scan.header.stamp
+        now = self.get_clock().now().nanoseconds
+        return (now - (stamp.sec * 10**9 + stamp.nanosec)) / 1e9
+
+
+def main(args=None) -> None:
+    """Run the node."""
+    run(ObstacleStop, args)
+
+
+if __name__ == '__main__':
+    main()
