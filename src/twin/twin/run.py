@@ -38,7 +38,11 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
 from rosgraph_msgs.msg import Clock
 
+from twin.recording import Recorder
+from twin.report import write_report
+
 NS_PER_S = 1_000_000_000
+CONTROLLERS = ('obstacle_stop', 'wall_follower', 'go_to_goal')
 
 
 def parse_args(args=None) -> argparse.Namespace:
@@ -57,6 +61,11 @@ def parse_args(args=None) -> argparse.Namespace:
                         help='stop after this many wall seconds (default: run until Ctrl-C)')
     parser.add_argument('--param', action='append', default=[], metavar='NAME:=VALUE',
                         help='any other bridge parameter, e.g. wheels.left_joint:=left_wheel')
+    parser.add_argument('--controller', choices=CONTROLLERS,
+                        help='also run this example controller (twin_examples) on sim time')
+    parser.add_argument('--record', nargs='?', const='artifacts', metavar='DIR',
+                        help='record the contract topics to DIR/run-<time>/twin.mcap and '
+                             'write report.png and report.txt there (default DIR: artifacts)')
     return parser.parse_args(args)
 
 
@@ -75,6 +84,8 @@ def bridge_command(options: argparse.Namespace) -> list[str]:
     executable = Path(get_package_prefix('twin_bridge'), 'lib', 'twin_bridge', 'twin_bridge')
     parameters = [f'robot_description_file:={robot}',
                   f'world_file:={resolve_world(options.world, share)}',
+                  # A report draws the true path on the world's map: world coordinates.
+                  *(['ground_truth_frame:=world'] if options.record else []),
                   f'real_time_factor:={float(options.real_time_factor)}',
                   f'seed:={options.seed}', f'gui:={str(options.gui).lower()}',
                   *options.param]
@@ -91,8 +102,8 @@ def launch_command(options: argparse.Namespace) -> list[str] | None:
         import launch_ros  # noqa: F401  (only tells whether launch is installed)
     except ImportError:
         return None
-    if options.param:
-        return None  # free-form bridge parameters are the runner's; launch has arguments
+    if options.param or options.record:
+        return None  # bridge parameters beyond the launch arguments: start it directly
     robot = [f'robot:={options.robot}'] if options.robot else []
     return ['ros2', 'launch', 'twin', 'sim.launch.py', f'world:={options.world}',
             f'real_time_factor:={options.real_time_factor}', f'seed:={options.seed}',
@@ -148,11 +159,46 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def watch(processes: list, duration: float) -> None:
+def controller_command(name: str) -> list[str]:
+    """Return the command line of an example controller on simulated time."""
+    return [sys.executable, '-m', f'twin_examples.{name}', '--ros-args',
+            '-p', 'use_sim_time:=true']
+
+
+def start_recording(node, options) -> Recorder | None:
+    """Start recording into a fresh run folder when --record was given."""
+    if not options.record:
+        return None
+    folder = Path(options.record) / time.strftime('run-%Y%m%d-%H%M%S')
+    recorder = Recorder(node, folder / 'twin.mcap')
+    print(f'twin: recording to {recorder.path}', flush=True)
+    return recorder
+
+
+def finish_recording(recorder: Recorder | None, options) -> None:
+    """Close the recording and write its report next to it."""
+    if recorder is None:
+        return
+    recorder.close()
+    share = Path(get_package_share_directory('twin'))
+    robot = options.robot or str(share / 'urdf' / 'twin_burger.urdf.xacro')
+    try:
+        png, txt = write_report(recorder.path, resolve_world(options.world, share) or None,
+                                robot)
+    except ValueError as error:
+        print(f'twin: no report: {error}', file=sys.stderr)
+        return
+    print(txt.read_text(), end='')
+    print(f'twin: recording {recorder.path}\ntwin: report {png}', flush=True)
+
+
+def watch(processes: list, options) -> None:
     """Show the status line until Ctrl-C, the duration, or a process ending."""
+    duration = options.duration
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = rclpy.create_node('twin_status')
     status = Status(node)
+    recorder = start_recording(node, options)
     interactive = sys.stdout.isatty()
     started = last_print = time.monotonic()
     try:
@@ -170,13 +216,14 @@ def watch(processes: list, duration: float) -> None:
         pass
     finally:
         print(('\n' if interactive else '') + status.line(), flush=True)
+        finish_recording(recorder, options)
         node.destroy_node()
         rclpy.try_shutdown()
 
 
 def stop(processes: list) -> int:
     """Stop the processes as Ctrl-C would; return the first non-zero exit code, else 0."""
-    for process in processes:
+    for process in reversed(processes):   # controllers first, the twin last
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
     codes = []
@@ -197,8 +244,10 @@ def main(args=None) -> int:
     command = launch_command(options) or bridge_command(options)
     print(f'twin: {" ".join(command)}', flush=True)
     processes = [subprocess.Popen(command)]
+    if options.controller:
+        processes.append(subprocess.Popen(controller_command(options.controller)))
     try:
-        watch(processes, options.duration)
+        watch(processes, options)
     finally:
         code = stop(processes)
     return code

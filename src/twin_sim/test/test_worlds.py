@@ -81,3 +81,16 @@ def test_clearance_probe_measures_the_gap_to_the_nearest_obstacle(tmp_path, robo
                                                                                 abs=0.005)
     finally:
         probe.close()
+
+
+def test_occupancy_map_marks_walls_and_leaves_the_floor_free():
+    from twin_sim.evaluation import occupancy_map
+    grid = occupancy_map(WORLDS / 'room.yaml', resolution=0.05)
+    x_min, x_max, y_min, y_max = grid.extent
+    assert x_min < -2.0 and x_max > 2.0 and y_min < -1.5 and y_max > 1.5
+
+    def occupied(x, y):
+        return grid.occupied[int((y - grid.y_min) / grid.resolution),
+                             int((x - grid.x_min) / grid.resolution)]
+    assert occupied(2.0, 0.0) and occupied(0.0, -1.5)      # on the east and south walls
+    assert not occupied(0.0, 0.0) and not occupied(1.5, 1.0)   # inside the room

@@ -1,0 +1,227 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The report of a recorded run: a picture and a summary.
+
+The picture shows the world's map, the true path (ground truth), the path odometry believed,
+and the last scan; the summary gives distance, simulated time, real-time factor, odometry
+drift and the smallest clearance to an obstacle. ``python -m twin.report RUN.mcap
+--world FILE [--robot FILE]`` makes one from any recording of the twin.
+"""
+
+import argparse
+from dataclasses import dataclass, field
+import math
+from pathlib import Path
+import sys
+
+from matplotlib.figure import Figure   # not pyplot: no display, no global state
+from mcap.reader import make_reader
+from mcap_ros2.reader import read_ros2_messages
+import numpy as np
+from twin_sim.evaluation import ClearanceProbe, occupancy_map
+
+Pose2D = tuple[float, float, float]
+
+
+@dataclass
+class RecordedRun:
+    """What a report needs from a recording; poses are (time s, x, y, yaw)."""
+
+    truth: list = field(default_factory=list)
+    odometry: list = field(default_factory=list)
+    last_scan: object = None
+    scan_pose_in_base: Pose2D = (0.0, 0.0, 0.0)
+    timing: dict = field(default_factory=dict)
+
+
+def compose(a: Pose2D, b: Pose2D) -> Pose2D:
+    """Return the planar pose b expressed in a's parent frame."""
+    x, y, yaw = a
+    return (x + math.cos(yaw) * b[0] - math.sin(yaw) * b[1],
+            y + math.sin(yaw) * b[0] + math.cos(yaw) * b[1], yaw + b[2])
+
+
+def inverse(a: Pose2D) -> Pose2D:
+    """Return the inverse of a planar pose."""
+    x, y, yaw = a
+    return (-math.cos(yaw) * x - math.sin(yaw) * y, math.sin(yaw) * x - math.cos(yaw) * y,
+            -yaw)
+
+
+def _yaw(q) -> float:
+    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
+
+
+def _stamped_pose(msg) -> tuple:
+    stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+    pose = msg.pose.pose
+    return stamp, pose.position.x, pose.position.y, _yaw(pose.orientation)
+
+
+def _frame_chain(static: dict, base: str, target: str) -> Pose2D:
+    """Walk tf_static from ``target`` up to ``base``; the planar pose of target in base."""
+    pose, frame = (0.0, 0.0, 0.0), target
+    while frame != base and frame in static:
+        parent, offset = static[frame]
+        pose, frame = compose(offset, pose), parent
+    return pose if frame == base else (0.0, 0.0, 0.0)
+
+
+def read_run(path: Path) -> RecordedRun:
+    """Read ground truth, odometry, the last scan and tf_static from a recording."""
+    run, static, base = RecordedRun(), {}, 'base_footprint'
+    for message in read_ros2_messages(str(path)):
+        topic, msg = message.channel.topic.rsplit('/', 1)[-1], message.ros_msg
+        if message.channel.topic.endswith('ground_truth/odom'):
+            run.truth.append(_stamped_pose(msg))
+            base = msg.child_frame_id
+        elif topic == 'odom':
+            run.odometry.append(_stamped_pose(msg))
+        elif topic == 'scan':
+            run.last_scan = msg
+        elif topic == 'tf_static':
+            for t in msg.transforms:
+                static[t.child_frame_id] = (t.header.frame_id, (
+                    t.transform.translation.x, t.transform.translation.y,
+                    _yaw(t.transform.rotation)))
+    if run.last_scan is not None:
+        run.scan_pose_in_base = _frame_chain(static, base, run.last_scan.header.frame_id)
+    with open(path, 'rb') as file:
+        for record in make_reader(file).iter_metadata():
+            if record.name == 'twin_run':
+                run.timing = {k: float(v) for k, v in record.metadata.items()}
+    return run
+
+
+def _nearest(poses: list, stamp: float) -> tuple:
+    return min(poses, key=lambda p: abs(p[0] - stamp))
+
+
+def odometry_in_world(run: RecordedRun) -> list:
+    """Place the odometry path in the world: odom's origin is where truth and odom first meet."""
+    first = run.odometry[0]
+    truth = _nearest(run.truth, first[0])
+    world_from_odom = compose(truth[1:], inverse(first[1:]))
+    return [(p[0], *compose(world_from_odom, p[1:])) for p in run.odometry]
+
+
+def scan_points(run: RecordedRun) -> np.ndarray:
+    """Return the last scan's returns as world (x, y) points."""
+    scan = run.last_scan
+    stamp = scan.header.stamp.sec + scan.header.stamp.nanosec * 1e-9
+    sensor = compose(_nearest(run.truth, stamp)[1:], run.scan_pose_in_base)
+    ranges = np.asarray(scan.ranges, dtype=float)
+    angles = scan.angle_min + scan.angle_increment * np.arange(len(ranges))
+    valid = np.isfinite(ranges) & (ranges > 0)
+    x = sensor[0] + ranges[valid] * np.cos(sensor[2] + angles[valid])
+    y = sensor[1] + ranges[valid] * np.sin(sensor[2] + angles[valid])
+    return np.column_stack((x, y))
+
+
+def summarize(run: RecordedRun, world_file: str | None, robot: str | None) -> dict:
+    """Return distance, time, real-time factor, odometry drift and minimum clearance."""
+    truth = np.array([p[1:3] for p in run.truth])
+    odometry = odometry_in_world(run)
+    end_truth = _nearest(run.truth, odometry[-1][0])
+    summary = {
+        'distance_m': float(np.linalg.norm(np.diff(truth, axis=0), axis=1).sum()),
+        'sim_time_s': run.truth[-1][0] - run.truth[0][0],
+        'real_time_factor': (run.timing['sim_seconds'] / run.timing['wall_seconds']
+                             if run.timing.get('wall_seconds') else float('nan')),
+        'odometry_drift_m': math.dist(odometry[-1][1:3], end_truth[1:3]),
+        'min_clearance_m': float('nan'),
+    }
+    if world_file and robot:
+        probe = ClearanceProbe(world_file, robot)
+        try:
+            summary['min_clearance_m'] = probe.along(p[1:] for p in run.truth[::5])
+        finally:
+            probe.close()
+    return summary
+
+
+def summary_text(summary: dict) -> str:
+    """Return the summary as lines a person reads."""
+    return '\n'.join([
+        f'distance travelled   {summary["distance_m"]:.2f} m (ground truth)',
+        f'simulated time       {summary["sim_time_s"]:.1f} s',
+        f'real-time factor     {summary["real_time_factor"]:.2f}',
+        f'odometry drift       {summary["odometry_drift_m"]:.3f} m at the end',
+        f'minimum clearance    {summary["min_clearance_m"]:.3f} m to any obstacle',
+    ])
+
+
+def render(run: RecordedRun, summary: dict, world_file: str | None, path: Path) -> None:
+    """Draw the map, both paths and the last scan into a PNG."""
+    figure = Figure(figsize=(8, 9), dpi=110)
+    axes = figure.subplots()
+    if world_file:
+        grid = occupancy_map(world_file)
+        axes.imshow(grid.occupied, origin='lower', extent=grid.extent, cmap='Greys',
+                    vmin=0, vmax=1.6, interpolation='nearest')
+    truth = np.array([p[1:3] for p in run.truth])
+    odometry = np.array([p[1:3] for p in odometry_in_world(run)])
+    axes.plot(truth[:, 0], truth[:, 1], color='tab:green', linewidth=2.0,
+              label='ground truth')
+    axes.plot(odometry[:, 0], odometry[:, 1], color='tab:blue', linewidth=1.2,
+              linestyle='--', label='odometry')
+    if run.last_scan is not None:
+        points = scan_points(run)
+        axes.scatter(points[:, 0], points[:, 1], s=6, color='tab:red', label='last scan')
+    axes.plot(*truth[0], marker='o', color='black', label='start')
+    axes.plot(*truth[-1], marker='s', color='tab:green', label='end')
+    axes.set_aspect('equal')
+    axes.set_xlabel('x [m]')
+    axes.set_ylabel('y [m]')
+    axes.set_title('twin run: true path, odometry and the last scan')
+    axes.legend(loc='upper right', fontsize=8)
+    figure.subplots_adjust(left=0.1, right=0.97, top=0.95, bottom=0.2)
+    figure.text(0.1, 0.03, summary_text(summary), fontsize=9, family='monospace')
+    figure.savefig(path)
+
+
+def write_report(recording: Path, world_file: str | None, robot: str | None) -> tuple:
+    """Write report.png and report.txt beside the recording; return their paths."""
+    run = read_run(recording)
+    if len(run.truth) < 2 or not run.odometry:
+        raise ValueError(f'{recording}: no ground truth or odometry recorded; was the twin '
+                         'running?')
+    summary = summarize(run, world_file, robot)
+    png, txt = recording.with_name('report.png'), recording.with_name('report.txt')
+    render(run, summary, world_file, png)
+    txt.write_text(summary_text(summary) + '\n')
+    return png, txt
+
+
+def main(args=None) -> int:
+    """Make the report of a recording."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('recording', type=Path, help='an MCAP file recorded from the twin')
+    parser.add_argument('--world', help='the world file of the run (for the map, clearance)')
+    parser.add_argument('--robot', help='the robot description (for the clearance)')
+    options = parser.parse_args(args)
+    try:
+        png, txt = write_report(options.recording, options.world, options.robot)
+    except (OSError, ValueError) as error:
+        print(f'twin report: {error}', file=sys.stderr)
+        return 1
+    print(txt.read_text(), end='')
+    print(f'report: {png}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
