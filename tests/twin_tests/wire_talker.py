@@ -20,13 +20,14 @@ Run as ``python -m twin_tests.wire_talker``; it stops on SIGINT/SIGTERM or after
 """
 
 import argparse
-import signal
+import time
 
 from geometry_msgs.msg import TransformStamped
 from nav_msgs.msg import Odometry
 import rclpy
 from rclpy.executors import ExternalShutdownException
 from tf2_msgs.msg import TFMessage
+from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 
 ODOM_X = 1.25  # a value the listener checks, so it knows the payload crossed intact
 
@@ -50,10 +51,7 @@ def main(args=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--seconds', type=float, default=60.0, help='stop after this long')
     options, ros_args = parser.parse_known_args(args)
-    rclpy.init(args=ros_args)
-    signal.signal(signal.SIGTERM, lambda *_: rclpy.try_shutdown())
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:   # a background job's inheritance
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    init_without_signal_handlers(ros_args)
     node = rclpy.create_node('wire_talker')
     tf_pub = node.create_publisher(TFMessage, 'tf', 10)
     odom_pub = node.create_publisher(Odometry, 'odom', 10)
@@ -64,10 +62,10 @@ def main(args=None) -> None:
         odom_pub.publish(odom_msg)
 
     node.create_timer(0.05, publish)
-    node.create_timer(options.seconds, rclpy.try_shutdown)
+    started = time.monotonic()
     try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
+        spin_until_signalled(node, lambda: time.monotonic() - started > options.seconds)
+    except ExternalShutdownException:
         pass
     finally:
         node.destroy_node()

@@ -35,11 +35,10 @@ from nav_msgs.msg import Odometry
 import rclpy
 from rclpy.executors import ExternalShutdownException
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from rclpy.signals import SignalHandlerOptions
 from rosgraph_msgs.msg import Clock
-
 from twin.recording import Recorder
 from twin.report import write_report
+from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 
 NS_PER_S = 1_000_000_000
 CONTROLLERS = ('obstacle_stop', 'wall_follower', 'go_to_goal')
@@ -155,10 +154,6 @@ class Status:
                 f'cmd_vel age {age}')
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def controller_command(name: str) -> list[str]:
     """Return the command line of an example controller on simulated time."""
     return [sys.executable, '-m', f'twin_examples.{name}', '--ros-args',
@@ -192,30 +187,36 @@ def finish_recording(recorder: Recorder | None, options) -> None:
     print(f'twin: recording {recorder.path}\ntwin: report {png}', flush=True)
 
 
+def status_ticker(status: Status, processes: list, duration: float):
+    """Return a check, called between callbacks, that prints the status and says when to stop."""
+    interactive = sys.stdout.isatty()
+    started = last_print = time.monotonic()
+
+    def tick() -> bool:
+        nonlocal last_print
+        now = time.monotonic()
+        if interactive:
+            print(f'\r{status.line()}\033[K', end='', flush=True)
+        elif now - last_print >= 2.0:   # a log, not a terminal: a line every 2 s
+            print(status.line(), flush=True)
+            last_print = now
+        ended = any(p.poll() is not None for p in processes)
+        return ended or bool(duration and now - started >= duration)
+    return tick
+
+
 def watch(processes: list, options) -> None:
-    """Show the status line until Ctrl-C, the duration, or a process ending."""
-    duration = options.duration
-    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    """Show the status line until Ctrl-C/SIGTERM, the duration, or a process ending."""
+    init_without_signal_handlers()
     node = rclpy.create_node('twin_status')
     status = Status(node)
     recorder = start_recording(node, options)
-    interactive = sys.stdout.isatty()
-    started = last_print = time.monotonic()
     try:
-        while all(p.poll() is None for p in processes):
-            rclpy.spin_once(node, timeout_sec=0.1)
-            now = time.monotonic()
-            if interactive:
-                print(f'\r{status.line()}\033[K', end='', flush=True)
-            elif now - last_print >= 2.0:   # a log, not a terminal: a line every 2 s
-                print(status.line(), flush=True)
-                last_print = now
-            if duration and now - started >= duration:
-                break
-    except (KeyboardInterrupt, ExternalShutdownException):
+        spin_until_signalled(node, status_ticker(status, processes, options.duration))
+    except ExternalShutdownException:
         pass
     finally:
-        print(('\n' if interactive else '') + status.line(), flush=True)
+        print(('\n' if sys.stdout.isatty() else '') + status.line(), flush=True)
         finish_recording(recorder, options)
         node.destroy_node()
         rclpy.try_shutdown()
@@ -239,8 +240,6 @@ def stop(processes: list) -> int:
 def main(args=None) -> int:
     """Start the twin, show its status, stop it cleanly."""
     options = parse_args(args)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started ignoring it
-    signal.signal(signal.SIGTERM, _interrupt)
     command = launch_command(options) or bridge_command(options)
     print(f'twin: {" ".join(command)}', flush=True)
     processes = [subprocess.Popen(command)]

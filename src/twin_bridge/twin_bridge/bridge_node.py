@@ -22,7 +22,6 @@ steps, paced by ``real_time_factor``; every message is stamped with simulated ti
 
 import functools
 import math
-import signal
 import sys
 import time
 
@@ -41,7 +40,6 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import (DurabilityPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
-from rclpy.signals import SignalHandlerOptions
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Imu, JointState, LaserScan
 from std_msgs.msg import Bool, String
@@ -51,6 +49,7 @@ from twin_bridge import conversions
 from twin_bridge.command import CommandGate, Twist as PlanarTwist, Verdict
 from twin_bridge.parameters import bridge_settings, check_value, PARAMETERS, twin_config
 from twin_bridge.robot_state import RobotStatePublisher
+from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_sim import DescriptionError, load_world, Pose, Twin
 
 NS_PER_S = 1_000_000_000
@@ -528,19 +527,11 @@ def _planar(msg: Twist) -> PlanarTwist:
                        msg.angular.x, msg.angular.y, msg.angular.z)
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(args=None) -> int:
     """Run the bridge until Ctrl-C or shutdown; exit 1 with one clear line on bad setup."""
-    # Signals end the spin with the context still valid, so shutting down can still log and
-    # no step batch is cut off half-published.
-    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
-    # Explicitly: a process started in the background by a non-interactive shell inherits
-    # SIGINT as ignored, and Ctrl-C (or a supervisor's SIGINT) would then do nothing.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _interrupt)
+    # Signals end the spin between callbacks with the context still valid: no step batch is
+    # cut off half-published, and shutting down can still log.
+    init_without_signal_handlers(args)
     try:
         node = BridgeNode()
     except StartupError as error:
@@ -548,8 +539,8 @@ def main(args=None) -> int:
         rclpy.try_shutdown()
         return 1
     try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
+        spin_until_signalled(node)
+    except ExternalShutdownException:
         pass
     finally:
         node.shut_down()

@@ -82,22 +82,31 @@ def declare(node, values: dict) -> dict:
 
 
 def run(node_class, args=None) -> None:
-    """Spin a controller node until Ctrl-C or shutdown, stopping the robot on the way out."""
+    """
+    Spin a controller until SIGINT/SIGTERM or shutdown, stopping the robot on the way out.
+
+    The signals only set a flag checked between callbacks: an exception raised by a signal
+    could land inside rclpy's C++ calls; and a background job starts with SIGINT ignored.
+    """
     import signal
     import rclpy
-    from rclpy.executors import ExternalShutdownException
-    rclpy.init(args=args)
-    # rclpy's handler only replaces Python's; restore it if this process started ignoring
-    # SIGINT (a background job of a non-interactive shell does).
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+    from rclpy.signals import SignalHandlerOptions
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+    stop = []
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.append(number))
     node = node_class()
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
     try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
+        while not stop and rclpy.ok():
+            executor.spin_once(timeout_sec=0.1)
+    except ExternalShutdownException:
         pass
     finally:
         if rclpy.ok():
             node.commander.stop()
+        executor.shutdown()
         node.destroy_node()
         rclpy.try_shutdown()

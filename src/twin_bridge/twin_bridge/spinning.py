@@ -1,0 +1,48 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Run a node until SIGINT or SIGTERM, without ever interrupting a callback."""
+
+import signal
+
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.signals import SignalHandlerOptions
+
+
+def init_without_signal_handlers(args=None) -> None:
+    """``rclpy.init`` leaving signals to :func:`spin_until_signalled`."""
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+
+
+def spin_until_signalled(node, stop_when=lambda: False) -> None:
+    """
+    Spin ``node`` until SIGINT or SIGTERM arrives, or ``stop_when()`` holds.
+
+    The signal only sets a flag, checked between callbacks. An exception raised by the
+    signal itself (KeyboardInterrupt) could land inside rclpy's C++ calls and surface as an
+    unrelated error; and a process started as a background job inherits SIGINT *ignored*,
+    which installing the handler here also overrides.
+    """
+    stop = []
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.append(number))
+    executor = SingleThreadedExecutor(context=node.context)
+    executor.add_node(node)
+    try:
+        while not stop and not stop_when() and rclpy.ok(context=node.context):
+            executor.spin_once(timeout_sec=0.1)
+    finally:
+        executor.remove_node(node)
+        executor.shutdown()
