@@ -71,6 +71,32 @@ class VelocityCommander:
         self.send(0.0, 0.0)
 
 
+class ScanController:
+    """
+    Mix-in for a Node driven by the newest scan: parameters, scan subscription, timer.
+
+    Subclasses call :meth:`start` from ``__init__`` with their own parameters and implement
+    ``control()``, called ``rate`` times per second with ``self.scan`` set (or None).
+    """
+
+    def start(self, parameters: dict) -> None:
+        """Declare the shared and the given parameters; subscribe; start the control timer."""
+        from rclpy.qos import qos_profile_sensor_data
+        from sensor_msgs.msg import LaserScan
+        self.p = declare(self, {'rate': 10.0, 'scan_topic': 'scan', 'cmd_vel_topic': 'cmd_vel',
+                                'enable_stamped_cmd_vel': False, **parameters})
+        self.commander = VelocityCommander(self, self.p['cmd_vel_topic'],
+                                           self.p['enable_stamped_cmd_vel'])
+        self.scan = None
+        self.create_subscription(LaserScan, self.p['scan_topic'], self.on_scan,
+                                 qos_profile_sensor_data)
+        self.create_timer(1.0 / self.p['rate'], self.control)
+
+    def on_scan(self, msg) -> None:
+        """Keep the newest scan."""
+        self.scan = msg
+
+
 def clamp(value: float, limit: float) -> float:
     """Limit ``value`` to +-``limit``."""
     return max(-limit, min(limit, value))

@@ -15,39 +15,23 @@
 """Drive forward; stop before anything in a forward sector of the scan comes too close."""
 
 from rclpy.node import Node
-from rclpy.qos import qos_profile_sensor_data
-from sensor_msgs.msg import LaserScan
 
-from twin_examples.common import declare, run, sector_min, VelocityCommander
+from twin_examples.common import run, ScanController, sector_min
 
 
-class ObstacleStop(Node):
+class ObstacleStop(ScanController, Node):
     """Forward at ``speed`` while the sector ahead is clear beyond ``stop_distance``."""
 
     def __init__(self):
         """Declare the parameters, subscribe to the scan, start the control timer."""
         super().__init__('obstacle_stop')
-        self.p = declare(self, {
+        self.stopped = False
+        self.start({
             'speed': 0.15,                 # m/s forward
             'stop_distance': 0.35,         # m from the scanner
             'sector_half_angle': 0.35,     # rad either side of straight ahead
-            'rate': 10.0,                  # Hz, control loop
             'scan_timeout': 1.0,           # s without a scan: stop
-            'scan_topic': 'scan',
-            'cmd_vel_topic': 'cmd_vel',
-            'enable_stamped_cmd_vel': False,
         })
-        self.commander = VelocityCommander(self, self.p['cmd_vel_topic'],
-                                           self.p['enable_stamped_cmd_vel'])
-        self.scan = None
-        self.stopped = False
-        self.create_subscription(LaserScan, self.p['scan_topic'], self.on_scan,
-                                 qos_profile_sensor_data)
-        self.create_timer(1.0 / self.p['rate'], self.control)
-
-    def on_scan(self, msg: LaserScan) -> None:
-        """Keep the newest scan."""
-        self.scan = msg
 
     def control(self) -> None:
         """Go or stop."""

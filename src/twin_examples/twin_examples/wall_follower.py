@@ -17,42 +17,26 @@
 import math
 
 from rclpy.node import Node
-from rclpy.qos import qos_profile_sensor_data
-from sensor_msgs.msg import LaserScan
 
-from twin_examples.common import clamp, declare, range_at, run, sector_min, VelocityCommander
+from twin_examples.common import clamp, range_at, run, ScanController, sector_min
 
 BEAM_SPREAD = math.radians(40.0)   # between the right beam and the one ahead of it
 
 
-class WallFollower(Node):
+class WallFollower(ScanController, Node):
     """Keep the right-hand wall at ``distance``, looking ``look_ahead`` metres ahead."""
 
     def __init__(self):
         """Declare the parameters, subscribe to the scan, start the control timer."""
         super().__init__('wall_follower')
-        self.p = declare(self, {
+        self.start({
             'distance': 0.4,               # m, wanted distance to the wall on the right
             'speed': 0.15,                 # m/s
             'max_angular': 1.2,            # rad/s
             'gain': 3.0,                   # rad/s per m of distance error
             'look_ahead': 0.3,             # m
             'front_clearance': 0.45,       # m: a wall this close ahead means a corner
-            'rate': 10.0,                  # Hz
-            'scan_topic': 'scan',
-            'cmd_vel_topic': 'cmd_vel',
-            'enable_stamped_cmd_vel': False,
         })
-        self.commander = VelocityCommander(self, self.p['cmd_vel_topic'],
-                                           self.p['enable_stamped_cmd_vel'])
-        self.scan = None
-        self.create_subscription(LaserScan, self.p['scan_topic'], self.on_scan,
-                                 qos_profile_sensor_data)
-        self.create_timer(1.0 / self.p['rate'], self.control)
-
-    def on_scan(self, msg: LaserScan) -> None:
-        """Keep the newest scan."""
-        self.scan = msg
 
     def control(self) -> None:
         """Turn toward the wanted distance, or left at a corner, or right to find the wall."""
