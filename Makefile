@@ -30,9 +30,10 @@ test: build  ## build, then run every package's tests; non-zero exit on any fail
 run: build  ## bring up the twin (Ctrl-C stops it)
 	@$(ENV) . install/local_setup.bash && python -m twin.run $(ARGS)
 
-bench: build  ## benchmarks (not tests): core physics steps/s and LIDAR rays/s
+bench: build  ## benchmarks (not tests): the core's micro-benchmark, then every scenario
 	@mkdir -p artifacts && $(ENV) . install/local_setup.bash && \
-	  python -m twin_sim.benchmark urdf/twin_burger.urdf.xacro --json artifacts/bench_core.json
+	  python -m twin_sim.benchmark urdf/twin_burger.urdf.xacro --json artifacts/bench_core.json && \
+	  python -m twin.bench --json artifacts/bench.json --markdown docs/benchmarks.md
 
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf build install log

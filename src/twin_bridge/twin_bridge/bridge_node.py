@@ -27,7 +27,7 @@ import time
 
 from ament_index_python.packages import get_package_share_directory, PackageNotFoundError
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from geometry_msgs.msg import PoseWithCovarianceStamped, Twist, TwistStamped
+from geometry_msgs.msg import PoseWithCovarianceStamped, TransformStamped, Twist, TwistStamped
 from nav_msgs.msg import Odometry
 import numpy as np
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor)
@@ -173,6 +173,10 @@ class BridgeNode(Node):
         settings = self.settings
         self.scan_converter = conversions.ScanConverter(
             self.twin.config.lidar, settings.frame(settings.scan_frame))
+        # One message per stream, refilled and republished (see conversions).
+        self.outbox = {'clock': Clock(), 'imu': Imu(), 'odom': Odometry(),
+                       'odom_tf': TransformStamped(), 'truth': Odometry(),
+                       'joints': JointState(), 'tf': TFMessage()}
         self.wheel_joints = [self.twin.config.drive.left_wheel_joint,
                              self.twin.config.drive.right_wheel_joint]
         self.robot_state = None
@@ -264,12 +268,13 @@ class BridgeNode(Node):
         if readings.scan is not None:
             self.scan_pub.publish(self.scan_converter.convert(readings.scan.ranges, now))
         if readings.imu is not None:
-            self.imu_pub.publish(conversions.imu(readings.imu, self._frame('imu'), now))
+            self.imu_pub.publish(conversions.imu(readings.imu, self._frame('imu'), now,
+                                                 self.outbox['imu']))
         if readings.odometry is not None:
             self.publish_odometry(readings.odometry, now)
 
     def _finite(self, readings) -> bool:
-        checks = [np.isfinite(self.twin.robot.applied).all()]
+        checks = [math.isfinite(self.twin.robot.applied[0] + self.twin.robot.applied[1])]
         if readings.scan is not None:
             checks.append(not np.isnan(readings.scan.ranges).any())
         if readings.imu is not None:
@@ -285,28 +290,29 @@ class BridgeNode(Node):
 
     def publish_clock(self) -> None:
         """Publish the simulated time."""
-        self.clock_pub.publish(conversions.clock(self.sim_ns))
+        self.clock_pub.publish(conversions.clock(self.sim_ns, self.outbox['clock']))
         self.next_clock_ns = self.sim_ns + self.clock_period_ns
 
     def publish_odometry(self, estimate, now: int) -> None:
         """Publish odom, the odom -> base transform, joint states and ground truth."""
-        odom, base = self._frame('odom'), self._frame('base')
-        self.odom_pub.publish(conversions.odometry(estimate, odom, base, now))
-        transforms = [conversions.odom_transform(estimate, odom, base, now)]
+        odom, base, box = self._frame('odom'), self._frame('base'), self.outbox
+        self.odom_pub.publish(conversions.odometry(estimate, odom, base, now, box['odom']))
+        transforms = [conversions.odom_transform(estimate, odom, base, now, box['odom_tf'])]
         robot = self.twin.robot
         # Joint states carry the joints' own angles (URDF sign), not "forward" angles.
         positions = [s * a for s, a in zip(robot.wheel_signs, robot.wheel_angles())]
         velocities = [s * v for s, v in zip(robot.wheel_signs, robot.wheel_velocities())]
         self.joints_pub.publish(conversions.joint_state(self.wheel_joints, positions,
-                                                        velocities, now))
+                                                        velocities, now, box['joints']))
         if self.robot_state is not None:
             transforms += self.robot_state.moving_transforms(
                 dict(zip(self.wheel_joints, positions)), now)
-        self.tf_pub.publish(TFMessage(transforms=transforms))
+        box['tf'].transforms = transforms
+        self.tf_pub.publish(box['tf'])
         in_odom_frame = self.settings.ground_truth_frame == self.settings.odom_frame
         self.truth_pub.publish(conversions.ground_truth(
             self.twin.ground_truth(from_start=in_odom_frame), self._frame('ground_truth'),
-            base, now))
+            base, now, box['truth']))
 
     def _frame(self, which: str) -> str:
         settings = self.settings

@@ -12,13 +12,19 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Core values -> ROS messages, in one place. Stamps are simulated time."""
+"""
+Core values -> ROS messages, in one place. Stamps are simulated time.
+
+Each function fills ``into`` when given one and returns it: the bridge keeps one message per
+stream and refills it (rclpy serialises at publish), which saves building a tree of message
+objects for each of the thousands of messages a simulated second produces.
+"""
 
 import array
 import math
 
 from builtin_interfaces.msg import Time
-from geometry_msgs.msg import Quaternion, TransformStamped
+from geometry_msgs.msg import TransformStamped
 from nav_msgs.msg import Odometry
 import numpy as np
 from rosgraph_msgs.msg import Clock
@@ -26,7 +32,8 @@ from sensor_msgs.msg import Imu, JointState, LaserScan
 from twin_sim import BodyState, ImuSample, LidarConfig, OdometryEstimate
 
 NS_PER_S = 1_000_000_000
-UNKNOWN = -1.0  # REP-145: covariance[0] = -1 means the quantity is not provided
+DIAGONAL = (0, 7, 14, 21, 28, 35)   # diagonal entries of a row-major 6x6 covariance
+PLANAR_KNOWN = 1e-9                 # variance of what a planar robot knows exactly (z, roll...)
 
 
 def stamp(time_ns: int) -> Time:
@@ -35,26 +42,34 @@ def stamp(time_ns: int) -> Time:
     return Time(sec=seconds, nanosec=nanoseconds)
 
 
-def clock(time_ns: int) -> Clock:
-    """Return the /clock message for ``time_ns``."""
-    return Clock(clock=stamp(time_ns))
+def set_stamp(time_msg: Time, time_ns: int) -> None:
+    """Write simulated time into an existing stamp."""
+    time_msg.sec, time_msg.nanosec = divmod(time_ns, NS_PER_S)
 
 
 def header(msg, frame_id: str, time_ns: int):
     """Stamp ``msg`` with simulated time and a frame id; return it."""
-    msg.header.stamp = stamp(time_ns)
+    set_stamp(msg.header.stamp, time_ns)
     msg.header.frame_id = frame_id
     return msg
 
 
-def yaw_quaternion(yaw: float) -> Quaternion:
-    """Return the quaternion of a rotation about z."""
-    return Quaternion(z=math.sin(yaw / 2.0), w=math.cos(yaw / 2.0))
+def clock(time_ns: int, into: Clock | None = None) -> Clock:
+    """Return the /clock message for ``time_ns``."""
+    msg = into or Clock()
+    set_stamp(msg.clock, time_ns)
+    return msg
 
 
-def diagonal(values) -> np.ndarray:
-    """Return a row-major covariance with ``values`` on the diagonal."""
-    return np.diag(np.asarray(values, dtype=float)).ravel()
+def set_yaw(quaternion, yaw: float) -> None:
+    """Write a rotation about z into an existing quaternion."""
+    quaternion.x = quaternion.y = 0.0
+    quaternion.z, quaternion.w = math.sin(yaw / 2.0), math.cos(yaw / 2.0)
+
+
+def set_xyz(vector, values) -> None:
+    """Write three values into an existing Vector3 or Point."""
+    vector.x, vector.y, vector.z = (float(v) for v in values)
 
 
 class ScanConverter:
@@ -62,89 +77,92 @@ class ScanConverter:
 
     def __init__(self, config: LidarConfig, frame_id: str):
         """Prepare the constant part of every scan from the LIDAR settings."""
-        self.template = LaserScan()
-        self.template.header.frame_id = frame_id
-        self.template.angle_min = config.angle_min
-        self.template.angle_max = config.angle_max
-        self.template.angle_increment = config.angle_increment
-        self.template.scan_time = 1.0 / config.rate
+        self.msg = LaserScan()
+        self.msg.header.frame_id = frame_id
+        self.msg.angle_min = config.angle_min
+        self.msg.angle_max = config.angle_max
+        self.msg.angle_increment = config.angle_increment
+        self.msg.scan_time = 1.0 / config.rate
         # A simulated scan is instantaneous: every beam is measured at the stamp.
-        self.template.time_increment = 0.0
-        self.template.range_min = config.range_min
-        self.template.range_max = config.range_max
+        self.msg.time_increment = 0.0
+        self.msg.range_min = config.range_min
+        self.msg.range_max = config.range_max
 
     def convert(self, ranges: np.ndarray, time_ns: int) -> LaserScan:
         """Return the scan message for ``ranges`` measured at ``time_ns``."""
-        msg = LaserScan()
-        for field in ('header', 'angle_min', 'angle_max', 'angle_increment', 'scan_time',
-                      'time_increment', 'range_min', 'range_max'):
-            setattr(msg, field, getattr(self.template, field))
-        msg.header.stamp = stamp(time_ns)
-        msg.ranges = array.array('f', ranges.astype(np.float32).tobytes())
-        return msg
+        set_stamp(self.msg.header.stamp, time_ns)
+        self.msg.ranges = array.array('f', ranges.astype(np.float32).tobytes())
+        return self.msg
 
 
-def imu(sample: ImuSample, frame_id: str, time_ns: int) -> Imu:
+def imu(sample: ImuSample, frame_id: str, time_ns: int, into: Imu | None = None) -> Imu:
     """Return the Imu message for a sample (REP-145 axes and signs)."""
-    msg = header(Imu(), frame_id, time_ns)
-    x, y, z, w = (float(v) for v in sample.orientation)
-    msg.orientation = Quaternion(x=x, y=y, z=z, w=w)
-    msg.orientation_covariance = diagonal([sample.orientation_variance] * 3)
-    msg.angular_velocity.x, msg.angular_velocity.y, msg.angular_velocity.z = \
-        (float(v) for v in sample.angular_velocity)
-    msg.angular_velocity_covariance = diagonal([sample.angular_velocity_variance] * 3)
-    msg.linear_acceleration.x, msg.linear_acceleration.y, msg.linear_acceleration.z = \
-        (float(v) for v in sample.linear_acceleration)
-    msg.linear_acceleration_covariance = diagonal([sample.linear_acceleration_variance] * 3)
+    msg = header(into or Imu(), frame_id, time_ns)
+    o = msg.orientation
+    o.x, o.y, o.z, o.w = (float(v) for v in sample.orientation)
+    set_xyz(msg.angular_velocity, sample.angular_velocity)
+    set_xyz(msg.linear_acceleration, sample.linear_acceleration)
+    for covariance, variance in ((msg.orientation_covariance, sample.orientation_variance),
+                                 (msg.angular_velocity_covariance,
+                                  sample.angular_velocity_variance),
+                                 (msg.linear_acceleration_covariance,
+                                  sample.linear_acceleration_variance)):
+        covariance[0] = covariance[4] = covariance[8] = variance
     return msg
 
 
-def odometry(estimate: OdometryEstimate, frame_id: str, child_frame_id: str,
-             time_ns: int) -> Odometry:
+def odometry(estimate: OdometryEstimate, frame_id: str, child_frame_id: str, time_ns: int,
+             into: Odometry | None = None) -> Odometry:
     """Return the wheel-odometry message: pose in ``frame_id``, twist in the child frame."""
-    msg = header(Odometry(child_frame_id=child_frame_id), frame_id, time_ns)
-    msg.pose.pose.position.x = float(estimate.x)
-    msg.pose.pose.position.y = float(estimate.y)
-    msg.pose.pose.orientation = yaw_quaternion(float(estimate.yaw))
-    # A planar robot: z, roll and pitch are known exactly (zero), so their variance is tiny.
-    msg.pose.covariance = diagonal([estimate.position_variance, estimate.position_variance,
-                                    1e-9, 1e-9, 1e-9, estimate.yaw_variance])
+    msg = header(into or Odometry(), frame_id, time_ns)
+    msg.child_frame_id = child_frame_id
+    position = msg.pose.pose.position
+    position.x, position.y = float(estimate.x), float(estimate.y)
+    set_yaw(msg.pose.pose.orientation, float(estimate.yaw))
+    _set_diagonal(msg.pose.covariance, (estimate.position_variance, estimate.position_variance,
+                                        PLANAR_KNOWN, PLANAR_KNOWN, PLANAR_KNOWN,
+                                        estimate.yaw_variance))
     msg.twist.twist.linear.x = float(estimate.linear)
     msg.twist.twist.angular.z = float(estimate.angular)
-    msg.twist.covariance = diagonal([estimate.linear_variance, 1e-9, 1e-9, 1e-9, 1e-9,
-                                     estimate.angular_variance])
+    _set_diagonal(msg.twist.covariance, (estimate.linear_variance, PLANAR_KNOWN, PLANAR_KNOWN,
+                                         PLANAR_KNOWN, PLANAR_KNOWN, estimate.angular_variance))
     return msg
+
+
+def _set_diagonal(covariance, values) -> None:
+    for index, value in zip(DIAGONAL, values):
+        covariance[index] = value
 
 
 def odom_transform(estimate: OdometryEstimate, frame_id: str, child_frame_id: str,
-                   time_ns: int) -> TransformStamped:
+                   time_ns: int, into: TransformStamped | None = None) -> TransformStamped:
     """Return the odom -> base transform matching an odometry estimate."""
-    msg = header(TransformStamped(child_frame_id=child_frame_id), frame_id, time_ns)
-    msg.transform.translation.x = float(estimate.x)
-    msg.transform.translation.y = float(estimate.y)
-    msg.transform.rotation = yaw_quaternion(float(estimate.yaw))
+    msg = header(into or TransformStamped(), frame_id, time_ns)
+    msg.child_frame_id = child_frame_id
+    translation = msg.transform.translation
+    translation.x, translation.y = float(estimate.x), float(estimate.y)
+    set_yaw(msg.transform.rotation, float(estimate.yaw))
     return msg
 
 
-def ground_truth(state: BodyState, frame_id: str, child_frame_id: str,
-                 time_ns: int) -> Odometry:
-    """Return the exact pose (in the world) and twist (in the base frame) as Odometry."""
-    msg = header(Odometry(child_frame_id=child_frame_id), frame_id, time_ns)
-    position, orientation = msg.pose.pose.position, msg.pose.pose.orientation
-    position.x, position.y, position.z = (float(v) for v in state.position)
-    orientation.x, orientation.y, orientation.z, orientation.w = \
-        (float(v) for v in state.orientation)
-    twist = msg.twist.twist
-    twist.linear.x, twist.linear.y, twist.linear.z = (float(v) for v in state.linear_velocity)
-    twist.angular.x, twist.angular.y, twist.angular.z = \
-        (float(v) for v in state.angular_velocity)
+def ground_truth(state: BodyState, frame_id: str, child_frame_id: str, time_ns: int,
+                 into: Odometry | None = None) -> Odometry:
+    """Return the exact pose (in ``frame_id``) and twist (in the base frame) as Odometry."""
+    msg = header(into or Odometry(), frame_id, time_ns)
+    msg.child_frame_id = child_frame_id
+    set_xyz(msg.pose.pose.position, state.position)
+    o = msg.pose.pose.orientation
+    o.x, o.y, o.z, o.w = (float(v) for v in state.orientation)
+    set_xyz(msg.twist.twist.linear, state.linear_velocity)
+    set_xyz(msg.twist.twist.angular, state.angular_velocity)
     return msg
 
 
-def joint_state(names: list[str], positions, velocities, time_ns: int) -> JointState:
+def joint_state(names: list[str], positions, velocities, time_ns: int,
+                into: JointState | None = None) -> JointState:
     """Return a JointState message."""
-    msg = JointState()
-    msg.header.stamp = stamp(time_ns)
+    msg = into or JointState()
+    set_stamp(msg.header.stamp, time_ns)
     msg.name = list(names)
     msg.position = [float(v) for v in positions]
     msg.velocity = [float(v) for v in velocities]

@@ -1,0 +1,301 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The benchmark (not a test): how fast the twin runs, against the bare PyBullet loop.
+
+``python -m twin.bench [--repeats 3] [--paced-seconds 60] [--json F] [--markdown F]``.
+Every scenario uses TurtleBot3 rates (scan 360 beams at 5 Hz, IMU 200 Hz, odometry, TF and
+joint states 50 Hz, /clock every step), 240 Hz physics and the arena world, headless. Each
+figure is the median of ``--repeats`` runs with min and max (paced: one long run).
+"""
+
+import argparse
+from dataclasses import replace
+import json
+import math
+import os
+from pathlib import Path
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from ament_index_python.packages import get_package_prefix, get_package_share_directory
+import numpy as np
+import pybullet
+from twin_sim import LidarConfig, load_robot_description, load_world, Pose, Twin, TwinConfig
+from twin_sim.twin import Schedule
+from twin_sim.world import World
+
+STEP_S = 1.0 / 240.0
+STEP_NS = round(STEP_S * 1e9)
+SHARE = Path(get_package_share_directory('twin'))
+ROBOT = SHARE / 'urdf' / 'twin_burger.urdf.xacro'
+ARENA = SHARE / 'worlds' / 'arena.yaml'
+
+
+def stats(values: list) -> dict:
+    """Return median, min and max."""
+    return {'median': statistics.median(values), 'min': min(values), 'max': max(values)}
+
+
+# -- bare: the practical ceiling -----------------------------------------------------------
+
+def bare_factor(sim_seconds: float, beams: int = 360) -> float:
+    """
+    Run the same robot, world, step and ray casts as the twin in a plain PyBullet loop.
+
+    No twin_sim in the loop (it only builds the scene), no ROS: the cost of physics and
+    sensing alone. Returns the real-time factor.
+    """
+    world, arena = World(), load_world(ARENA)
+    arena.build(world)
+    body = world.load_urdf_text('robot', load_robot_description(ROBOT).urdf, arena.spawn)
+    client = world.client
+    joints = {pybullet.getJointInfo(body, j, physicsClientId=client)[1].decode(): j
+              for j in range(pybullet.getNumJoints(body, physicsClientId=client))}
+    links = {pybullet.getJointInfo(body, j, physicsClientId=client)[12].decode(): j
+             for j in joints.values()}
+    wheels = [joints['wheel_left_joint'], joints['wheel_right_joint']]
+    angles = 2 * math.pi * np.arange(beams) / beams
+    beam_directions = np.column_stack((np.cos(angles), np.sin(angles), np.zeros(beams)))
+    lidar, imu, odom = Schedule(5.0), Schedule(200.0), Schedule(50.0)
+    steps = round(sim_seconds / STEP_S)
+    started = time.perf_counter()
+    for k in range(1, steps + 1):
+        pybullet.setJointMotorControlArray(body, wheels, pybullet.VELOCITY_CONTROL,
+                                           targetVelocities=[3.0, 4.0], forces=[1.0, 1.0],
+                                           physicsClientId=client)
+        pybullet.stepSimulation(physicsClientId=client)
+        now = k * STEP_NS
+        if lidar.due(now):
+            state = pybullet.getLinkState(body, links['base_scan'], physicsClientId=client)
+            rotation = np.array(pybullet.getMatrixFromQuaternion(state[5])).reshape(3, 3)
+            ends = np.array(state[4]) + beam_directions @ rotation.T * 3.5
+            for start in range(0, beams, 16383):
+                pybullet.rayTestBatch([state[4]] * len(ends[start:start + 16383]),
+                                      ends[start:start + 16383], physicsClientId=client)
+        if imu.due(now):
+            pybullet.getLinkState(body, links['imu_link'], computeLinkVelocity=1,
+                                  physicsClientId=client)
+        if odom.due(now):
+            pybullet.getJointStates(body, wheels, physicsClientId=client)
+    factor = sim_seconds / (time.perf_counter() - started)
+    world.close()
+    return factor
+
+
+# -- core: twin_sim producing every reading -------------------------------------------------
+
+def core_factor(sim_seconds: float, beams: int = 360) -> float:
+    """Run twin_sim with every sensor at its rate; return the real-time factor."""
+    world = load_world(ARENA)
+    twin = Twin(TwinConfig(robot=ROBOT, spawn=world.spawn,
+                           lidar=replace(LidarConfig(), samples=beams)), world.build)
+    twin.set_command(0.1, 0.3)
+    steps = round(sim_seconds / STEP_S)
+    started = time.perf_counter()
+    for _ in range(steps):
+        twin.step()
+    factor = sim_seconds / (time.perf_counter() - started)
+    twin.close()
+    return factor
+
+
+def parallel_factor(processes: int, sim_seconds: float) -> float:
+    """Run independent core twins in parallel processes; return aggregate sim-s per wall-s."""
+    command = [sys.executable, '-m', 'twin.bench', '--core-worker', str(sim_seconds)]
+    started = time.perf_counter()
+    workers = [subprocess.Popen(command, stdout=subprocess.DEVNULL) for _ in range(processes)]
+    for worker in workers:
+        worker.wait()
+    return processes * sim_seconds / (time.perf_counter() - started)
+
+
+# -- the bridge, with subscribers in another process ----------------------------------------
+
+SUBSCRIBER = '''
+import json, sys, time
+import rclpy
+from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
+from rosgraph_msgs.msg import Clock
+from sensor_msgs.msg import Imu, JointState, LaserScan
+from nav_msgs.msg import Odometry
+from tf2_msgs.msg import TFMessage
+seconds, out = float(sys.argv[1]), sys.argv[2]
+rclpy.init()
+node = rclpy.create_node('bench_subscriber')
+reliable = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
+counts = {}
+clock = []
+def counter(topic):
+    counts[topic] = 0
+    def count(msg):
+        counts[topic] += 1
+    return count
+for topic, kind, qos in [('scan', LaserScan, qos_profile_sensor_data),
+                         ('imu', Imu, qos_profile_sensor_data), ('odom', Odometry, reliable),
+                         ('tf', TFMessage, reliable), ('joint_states', JointState, reliable),
+                         ('ground_truth/odom', Odometry, reliable)]:
+    node.create_subscription(kind, topic, counter(topic), qos)
+node.create_subscription(Clock, '/clock', lambda m: clock.append(
+    (m.clock.sec * 10**9 + m.clock.nanosec, time.monotonic())), reliable)
+while not clock:
+    rclpy.spin_once(node, timeout_sec=0.1)
+for topic in counts:
+    counts[topic] = 0
+start = len(clock) - 1
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    rclpy.spin_once(node, timeout_sec=0.05)
+window = clock[start:]
+json.dump({'counts': counts, 'clock': window}, open(out, 'w'))
+'''
+
+
+def run_bridge(real_time_factor: float, seconds: float) -> dict:
+    """Run the bridge and a subscriber process; return what the subscriber saw and the cost."""
+    executable = Path(get_package_prefix('twin_bridge'), 'lib', 'twin_bridge', 'twin_bridge')
+    bridge = subprocess.Popen(
+        [str(executable), '--ros-args', '--params-file', str(SHARE / 'config' /
+                                                          'twin_bridge.yaml'),
+         '-p', f'robot_description_file:={ROBOT}', '-p', f'world_file:={ARENA}',
+         '-p', f'real_time_factor:={real_time_factor}'],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / 'seen.json'
+        cpu_before = _cpu_seconds(bridge.pid)
+        started = time.monotonic()
+        subprocess.run([sys.executable, '-c', SUBSCRIBER, str(seconds), str(out)], check=True)
+        cpu = (_cpu_seconds(bridge.pid) - cpu_before) / (time.monotonic() - started)
+        peak_rss_mb = _peak_rss_mb(bridge.pid)
+        seen = json.loads(out.read_text())
+    bridge.send_signal(signal.SIGINT)
+    bridge.wait(timeout=30)
+    clock = seen['clock']
+    sim = (clock[-1][0] - clock[0][0]) / 1e9
+    wall = clock[-1][1] - clock[0][1]
+    expected = {'scan': 5.0, 'imu': 200.0, 'odom': 50.0, 'tf': 50.0, 'joint_states': 50.0,
+                'ground_truth/odom': 50.0}
+    delivered = {topic: seen['counts'][topic] / max(rate * sim, 1.0)
+                 for topic, rate in expected.items()}
+    intervals_ms = np.diff([arrival for _, arrival in clock]) * 1e3
+    return {'factor': sim / wall, 'cpu': cpu, 'peak_rss_mb': peak_rss_mb,
+            'delivered': delivered, 'clock_messages': len(clock),
+            'clock_interval_ms': intervals_ms}
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
+        if line.startswith('VmHWM:'):
+            return int(line.split()[1]) / 1024
+    return float('nan')
+
+
+# -- the report --------------------------------------------------------------------------
+
+def run_all(repeats: int, paced_seconds: float) -> dict:
+    """Run every scenario; return the results."""
+    results = {'machine': f'{platform.processor() or platform.machine()}, '
+                          f'{os.cpu_count()} cores, Python {platform.python_version()}'}
+    results['bare'] = stats([bare_factor(10.0) for _ in range(repeats)])
+    results['core'] = stats([core_factor(10.0) for _ in range(repeats)])
+    bridge_runs = [run_bridge(0.0, 15.0) for _ in range(repeats)]
+    results['bridge'] = stats([r['factor'] for r in bridge_runs])
+    results['bridge_delivered_min'] = min(min(r['delivered'].values()) for r in bridge_runs)
+    results['bridge_peak_rss_mb'] = max(r['peak_rss_mb'] for r in bridge_runs)
+    paced = run_bridge(1.0, paced_seconds)
+    jitter = np.abs(paced['clock_interval_ms'] - STEP_S * 1e3)
+    results['paced'] = {'factor': paced['factor'], 'cpu': paced['cpu'],
+                        'jitter_p50_ms': float(np.percentile(jitter, 50)),
+                        'jitter_p99_ms': float(np.percentile(jitter, 99)),
+                        'seconds': paced_seconds, 'peak_rss_mb': paced['peak_rss_mb']}
+    results['lidar_core'] = {beams: stats([core_factor(5.0, beams) for _ in range(repeats)])
+                             for beams in (360, 1440, 16384)}
+    single = stats([parallel_factor(1, 10.0) for _ in range(repeats)])['median']
+    results['parallel'] = {n: {'aggregate': parallel_factor(n, 10.0), 'single': single}
+                           for n in range(1, (os.cpu_count() or 1) + 1)}
+    return results
+
+
+def markdown(results: dict) -> str:
+    """Render the results as the table committed in docs/benchmarks.md."""
+    def triple(s):
+        return f'{s["median"]:.1f} ({s["min"]:.1f}–{s["max"]:.1f})'
+    bare = results['bare']['median']
+    paced = results['paced']
+    lines = [
+        '# Benchmarks', '',
+        f'Machine: {results["machine"]}. Command: `make bench` (`python -m twin.bench`).',
+        'Real-time factor = simulated seconds per wall second; median (min–max) of the runs.',
+        'TurtleBot3 rates: scan 360 beams at 5 Hz, IMU 200 Hz, odom/TF/joint states 50 Hz, '
+        '/clock every step; physics 240 Hz; the arena world; headless.', '',
+        '| scenario | result | target |', '|---|---|---|',
+        f'| bare PyBullet loop (same robot, world, rays) | {triple(results["bare"])} | the '
+        'ceiling |',
+        f'| core (twin_sim, every reading) | {triple(results["core"])} | |',
+        f'| bridge, real_time_factor 0, subscribers in another process | '
+        f'{triple(results["bridge"])}; ratio to bare {results["bridge"]["median"] / bare:.2f}'
+        f'; worst topic delivered {results["bridge_delivered_min"]:.0%} | ratio ≥ 0.7 |',
+        f'| paced, real_time_factor 1.0, {paced["seconds"]:.0f} s | achieved '
+        f'{paced["factor"]:.4f}; /clock jitter at a subscriber p50 {paced["jitter_p50_ms"]:.2f}'
+        f' ms, p99 {paced["jitter_p99_ms"]:.2f} ms; bridge CPU {paced["cpu"]:.0%} | 1.00 ± 0.01'
+        ', p99 < 2 ms |',
+        f'| peak RSS of the bridge | {results["bridge_peak_rss_mb"]:.0f} MB | ≤ 250 MB |',
+    ]
+    for beams, s in results['lidar_core'].items():
+        lines.append(f'| core with {beams} LIDAR beams | {triple(s)} | |')
+    for n, p in results['parallel'].items():
+        lines.append(f'| {n} independent core twin(s) in parallel processes | aggregate '
+                     f'{p["aggregate"]:.1f} sim-s/wall-s, {p["aggregate"] / p["single"]:.2f} × '
+                     f'one | ≥ 0.9 × N |')
+    lines += ['', 'Not measured yet: command latency (cmd_vel publish to wheel command), and '
+              '1/4/16 robots in one world (the bridge simulates one robot per world).', '']
+    return '\n'.join(lines)
+
+
+def main(args=None) -> int:
+    """Run the benchmark, print the table, save JSON and markdown."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--paced-seconds', type=float, default=60.0)
+    parser.add_argument('--json', type=Path, default=Path('artifacts/bench.json'))
+    parser.add_argument('--markdown', type=Path, default=Path('docs/benchmarks.md'))
+    parser.add_argument('--core-worker', type=float, help=argparse.SUPPRESS)
+    options = parser.parse_args(args)
+    if options.core_worker:
+        print(core_factor(options.core_worker))
+        return 0
+    os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
+    results = run_all(options.repeats, options.paced_seconds)
+    table = markdown(results)
+    print(table)
+    for path, text in ((options.json, json.dumps(results, indent=2, default=str)),
+                       (options.markdown, table)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
