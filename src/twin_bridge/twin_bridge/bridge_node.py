@@ -256,7 +256,9 @@ class BridgeNode(Node):
         readings = self.twin.step()
         self.sim_ns += self.step_ns
         self.stats['steps'] += 1
-        if not self._finite(readings):
+        truth = None if readings.odometry is None else self.twin.ground_truth(
+            from_start=self.settings.ground_truth_frame == self.settings.odom_frame)
+        if not self._finite(readings, truth):
             self.diverged = True
             self.get_logger().error(
                 'physics diverged (a non-finite pose or reading): simulation paused, nothing '
@@ -271,9 +273,9 @@ class BridgeNode(Node):
             self.imu_pub.publish(conversions.imu(readings.imu, self._frame('imu'), now,
                                                  self.outbox['imu']))
         if readings.odometry is not None:
-            self.publish_odometry(readings.odometry, now)
+            self.publish_odometry(readings.odometry, truth, now)
 
-    def _finite(self, readings) -> bool:
+    def _finite(self, readings, truth) -> bool:
         checks = [math.isfinite(self.twin.robot.applied[0] + self.twin.robot.applied[1])]
         if readings.scan is not None:
             checks.append(not np.isnan(readings.scan.ranges).any())
@@ -282,7 +284,6 @@ class BridgeNode(Node):
                           np.isfinite(readings.imu.angular_velocity).all())
         if readings.odometry is not None:
             estimate = readings.odometry
-            truth = self.twin.ground_truth()
             checks.append(math.isfinite(estimate.x + estimate.y + estimate.yaw) and
                           np.isfinite(truth.position).all() and
                           np.isfinite(truth.orientation).all())
@@ -293,7 +294,7 @@ class BridgeNode(Node):
         self.clock_pub.publish(conversions.clock(self.sim_ns, self.outbox['clock']))
         self.next_clock_ns = self.sim_ns + self.clock_period_ns
 
-    def publish_odometry(self, estimate, now: int) -> None:
+    def publish_odometry(self, estimate, truth, now: int) -> None:
         """Publish odom, the odom -> base transform, joint states and ground truth."""
         odom, base, box = self._frame('odom'), self._frame('base'), self.outbox
         self.odom_pub.publish(conversions.odometry(estimate, odom, base, now, box['odom']))
@@ -309,10 +310,8 @@ class BridgeNode(Node):
                 dict(zip(self.wheel_joints, positions)), now)
         box['tf'].transforms = transforms
         self.tf_pub.publish(box['tf'])
-        in_odom_frame = self.settings.ground_truth_frame == self.settings.odom_frame
         self.truth_pub.publish(conversions.ground_truth(
-            self.twin.ground_truth(from_start=in_odom_frame), self._frame('ground_truth'),
-            base, now, box['truth']))
+            truth, self._frame('ground_truth'), base, now, box['truth']))
 
     def _frame(self, which: str) -> str:
         settings = self.settings
