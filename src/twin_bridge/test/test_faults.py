@@ -1,0 +1,79 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Faults inside the node, tested in process (reliability.md cases 18 and 24).
+
+An exception in a callback is reported and the node keeps stepping; a non-finite state never
+reaches a message, and the node pauses until sim/reset.
+"""
+
+import math
+from unittest import mock
+
+from diagnostic_msgs.msg import DiagnosticStatus
+from geometry_msgs.msg import PoseWithCovarianceStamped
+import pytest
+import rclpy
+from rclpy.parameter import Parameter
+from std_srvs.srv import Trigger
+from twin_bridge.bridge_node import BridgeNode
+from twin_sim import OdometryEstimate, Readings
+
+
+@pytest.fixture
+def node(robot_xacro):
+    context = rclpy.Context()
+    rclpy.init(context=context)
+    bridge = BridgeNode(context=context, parameter_overrides=[
+        Parameter('robot_description_file', value=str(robot_xacro)),
+        Parameter('real_time_factor', value=0.0)])
+    yield bridge
+    bridge.shut_down()
+    bridge.destroy_node()
+    rclpy.shutdown(context=context)
+
+
+def test_an_exception_in_a_callback_is_reported_and_the_node_keeps_going(node):
+    node.twin.teleport = mock.Mock(side_effect=RuntimeError('boom'))
+    node.on_teleport(PoseWithCovarianceStamped())         # raises inside: must not escape
+    assert node.counters_callback_errors == 1
+    before = node.sim_ns
+    node.on_timer()
+    assert node.sim_ns > before                           # still stepping
+
+
+def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):
+    published = []
+    for publisher in (node.odom_pub, node.truth_pub, node.tf_pub, node.imu_pub,
+                      node.scan_pub):
+        publisher.publish = mock.Mock(side_effect=published.append)
+    diverged = Readings(time_ns=0, odometry=OdometryEstimate(math.nan, 0.0, 0.0, 0.0, 0.0))
+    with mock.patch.object(node.twin, 'step', return_value=diverged):
+        node.advance()
+    assert node.diverged and published == []
+    frozen = node.sim_ns
+    node.on_timer()
+    assert node.sim_ns == frozen                          # paused
+
+    statuses = []
+    node.diagnostics_pub.publish = mock.Mock(side_effect=lambda a: statuses.extend(a.status))
+    node.publish_diagnostics()
+    assert statuses[-1].level == DiagnosticStatus.ERROR
+
+    assert node.on_reset(Trigger.Request(), Trigger.Response()).success
+    node.on_timer()
+    assert not node.diverged and node.sim_ns > frozen
+    assert all(math.isfinite(m.pose.pose.position.x) for m in published
+               if hasattr(m, 'pose'))
