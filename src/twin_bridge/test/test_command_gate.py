@@ -104,3 +104,19 @@ def test_e_stop_latches_until_released(gate):
     gate.release_e_stop()
     gate.offer(Twist(0.2), receipt_ns=0)
     assert gate.in_force(0) == (0.2, 0.0)
+
+
+def test_a_silent_heartbeat_holds_the_robot_stopped():
+    gate = CommandGate(DriveLimits(), timeout=5.0, heartbeat_timeout=0.2)
+    gate.offer(Twist(0.2), receipt_ns=0)
+    assert gate.in_force(0) == (0.0, 0.0)              # no heartbeat yet: stopped
+    gate.heartbeat(0)
+    assert gate.in_force(int(0.1 * S)) == (0.2, 0.0)
+    assert gate.in_force(int(0.3 * S)) == (0.0, 0.0)   # silent for 0.3 s > 0.2 s
+    gate.heartbeat(int(0.3 * S))
+    assert gate.in_force(int(0.35 * S)) == (0.2, 0.0)  # back: not latched
+
+
+def test_without_a_heartbeat_setting_silence_is_fine(gate):
+    gate.offer(Twist(0.2), receipt_ns=0)
+    assert gate.in_force(int(0.4 * S)) == (0.2, 0.0)

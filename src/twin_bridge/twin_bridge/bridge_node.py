@@ -113,7 +113,8 @@ class BridgeNode(Node):
             raise StartupError(str(error)) from None
         self.gate = CommandGate(self.twin.config.drive.limits, settings.cmd_vel_timeout,
                                 settings.over_limit_policy, settings.cmd_vel_max_age,
-                                settings.cmd_vel_future_tolerance)
+                                settings.cmd_vel_future_tolerance,
+                                settings.e_stop_heartbeat_timeout)
         self.sim_ns = 0
         self.paused = values['start_paused']
         self.diverged = False
@@ -344,7 +345,8 @@ class BridgeNode(Node):
 
     @reported
     def on_e_stop(self, msg: Bool) -> None:
-        """Latch the e-stop on true; false alone never releases it."""
+        """Latch the e-stop on true; false alone never releases it. Either is a heartbeat."""
+        self.gate.heartbeat(self.sim_ns)
         if msg.data and not self.gate.e_stopped:
             self.gate.engage_e_stop()
             self.get_logger().warn('e-stop engaged: the robot stops and stays stopped until '
@@ -440,6 +442,7 @@ class BridgeNode(Node):
             'paused': str(self.paused).lower(),
             'watchdog': 'expired' if self.gate.watchdog_expired(self.sim_ns) else 'ok',
             'e_stop': str(self.gate.e_stopped).lower(),
+            'e_stop_heartbeat': 'silent' if self.gate.heartbeat_silent(self.sim_ns) else 'ok',
             'callback_errors': str(self.counters_callback_errors),
         }
         values.update({f'cmd_vel_{k}': str(v) for k, v in sorted(self.gate.counters.items())})

@@ -65,7 +65,8 @@ class CommandGate:
     """Validate velocity commands and hold the one in force."""
 
     def __init__(self, limits: DriveLimits, timeout: float, over_limit_policy: str = 'saturate',
-                 max_age: float = 0.5, future_tolerance: float = 0.05):
+                 max_age: float = 0.5, future_tolerance: float = 0.05,
+                 heartbeat_timeout: float = 0.0):
         """
         Start with no command in force (the robot stands still).
 
@@ -73,12 +74,16 @@ class CommandGate:
         :param over_limit_policy: ``'saturate'`` or ``'reject'``
         :param max_age: a stamped command older than this is rejected, s
         :param future_tolerance: a stamp may be this far ahead of the receipt time, s
+        :param heartbeat_timeout: with a positive value, e-stop messages must keep coming at
+            least this often, or the robot is held stopped, s
         """
         self.limits = limits
         self.timeout_ns = round(timeout * NS_PER_S)
         self.policy = over_limit_policy
         self.max_age_ns = round(max_age * NS_PER_S)
         self.future_ns = round(future_tolerance * NS_PER_S)
+        self.heartbeat_ns = round(heartbeat_timeout * NS_PER_S)
+        self.last_heartbeat_ns = None
         self.counters = Counter()
         self.e_stopped = False
         self.clear()
@@ -134,9 +139,18 @@ class CommandGate:
         self.counters[f'rejected_{counter}'] += 1
         return Verdict(False, reason)
 
+    def heartbeat(self, now_ns: int) -> None:
+        """Note an e-stop message (of either value) as a sign of life of the e-stop."""
+        self.last_heartbeat_ns = now_ns
+
+    def heartbeat_silent(self, now_ns: int) -> bool:
+        """Tell whether a configured e-stop heartbeat is missing."""
+        return self.heartbeat_ns > 0 and (self.last_heartbeat_ns is None or
+                                          now_ns - self.last_heartbeat_ns > self.heartbeat_ns)
+
     def in_force(self, now_ns: int) -> tuple[float, float]:
         """Return the (linear, angular) command in force at ``now_ns``: zero when stale."""
-        if self.e_stopped or self.received_ns is None:
+        if self.e_stopped or self.received_ns is None or self.heartbeat_silent(now_ns):
             return 0.0, 0.0
         if now_ns - self.received_ns > self.timeout_ns:
             if self.command != (0.0, 0.0):

@@ -111,6 +111,9 @@ PARAMETERS = (
        'rejected', 's', 0.0, 10.0),
     _p('e_stop_topic', 'e_stop', 'std_msgs/Bool topic whose true latches a stop until the '
        'sim/reset_e_stop service; empty disables it'),
+    _p('e_stop_heartbeat_timeout', 0.0, 'with a positive value, messages on e_stop_topic '
+       '(either value) must arrive at least this often, or the robot is held stopped', 's',
+       0.0, 60.0),
     _p('clock_period', 0.0, '/clock publication period in simulated time; 0 publishes every '
        'physics step', 's', 0.0, 1.0),
     _p('publish_robot_state', 'auto', 'publish robot_description, tf_static and the wheel '
@@ -170,6 +173,7 @@ class BridgeSettings:
     cmd_vel_max_age: float
     cmd_vel_future_tolerance: float
     e_stop_topic: str
+    e_stop_heartbeat_timeout: float
     clock_period: float
     publish_robot_state: str
     diagnostics_period: float
@@ -235,6 +239,7 @@ def bridge_settings(values: dict) -> BridgeSettings:
         cmd_vel_max_age=v['cmd_vel_max_age'],
         cmd_vel_future_tolerance=v['cmd_vel_future_tolerance'],
         e_stop_topic=v['e_stop_topic'], clock_period=v['clock_period'],
+        e_stop_heartbeat_timeout=v['e_stop_heartbeat_timeout'],
         publish_robot_state=v['publish_robot_state'],
         diagnostics_period=v['diagnostics_period'], world_file=v['world_file'])
 
