@@ -97,8 +97,16 @@ class NodeProcess:
         """Return what the bridge has printed so far."""
         return self.log_file.read_text()
 
+    def kill(self) -> None:
+        """Kill the node without warning (fault injection); ``stop`` then reports 0."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        self.killed = True
+
     def stop(self, timeout: float = 15.0) -> int:
-        """Stop the bridge as Ctrl-C would; return its exit code."""
+        """Stop the node as Ctrl-C would; return its exit code (0 after ``kill``)."""
+        if getattr(self, 'killed', False):
+            return 0
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
