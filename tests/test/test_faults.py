@@ -26,8 +26,8 @@ def clock_s(msg: Clock) -> float:
     return msg.clock.sec + msg.clock.nanosec * 1e-9
 
 
-def test_killing_the_controller_mid_motion_stops_the_robot(bridge, controller, listener,
-                                                          world_file):
+def test_killing_the_controller_mid_motion_stops_the_robot(
+        bridge, controller, listener, world_file):
     bridge(world_file('empty'), real_time_factor=2.0, cmd_vel_timeout=TIMEOUT_S)
     truth = listener.record(Odometry, 'ground_truth/odom')
     clocks = listener.record(Clock, '/clock')
@@ -46,8 +46,8 @@ def test_killing_the_controller_mid_motion_stops_the_robot(bridge, controller, l
     assert abs(truth[-1].twist.twist.linear.x) < 0.005
 
 
-def test_a_controller_recovers_when_the_twin_restarts(bridge, controller, listener,
-                                                       world_file):
+def test_a_controller_recovers_when_the_twin_restarts(
+        bridge, controller, listener, world_file):
     twin = bridge(world_file('empty'), real_time_factor=2.0)
     odom = listener.record(Odometry, 'odom')
     listener.wait_matched('odom')
