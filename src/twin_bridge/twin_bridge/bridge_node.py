@@ -22,6 +22,8 @@ steps, paced by ``real_time_factor``; every message is stamped with simulated ti
 
 import functools
 import math
+import os
+import re
 import sys
 import time
 
@@ -32,6 +34,7 @@ from nav_msgs.msg import Odometry
 import numpy as np
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor)
 import rclpy
+from rclpy._rclpy_pybind11 import RCLError
 from rclpy.clock import Clock as RclpyClock, ClockType
 from rclpy.exceptions import (InvalidParameterTypeException, InvalidParameterValueException,
                               ParameterUninitializedException)
@@ -49,6 +52,7 @@ from twin_bridge import conversions
 from twin_bridge.command import CommandGate, Twist as PlanarTwist, Verdict
 from twin_bridge.parameters import bridge_settings, check_value, PARAMETERS, twin_config
 from twin_bridge.robot_state import RobotStatePublisher
+from twin_bridge.security import security_problem
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_sim import DescriptionError, load_world, Pose, Twin
 
@@ -522,6 +526,11 @@ def _descriptor(param) -> ParameterDescriptor:
     return descriptor
 
 
+def _rcl_reason(error: Exception) -> str:
+    """Return rcl's message without its source locations (', at /project/src/...')."""
+    return re.sub(r',? at /\S+:\d+', '', str(error)).strip()
+
+
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0]
 
@@ -537,13 +546,25 @@ def _planar(msg: Twist) -> PlanarTwist:
 
 def main(args=None) -> int:
     """Run the bridge until Ctrl-C or shutdown; exit 1 with one clear line on bad setup."""
+    logger = rclpy.logging.get_logger('twin_bridge')
+    problem = security_problem(os.environ)
+    if problem:
+        logger.fatal(f'cannot start: {problem}')
+        return 1
     # Signals end the spin between callbacks with the context still valid: no step batch is
     # cut off half-published, and shutting down can still log.
-    init_without_signal_handlers(args)
+    try:
+        init_without_signal_handlers(args)
+    except RCLError as error:   # e.g. an unreadable --params-file, or security credentials
+        hint = ('; with ROS_SECURITY_ENABLE=true, rcl needs ROS_SECURITY_KEYSTORE holding an '
+                'enclave for this node (see SROS2 in src/twin_bridge/README.md)'
+                if os.environ.get('ROS_SECURITY_ENABLE') == 'true' else '')
+        logger.fatal(f'cannot start: {_rcl_reason(error)}{hint}')
+        return 1
     try:
         node = BridgeNode()
     except StartupError as error:
-        rclpy.logging.get_logger('twin_bridge').fatal(f'cannot start: {error}')
+        logger.fatal(f'cannot start: {error}')
         rclpy.try_shutdown()
         return 1
     try:
