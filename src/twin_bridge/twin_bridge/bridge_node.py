@@ -32,6 +32,7 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from geometry_msgs.msg import PoseWithCovarianceStamped, TransformStamped, Twist, TwistStamped
 from nav_msgs.msg import Odometry
 import numpy as np
+import pybullet
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor)
 import rclpy
 from rclpy._rclpy_pybind11 import RCLError
@@ -449,6 +450,7 @@ class BridgeNode(Node):
             'e_stop': str(self.gate.e_stopped).lower(),
             'e_stop_heartbeat': 'silent' if self.gate.heartbeat_silent(self.sim_ns) else 'ok',
             'callback_errors': str(self.counters_callback_errors),
+            'physics_bodies': str(self.twin.world.call(pybullet.getNumBodies)),
         }
         values.update({f'cmd_vel_{k}': str(v) for k, v in sorted(self.gate.counters.items())})
         status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
