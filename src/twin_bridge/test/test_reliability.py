@@ -25,7 +25,7 @@ from nav_msgs.msg import Odometry
 from rosgraph_msgs.msg import Clock
 from std_srvs.srv import Trigger
 from tf2_msgs.msg import TFMessage
-from twin_bridge.testing import diagnostics_count, Listener
+from twin_bridge.testing import diagnostics_count, Listener, reported_time_ns
 
 FLOOD = """
 import sys, time
@@ -49,6 +49,10 @@ def rss_mb(pid: int) -> float:
         if line.startswith('VmRSS:'):
             return int(line.split()[1]) / 1024
     raise AssertionError('no VmRSS')
+
+
+def stamp_ns(msg) -> int:
+    return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
 
 
 def clock_ns(msg: Clock) -> int:
@@ -133,9 +137,10 @@ def test_odometry_and_tf_agree_and_reset_returns_odometry_to_zero(start_bridge, 
             assert transform.translation.x == msg.pose.pose.position.x
             assert transform.rotation.z == msg.pose.pose.orientation.z
     assert matched > 10
-    assert listener.call(Trigger, 'sim/reset', Trigger.Request()).success
-    count = len(odom)
-    listener.spin_until(lambda: len(odom) > count + 5, 30.0, 'odometry after the reset')
+    response = listener.call(Trigger, 'sim/reset', Trigger.Request())
+    assert response.success
+    reset_at = reported_time_ns(response.message)
+    listener.spin_until(lambda: stamp_ns(odom[-1]) > reset_at, 30.0, 'odometry after the reset')
     # REP-105: odom is continuous but for a reset, which (like restarting the drivers)
     # starts it again at the origin.
     assert abs(odom[-1].pose.pose.position.x) < 0.01

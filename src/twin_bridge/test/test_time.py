@@ -20,7 +20,7 @@ from nav_msgs.msg import Odometry
 import pytest
 from rosgraph_msgs.msg import Clock
 from std_srvs.srv import SetBool, Trigger
-from twin_bridge.testing import diagnostics_count, expected_messages
+from twin_bridge.testing import diagnostics_count, expected_messages, reported_time_ns
 
 STEP_NS = round(1e9 / 240.0)
 
@@ -41,8 +41,7 @@ def test_pause_step_resume_and_reset_keep_clock_monotonic(start_bridge, listener
     listener.spin_until(lambda: len(clocks) > 10 and truth, 30.0, '/clock to run')
 
     response = listener.call(SetBool, 'sim/pause', SetBool.Request(data=True))
-    seconds, nanoseconds = response.message.split('sim time ')[1].rstrip(' s').split('.')
-    paused_at = int(seconds) * 1_000_000_000 + int(nanoseconds)
+    paused_at = reported_time_ns(response.message)
     assert listener.call(Trigger, 'sim/step', Trigger.Request()).success
     listener.spin_until(lambda: clock_ns(clocks[-1]) >= paused_at + 24 * STEP_NS, 30.0,
                         'the 24 steps')
@@ -60,8 +59,9 @@ def test_pause_step_resume_and_reset_keep_clock_monotonic(start_bridge, listener
         command.publish(_forward())
         return truth[-1].pose.pose.position.x > 0.1
     listener.spin_until(drive, 60.0, 'the robot to move 0.1 m')
-    assert listener.call(Trigger, 'sim/reset', Trigger.Request()).success
-    reset_at = clock_ns(clocks[-1])
+    response = listener.call(Trigger, 'sim/reset', Trigger.Request())
+    assert response.success
+    reset_at = reported_time_ns(response.message)
     listener.spin_until(lambda: stamp_ns(truth[-1]) > reset_at, 30.0, 'ground truth after reset')
     assert truth[-1].pose.pose.position.x == pytest.approx(0.0, abs=0.002)
     stamps = [clock_ns(c) for c in clocks]

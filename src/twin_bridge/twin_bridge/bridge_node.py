@@ -379,10 +379,12 @@ class BridgeNode(Node):
         self.paused = request.data
         self.anchor = (time.monotonic(), self.sim_ns)
         response.success = True
-        # The exact time lets a caller line up with /clock, which arrives on its own.
-        response.message = (f'{"paused" if self.paused else "running"} at sim time '
-                            f'{self.sim_ns // NS_PER_S}.{self.sim_ns % NS_PER_S:09d} s')
+        response.message = f'{"paused" if self.paused else "running"} {self._at_sim_time()}'
         return response
+
+    def _at_sim_time(self) -> str:
+        # The exact time lets a caller line up with /clock, which arrives on its own.
+        return f'at sim time {self.sim_ns // NS_PER_S}.{self.sim_ns % NS_PER_S:09d} s'
 
     @reported
     def on_step(self, request: Trigger.Request, response: Trigger.Response):
@@ -406,7 +408,7 @@ class BridgeNode(Node):
         self.gate.clear()
         self.diverged = False
         response.success = True
-        response.message = 'reset to the initial state; /clock continues'
+        response.message = f'reset to the initial state {self._at_sim_time()}; /clock continues'
         return response
 
     @reported
