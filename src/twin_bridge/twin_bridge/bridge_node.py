@@ -51,6 +51,7 @@ from std_srvs.srv import SetBool, Trigger
 from tf2_msgs.msg import TFMessage
 from twin_bridge import conversions
 from twin_bridge.command import CommandGate, Twist as PlanarTwist, Verdict
+from twin_bridge.graph_watch import GraphWatch
 from twin_bridge.parameters import bridge_settings, check_value, PARAMETERS, twin_config
 from twin_bridge.robot_state import RobotStatePublisher
 from twin_bridge.security import security_problem
@@ -129,7 +130,8 @@ class BridgeNode(Node):
         self._make_subscriptions()
         self._make_services()
         self._start_clock()
-        self._warned = set()
+        self.graph_watch = GraphWatch(self, 'geometry_msgs/msg/' + self.command_type.__name__,
+                                      settings.enable_stamped_cmd_vel)
         self.get_logger().info(
             f'twin up: {self.twin.description.source}, world '
             f'{settings.world_file or "(ground only)"}, physics step {self.step_ns / 1e6:.3f} ms, '
@@ -463,36 +465,7 @@ class BridgeNode(Node):
     @reported
     def check_graph(self) -> None:
         """Warn about other publishers where the twin should be the only one."""
-        expected = 'geometry_msgs/msg/' + self.command_type.__name__
-        command_publishers = self.get_publishers_info_by_topic(self._resolve('cmd_vel'))
-        for info in command_publishers:
-            if info.topic_type != expected:
-                self._warn_once(
-                    ('type', info.node_namespace, info.node_name, info.topic_type),
-                    f'{_node(info)} publishes {info.topic_type} on cmd_vel, but this twin '
-                    f'expects {expected} (enable_stamped_cmd_vel is '
-                    f'{str(self.settings.enable_stamped_cmd_vel).lower()}): its commands are '
-                    'ignored')
-        if len(command_publishers) > 1:
-            names = ', '.join(sorted(_node(i) for i in command_publishers))
-            self._warn_once(('several', names),
-                            f'{len(command_publishers)} publishers on cmd_vel ({names}): their '
-                            'commands interleave')
-        me = (self.get_namespace(), self.get_name())
-        for topic in ('/clock', self._resolve('odom'), self._resolve('tf')):
-            for info in self.get_publishers_info_by_topic(topic):
-                if (info.node_namespace, info.node_name) != me:
-                    self._warn_once(('other', topic, _node(info)),
-                                    f'{_node(info)} also publishes {topic}: a real robot or a '
-                                    'second simulator is on this graph')
-
-    def _resolve(self, topic: str) -> str:
-        return self.resolve_topic_name(topic)
-
-    def _warn_once(self, key, message: str) -> None:
-        if key not in self._warned:
-            self._warned.add(key)
-            self.get_logger().warn(message)
+        self.graph_watch.check()
 
     def shut_down(self) -> None:
         """Report the run and release the physics."""
@@ -538,10 +511,6 @@ def _rcl_reason(error: Exception) -> str:
 
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0]
-
-
-def _node(info) -> str:
-    return f'{info.node_namespace.rstrip("/")}/{info.node_name}'
 
 
 def _planar(msg: Twist) -> PlanarTwist:

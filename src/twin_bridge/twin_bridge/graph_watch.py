@@ -1,0 +1,63 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Watch the ROS graph for publishers that should not be there, and name them once each."""
+
+
+def node_name(info) -> str:
+    """Return the fully qualified name of the node behind an endpoint."""
+    return f'{info.node_namespace.rstrip("/")}/{info.node_name}'
+
+
+class GraphWatch:
+    """
+    Warn about what makes a twin's graph ambiguous.
+
+    A ``cmd_vel`` publisher of the other Twist type (its commands never arrive), several
+    ``cmd_vel`` publishers (commands interleave), and another publisher of ``/clock``,
+    ``odom`` or ``tf`` (a real robot or a second simulator on the same graph).
+    """
+
+    def __init__(self, node, command_type: str, stamped: bool):
+        """Watch on behalf of ``node``, which subscribes to ``command_type`` on cmd_vel."""
+        self.node, self.command_type, self.stamped = node, command_type, stamped
+        self.warned = set()
+
+    def check(self) -> None:
+        """Look at the graph now; warn about anything new."""
+        node = self.node
+        commands = node.get_publishers_info_by_topic(node.resolve_topic_name('cmd_vel'))
+        for info in commands:
+            if info.topic_type != self.command_type:
+                self._warn_once(('type', node_name(info), info.topic_type),
+                                f'{node_name(info)} publishes {info.topic_type} on cmd_vel, '
+                                f'but this twin expects {self.command_type} '
+                                f'(enable_stamped_cmd_vel is {str(self.stamped).lower()}): '
+                                'its commands are ignored')
+        if len(commands) > 1:
+            names = ', '.join(sorted(node_name(info) for info in commands))
+            self._warn_once(('several', names), f'{len(commands)} publishers on cmd_vel '
+                            f'({names}): their commands interleave')
+        me = (node.get_namespace(), node.get_name())
+        for topic in ('/clock', node.resolve_topic_name('odom'), node.resolve_topic_name('tf')):
+            for info in node.get_publishers_info_by_topic(topic):
+                if (info.node_namespace, info.node_name) != me:
+                    self._warn_once(('other', topic, node_name(info)),
+                                    f'{node_name(info)} also publishes {topic}: a real robot '
+                                    'or a second simulator is on this graph')
+
+    def _warn_once(self, key, message: str) -> None:
+        if key not in self.warned:
+            self.warned.add(key)
+            self.node.get_logger().warn(message)
