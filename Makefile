@@ -32,7 +32,7 @@ run: build  ## bring up the twin (Ctrl-C stops it)
 
 bench: build  ## benchmarks (not tests): the core's micro-benchmark, then every scenario
 	@mkdir -p artifacts && $(ENV) . install/local_setup.bash && \
-	  python -m twin_sim.benchmark urdf/twin_burger.urdf.xacro --json artifacts/bench_core.json && \
+	  python -m twin_sim.benchmark urdf/twin_burger.urdf.xacro worlds/arena.yaml --json artifacts/bench_core.json && \
 	  python -m twin.bench --json artifacts/bench.json --markdown docs/benchmarks.md
 
 clean:  ## remove build outputs (keeps .venv)

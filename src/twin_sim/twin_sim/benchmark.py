@@ -15,33 +15,19 @@
 """
 Micro-benchmark of the core (not a test): physics steps/s and LIDAR rays/s.
 
-``python -m twin_sim.benchmark ROBOT_URDF [--repeats N] [--json FILE]``. Every figure is the
-median of ``--repeats`` runs, with min and max, in an arena like TurtleBot3's world (a
-hexagonal wall and a 3 x 3 grid of pillars), headless.
+``python -m twin_sim.benchmark ROBOT_URDF WORLD_FILE [--repeats N] [--json FILE]``. Every
+figure is the median of ``--repeats`` runs, with min and max, headless (``make bench`` uses
+the arena, worlds/arena.yaml).
 """
 
 import argparse
 from dataclasses import replace
 import json
-import math
 import statistics
 import sys
 import time
 
-from twin_sim import LidarConfig, Pose, Twin, TwinConfig, World
-
-
-def arena(world: World) -> None:
-    """Build a TurtleBot3-world-like arena: hexagonal wall, 3 x 3 pillars."""
-    world.add_ground()
-    for side in range(6):
-        angle = side * math.pi / 3.0
-        world.add_box(f'wall_{side}', (0.1, 2.3, 0.5),
-                      Pose(x=2.0 * math.cos(angle), y=2.0 * math.sin(angle), z=0.25, yaw=angle))
-    for i in range(3):
-        for j in range(3):
-            world.add_cylinder(f'pillar_{i}_{j}', 0.075, 0.5,
-                               Pose(x=(i - 1) * 1.1, y=(j - 1) * 1.1, z=0.25))
+from twin_sim import LidarConfig, load_world, Pose, Twin, TwinConfig
 
 
 def timed(function, repeats: int) -> dict:
@@ -78,18 +64,20 @@ def main(args=None) -> int:
     """Run the micro-benchmark and print (and optionally save) the results."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('robot', help='robot URDF or xacro file')
+    parser.add_argument('world', help='world file (YAML)')
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--json', help='also write the results to this file')
     options = parser.parse_args(args)
 
-    config = TwinConfig(robot=options.robot, spawn=Pose(x=-0.55, y=-0.55))
+    world = load_world(options.world)
+    config = TwinConfig(robot=options.robot, spawn=world.spawn or Pose())
     results = {}
-    twin = Twin(config, arena)
+    twin = Twin(config, world.build)
     results['physics_steps_per_s'] = timed(lambda: bench_steps(twin, False), options.repeats)
     results['twin_steps_per_s'] = timed(lambda: bench_steps(twin, True), options.repeats)
     twin.close()
     for beams in (360, 1440, 16384):
-        twin = Twin(replace(config, lidar=LidarConfig(samples=beams)), arena)
+        twin = Twin(replace(config, lidar=LidarConfig(samples=beams)), world.build)
         name = f'lidar_rays_per_s_{beams}_beams'
         results[name] = timed(lambda: bench_rays(twin), options.repeats)
         twin.close()
