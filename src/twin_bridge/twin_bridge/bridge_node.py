@@ -180,6 +180,10 @@ class BridgeNode(Node):
         self.joints_pub = self.create_publisher(JointState, 'joint_states', RELIABLE)
         self.diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', RELIABLE)
         settings = self.settings
+        # Frame ids with the prefix, worked out once rather than for every message.
+        self.frames = {name: settings.frame(frame) for name, frame in (
+            ('odom', settings.odom_frame), ('base', settings.base_frame),
+            ('imu', settings.imu_frame), ('ground_truth', settings.ground_truth_frame))}
         self.scan_converter = conversions.ScanConverter(
             self.twin.config.lidar, settings.frame(settings.scan_frame))
         # One message per stream, refilled and republished (see conversions).
@@ -308,10 +312,8 @@ class BridgeNode(Node):
         odom, base, box = self._frame('odom'), self._frame('base'), self.outbox
         self.odom_pub.publish(conversions.odometry(estimate, odom, base, now, box['odom']))
         transforms = [conversions.odom_transform(estimate, odom, base, now, box['odom_tf'])]
-        robot = self.twin.robot
         # Joint states carry the joints' own angles (URDF sign), not "forward" angles.
-        positions = [s * a for s, a in zip(robot.wheel_signs, robot.wheel_angles())]
-        velocities = [s * v for s, v in zip(robot.wheel_signs, robot.wheel_velocities())]
+        positions, velocities = self.twin.robot.wheel_joint_states()
         self.joints_pub.publish(conversions.joint_state(self.wheel_joints, positions,
                                                         velocities, now, box['joints']))
         if self.robot_state is not None:
@@ -323,10 +325,7 @@ class BridgeNode(Node):
             truth, self._frame('ground_truth'), base, now, box['truth']))
 
     def _frame(self, which: str) -> str:
-        settings = self.settings
-        name = {'odom': settings.odom_frame, 'base': settings.base_frame,
-                'imu': settings.imu_frame, 'ground_truth': settings.ground_truth_frame}[which]
-        return settings.frame(name)
+        return self.frames[which]
 
     # -- commands -----------------------------------------------------------------------
 

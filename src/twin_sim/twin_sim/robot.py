@@ -240,10 +240,10 @@ class DiffDriveRobot:
         states = self.world.call(pybullet.getJointStates, self.body, self.wheels)
         return tuple(sign * state[0] for sign, state in zip(self.wheel_signs, states))
 
-    def wheel_velocities(self) -> tuple[float, float]:
-        """Return the (left, right) wheel velocities, rad/s, positive rolling forward."""
+    def wheel_joint_states(self) -> tuple[list, list]:
+        """Return the wheel joints' own (URDF-sign) positions and velocities, in one read."""
         states = self.world.call(pybullet.getJointStates, self.body, self.wheels)
-        return tuple(sign * state[1] for sign, state in zip(self.wheel_signs, states))
+        return [state[0] for state in states], [state[1] for state in states]
 
     # -- commands -----------------------------------------------------------------------
 
