@@ -17,7 +17,7 @@
 from pathlib import Path
 
 import pytest
-from twin_bridge.testing import isolate_ros_graph, Listener, NodeProcess
+from twin_bridge.testing import isolate_ros_graph, Listener, ProcessGroup
 
 isolate_ros_graph()
 
@@ -40,24 +40,15 @@ def robot() -> Path:
 @pytest.fixture
 def start(tmp_path):
     """Start nodes as processes; on teardown stop them and check they exited cleanly."""
-    processes = []
-
-    def start_node(module: str, **parameters) -> NodeProcess:
-        name = f'{module.rsplit(".", 1)[-1]}{len(processes)}'
-        process = NodeProcess(module, parameters, tmp_path, name)
-        processes.append(process)
-        return process
-
-    yield start_node
-    for process in processes:
-        code = process.stop()
-        assert code == 0, f'{process.log_file.name} exited with {code}:\n{process.log()[-3000:]}'
+    group = ProcessGroup(tmp_path)
+    yield lambda module, **parameters: group.start(module, parameters)
+    group.stop_all()
 
 
 @pytest.fixture
 def bridge(start, robot):
     """Start the twin: the bridge with fast sim time and ground truth in world coordinates."""
-    def start_bridge(world: Path, **parameters) -> NodeProcess:
+    def start_bridge(world: Path, **parameters):
         defaults = {'robot_description_file': str(robot), 'world_file': str(world),
                     'real_time_factor': 4.0, 'ground_truth_frame': 'world',
                     'diagnostics_period': 0.2}

@@ -17,7 +17,7 @@
 from pathlib import Path
 
 import pytest
-from twin_bridge.testing import BridgeProcess, isolate_ros_graph, Listener
+from twin_bridge.testing import isolate_ros_graph, Listener, ProcessGroup
 
 isolate_ros_graph()
 
@@ -31,18 +31,10 @@ TEST_PARAMETERS = {'robot_description_file': str(ROBOT_XACRO), 'real_time_factor
 @pytest.fixture
 def start_bridge(tmp_path):
     """Start bridges with test parameters plus overrides; on teardown, check clean exits."""
-    bridges = []
-
-    def start(ros_args=(), **overrides) -> BridgeProcess:
-        parameters = {**TEST_PARAMETERS, **overrides}
-        bridge = BridgeProcess(parameters, tmp_path, f'bridge{len(bridges)}', ros_args)
-        bridges.append(bridge)
-        return bridge
-
-    yield start
-    for bridge in bridges:
-        code = bridge.stop()
-        assert code == 0, f'the bridge exited with {code}:\n{bridge.log()[-3000:]}'
+    group = ProcessGroup(tmp_path)
+    yield lambda ros_args=(), **overrides: group.start(
+        'twin_bridge.bridge_node', {**TEST_PARAMETERS, **overrides}, ros_args)
+    group.stop_all()
 
 
 @pytest.fixture

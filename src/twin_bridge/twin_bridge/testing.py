@@ -117,6 +117,28 @@ class NodeProcess:
         return self.process.returncode
 
 
+class ProcessGroup:
+    """The node processes one test starts; ``stop_all`` fails the test on an unclean exit."""
+
+    def __init__(self, work_dir: Path):
+        """Keep parameter files and logs in ``work_dir``."""
+        self.work_dir, self.processes = work_dir, []
+
+    def start(self, module: str, parameters: dict, ros_args: tuple = ()) -> NodeProcess:
+        """Start ``python -m module`` with ``parameters``; see :class:`NodeProcess`."""
+        name = f'{module.rsplit(".", 1)[-1]}{len(self.processes)}'
+        process = NodeProcess(module, parameters, self.work_dir, name, ros_args)
+        self.processes.append(process)
+        return process
+
+    def stop_all(self) -> None:
+        """Stop every process as Ctrl-C would; assert each exited cleanly (or was killed)."""
+        for process in self.processes:
+            code = process.stop()
+            assert code == 0, (f'{process.log_file.name} exited with {code}:\n'
+                               f'{process.log()[-3000:]}')
+
+
 class BridgeProcess(NodeProcess):
     """The bridge in a process of its own, as in real use."""
 
