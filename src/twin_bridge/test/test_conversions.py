@@ -21,7 +21,7 @@ import pytest
 from twin_bridge import conversions
 from twin_bridge.parameters import PARAMETERS
 from twin_bridge.robot_state import RobotStatePublisher
-from twin_sim import LidarConfig, load_robot_description, OdometryEstimate
+from twin_sim import LidarConfig, load_robot_description, OdometryEstimate, Scan
 import yaml
 
 CONFIG = Path(__file__).resolve().parents[3] / 'config' / 'twin_bridge.yaml'
@@ -36,10 +36,13 @@ def test_scan_keeps_infinities_and_the_constant_fields():
     config = LidarConfig()
     converter = conversions.ScanConverter(config, 'base_scan')
     ranges = np.array([np.inf, 1.0, -np.inf] + [2.0] * 357)
-    msg = converter.convert(ranges, 5_000_000_000)
+    msg = converter.convert(Scan(ranges, 5_000_000_000))
     assert list(msg.ranges[:3]) == [np.inf, 1.0, -np.inf]
     assert (msg.header.frame_id, msg.header.stamp.sec) == ('base_scan', 5)
     assert msg.angle_increment == pytest.approx(config.angle_increment)
+    # A rotating LDS-01 at 5 Hz: one turn in 0.2 s, 360 beams.
+    assert msg.time_increment == pytest.approx(0.2 / 360)
+    assert msg.scan_time == pytest.approx(0.2)
     assert (msg.range_min, msg.range_max) == pytest.approx((0.12, 3.5))
 
 

@@ -113,6 +113,45 @@ def test_same_seed_same_commands_identical_odometry(start_bridge, listener):
     assert first[-1][1] > 0.1  # it did drive
 
 
+def test_a_command_applies_at_the_next_step_and_its_latency_is_reported(start_bridge,
+                                                                        listener):
+    start_bridge(start_paused=True, step_count=1)
+    diagnostics = listener.record(DiagnosticArray, '/diagnostics')
+    command = listener.node.create_publisher(Twist, 'cmd_vel', 1)
+    listener.spin_until(lambda: command.get_subscription_count() > 0, 30.0, 'the bridge')
+    paused_at = reported_time_ns(listener.call(SetBool, 'sim/pause',
+                                               SetBool.Request(data=True)).message)
+    command.publish(_forward())
+    listener.spin_until(lambda: diagnostics_count(diagnostics, 'cmd_vel_accepted') > 0, 30.0,
+                        'the command accepted')
+    assert listener.call(Trigger, 'sim/step', Trigger.Request()).success
+
+    def values() -> dict:
+        return {item.key: item.value for item in diagnostics[-1].status[0].values}
+    listener.spin_until(lambda: 'cmd_vel_last_applied_sim_s' in values(), 30.0,
+                        'the command latency in diagnostics')
+    # Received while paused at paused_at; the one step taken from there applied it.
+    assert round(float(values()['cmd_vel_last_applied_sim_s']) * 1e9) == paused_at
+    assert float(values()['cmd_vel_latency_ms']) > 0.0
+    assert (float(values()['cmd_vel_last_applied_steady_s']) >
+            float(values()['cmd_vel_last_received_steady_s']))
+    assert values()['clock_jitter_p99_ms'] == 'n/a'   # paused: no pacing to judge
+
+
+def test_paced_running_reports_the_clock_jitter(start_bridge, listener):
+    start_bridge(real_time_factor=1.0)
+    diagnostics = listener.record(DiagnosticArray, '/diagnostics')
+
+    def jitter() -> str:
+        values = {item.key: item.value for array in diagnostics[-1:]
+                  for item in array.status[0].values}
+        return values.get('clock_jitter_p99_ms', 'n/a')
+    listener.spin_until(lambda: len(diagnostics) > 3 and jitter() != 'n/a', 30.0,
+                        'the /clock jitter in diagnostics')
+    print(f'real_time_factor 1: /clock publication jitter p99 {jitter()} ms')
+    assert float(jitter()) >= 0.0
+
+
 def test_as_fast_as_possible_reports_the_achieved_factor(start_bridge, listener):
     start_bridge(real_time_factor=0.0)
     diagnostics = listener.record(DiagnosticArray, '/diagnostics')

@@ -56,6 +56,7 @@ from twin_bridge.parameters import bridge_settings, check_value, PARAMETERS, twi
 from twin_bridge.robot_state import RobotStatePublisher
 from twin_bridge.security import security_problem
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
+from twin_bridge.timing import CommandLatency, PacingJitter
 from twin_sim import DescriptionError, load_world, Pose, Twin
 
 NS_PER_S = 1_000_000_000
@@ -122,6 +123,7 @@ class BridgeNode(Node):
                                 settings.over_limit_policy, settings.cmd_vel_max_age,
                                 settings.cmd_vel_future_tolerance,
                                 settings.e_stop_heartbeat_timeout)
+        self.latency, self.jitter = CommandLatency(), PacingJitter()
         self.sim_ns = 0
         self.paused = values['start_paused']
         self.diverged = False
@@ -266,6 +268,7 @@ class BridgeNode(Node):
     def advance(self) -> None:
         """One physics step: apply the command in force, step, publish what came due."""
         self.twin.set_command(*self.gate.in_force(self.sim_ns))
+        self.latency.applying(time.monotonic(), self.sim_ns)
         readings = self.twin.step()
         self.sim_ns += self.step_ns
         self.stats['steps'] += 1
@@ -279,9 +282,11 @@ class BridgeNode(Node):
             return
         if self.clock_period_ns == 0 or self.sim_ns >= self.next_clock_ns:
             self.publish_clock()
+            if not self.paused:   # paced steps only; sim/step bursts are not pacing
+                self.jitter.mark(time.monotonic())
         now = self.sim_ns
         if readings.scan is not None:
-            self.scan_pub.publish(self.scan_converter.convert(readings.scan.ranges, now))
+            self.scan_pub.publish(self.scan_converter.convert(readings.scan))
         if readings.imu is not None:
             self.imu_pub.publish(conversions.imu(readings.imu, self._frame('imu'), now,
                                                  self.outbox['imu']))
@@ -346,7 +351,9 @@ class BridgeNode(Node):
         if not verdict.accepted:
             self.get_logger().warn(f'cmd_vel rejected: {verdict.reason}',
                                    throttle_duration_sec=WARN_PERIOD_S)
-        elif self.gate.counters['zero_stamp'] > before:
+            return
+        self.latency.received(time.monotonic(), self.sim_ns)
+        if self.gate.counters['zero_stamp'] > before:
             self.get_logger().warn('cmd_vel TwistStamped with a zero stamp: taken as received '
                                    'now', once=True)
 
@@ -379,6 +386,7 @@ class BridgeNode(Node):
         """Pause (true) or resume (false) the simulation."""
         self.paused = request.data
         self.anchor = (time.monotonic(), self.sim_ns)
+        self.jitter.clear()
         response.success = True
         response.message = f'{"paused" if self.paused else "running"} {self._at_sim_time()}'
         return response
@@ -455,11 +463,35 @@ class BridgeNode(Node):
             'callback_errors': str(self.counters_callback_errors),
             'physics_bodies': str(self.twin.world.call(pybullet.getNumBodies)),
         }
+        values.update(self._timing_values())
         values.update({f'cmd_vel_{k}': str(v) for k, v in sorted(self.gate.counters.items())})
         status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
         array = DiagnosticArray(status=[status])
         array.header.stamp = conversions.stamp(self.sim_ns)
         self.diagnostics_pub.publish(array)
+
+    def _timing_values(self) -> dict:
+        """Pacing jitter of /clock and the command latency, for diagnostics."""
+        factor = self.settings.real_time_factor
+        steps_per_clock = max(1, math.ceil(self.clock_period_ns / self.step_ns))
+        jitter = None
+        if factor > 0 and not self.paused:
+            jitter = self.jitter.take(steps_per_clock * self.step_ns / NS_PER_S / factor)
+        values = {'clock_jitter_p50_ms': 'n/a', 'clock_jitter_p99_ms': 'n/a',
+                  'cmd_vel_latency_ms': 'n/a',
+                  'cmd_vel_latency_max_ms': f'{self.latency.max_wall_ms:.3f}'}
+        if jitter is not None:
+            values['clock_jitter_p50_ms'], values['clock_jitter_p99_ms'] = (
+                f'{ms:.3f}' for ms in jitter)
+        last = self.latency.last
+        if last is not None:
+            # Steady-clock times let a publisher on this machine measure from its publish.
+            values.update({
+                'cmd_vel_latency_ms': f'{last.wall_ms:.3f}',
+                'cmd_vel_last_received_steady_s': f'{last.received_wall_s:.6f}',
+                'cmd_vel_last_applied_steady_s': f'{last.applied_wall_s:.6f}',
+                'cmd_vel_last_applied_sim_s': f'{last.applied_sim_ns / NS_PER_S:.9f}'})
+        return values
 
     @reported
     def check_graph(self) -> None:

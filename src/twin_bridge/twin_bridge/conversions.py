@@ -29,7 +29,7 @@ from nav_msgs.msg import Odometry
 import numpy as np
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Imu, JointState, LaserScan
-from twin_sim import BodyState, ImuSample, LidarConfig, OdometryEstimate
+from twin_sim import BodyState, ImuSample, LidarConfig, OdometryEstimate, Scan
 
 NS_PER_S = 1_000_000_000
 DIAGONAL = (0, 7, 14, 21, 28, 35)   # diagonal entries of a row-major 6x6 covariance
@@ -83,15 +83,15 @@ class ScanConverter:
         self.msg.angle_max = config.angle_max
         self.msg.angle_increment = config.angle_increment
         self.msg.scan_time = 1.0 / config.rate
-        # A simulated scan is instantaneous: every beam is measured at the stamp.
-        self.msg.time_increment = 0.0
+        # Beam i was measured time_increment * i after the stamp (0: all at the stamp).
+        self.msg.time_increment = config.time_increment
         self.msg.range_min = config.range_min
         self.msg.range_max = config.range_max
 
-    def convert(self, ranges: np.ndarray, time_ns: int) -> LaserScan:
-        """Return the scan message for ``ranges`` measured at ``time_ns``."""
-        set_stamp(self.msg.header.stamp, time_ns)
-        self.msg.ranges = array.array('f', ranges.astype(np.float32).tobytes())
+    def convert(self, scan: Scan) -> LaserScan:
+        """Return the scan message, stamped with its first beam's time."""
+        set_stamp(self.msg.header.stamp, scan.time_ns)
+        self.msg.ranges = array.array('f', scan.ranges.astype(np.float32).tobytes())
         return self.msg
 
 

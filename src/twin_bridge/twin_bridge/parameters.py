@@ -132,6 +132,8 @@ PARAMETERS = (
     _p('lidar.range_noise_std', 0.01, 'Gaussian noise of each range', 'm', 0.0, 10.0),
     _p('lidar.dropout_probability', 0.0, 'chance that a beam returns nothing', '', 0.0, 1.0),
     _p('lidar.angle_noise_std', 0.0, 'Gaussian error of each beam direction', 'rad', 0.0, 1.0),
+    _p('lidar.sweep', True, 'beams are measured one after another as the head turns once per '
+       'scan (LaserScan time_increment), as on a rotating LIDAR; false: all at the stamp'),
     _p('imu.link', 'imu_link', 'URDF link (and frame) of the IMU'),
     _p('imu.rate', 200.0, 'samples per second', 'Hz', 0.1, 10000.0),
     _p('imu.gyro_noise_std', 0.002, 'white noise of angular velocity', 'rad/s', 0.0, 10.0),

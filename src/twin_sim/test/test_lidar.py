@@ -103,3 +103,37 @@ def test_inconsistent_settings_are_rejected(make_twin):
         make_twin(lidar=LidarConfig(range_min=4.0))
     with pytest.raises(ValueError, match="lidar link 'laser'"):
         make_twin(lidar=LidarConfig(link='laser'))
+
+
+def test_a_sweep_spreads_its_beams_over_the_steps_of_one_scan_period(make_twin):
+    twin = make_twin(lidar=LidarConfig(range_noise_std=0.0))
+    place_wall(twin, 90, 1.0)
+    cast_per_step = []
+    cast = twin.lidar.cast
+    twin.lidar.cast = lambda directions: cast_per_step.append(len(directions)) or cast(
+        directions)
+    scans = [(k, r.scan) for k, r in enumerate(twin.run(0.5)) if r.scan is not None]
+    period_steps = round(0.2 / twin.config.physics.step)   # 5 Hz at 240 Hz: 48 steps
+    # Scans start every 0.2 s from time 0 and end one turn (less a beam) later.
+    assert [k + 1 for k, _ in scans] == [period_steps, 2 * period_steps]
+    assert [scan.time_ns for _, scan in scans] == [0, 200_000_000]
+    assert max(cast_per_step) <= math.ceil(twin.step_ns / 1e9 / (0.2 / 360)) + 1 == 9
+    assert sum(cast_per_step[:period_steps]) == 360
+    # A robot at rest sees what an instantaneous scan sees (it settles by microns).
+    np.testing.assert_allclose(scans[0][1].ranges, twin.lidar.scan().ranges, atol=1e-5)
+    assert scans[0][1].ranges[90] == pytest.approx(1.0, abs=0.001)
+
+
+def test_a_turning_robot_s_sweep_smears_the_scan_as_a_rotating_lidar_does(make_twin):
+    readings = {}
+    for sweep in (True, False):
+        twin = make_twin(lidar=LidarConfig(range_noise_std=0.0, sweep=sweep))
+        place_wall(twin, 0, 1.0)
+        twin.set_command(0.0, 2.0)
+        readings[sweep] = next(r.scan for r in twin.run(1.0) if r.scan is not None)
+        assert twin.config.lidar.time_increment == (pytest.approx(0.2 / 360) if sweep else 0)
+    # The wall straight ahead at the start: the first beam reads it either way; later beams
+    # were cast while the robot turned, so the swept scan differs from the instant one.
+    assert readings[True].ranges[0] == pytest.approx(readings[False].ranges[0], abs=0.01)
+    assert not np.array_equal(readings[True].ranges, readings[False].ranges)
+    assert readings[False].time_ns == readings[True].time_ns == 0

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""A 2D scanning LIDAR: one batched ray cast per scan, ranges per REP-117."""
+"""A 2D scanning LIDAR: beams cast in batches as the head sweeps, ranges per REP-117."""
 
 from dataclasses import dataclass
 import math
@@ -46,6 +46,8 @@ class LidarConfig:
     :param range_noise_std: Gaussian noise on each range, m
     :param dropout_probability: chance that a beam returns nothing (+inf)
     :param angle_noise_std: Gaussian error of each beam's direction, rad
+    :param sweep: measure the beams one after another as the head turns once per scan, as a
+        rotating LIDAR does (``time_increment`` apart); otherwise all at the same instant
     """
 
     link: str = 'base_scan'
@@ -58,11 +60,20 @@ class LidarConfig:
     range_noise_std: float = 0.01
     dropout_probability: float = 0.0
     angle_noise_std: float = 0.0
+    sweep: bool = True
 
     @property
     def angle_increment(self) -> float:
         """Return the angle between neighbouring beams, rad."""
         return (self.angle_max - self.angle_min) / max(self.samples - 1, 1)
+
+    @property
+    def time_increment(self) -> float:
+        """Return the time between neighbouring beams, s (0 when not sweeping)."""
+        if not self.sweep:
+            return 0.0
+        # The head turns a full circle per scan, whatever part of it the beams cover.
+        return abs(self.angle_increment) / (2.0 * math.pi) / self.rate
 
     def validate(self) -> None:
         """Raise ValueError naming the first inconsistent setting."""
@@ -80,13 +91,25 @@ class LidarConfig:
 
 @dataclass(frozen=True)
 class Scan:
-    """One scan: ``ranges[i]`` belongs to beam angle ``angle_min + i * angle_increment``."""
+    """
+    One scan: ``ranges[i]`` belongs to beam angle ``angle_min + i * angle_increment``.
+
+    Beam ``i`` was measured at ``time_ns + i * time_increment`` (the LaserScan convention:
+    the stamp is the first beam's time).
+    """
 
     ranges: np.ndarray
+    time_ns: int = 0
 
 
 class Lidar:
-    """Cast one scan's beams from a robot link and turn hit fractions into ranges."""
+    """
+    Cast a scan's beams from a robot link and turn hit fractions into ranges.
+
+    A sweep (:meth:`start_sweep`, then :meth:`continue_sweep` every step) casts each beam at
+    the first step at or after its time, so the ray casts of a scan are spread over the
+    steps it spans instead of stalling one step; :meth:`scan` casts every beam at once.
+    """
 
     def __init__(self, robot: DiffDriveRobot, config: LidarConfig, rng: np.random.Generator):
         """
@@ -100,6 +123,8 @@ class Lidar:
         self.angles = config.angle_min + config.angle_increment * np.arange(config.samples)
         # Rays may hit anything except this robot's own collision group.
         self.ray_mask = ~robot.collision_group & 0x7FFFFFFF
+        self.increment_ns = config.time_increment * 1e9
+        self.sweep_start_ns = None   # the running sweep's first beam time, or None
 
     def beam_directions(self) -> np.ndarray:
         """Return the unit beam directions in the sensor frame, one row per beam."""
@@ -108,11 +133,37 @@ class Lidar:
             angles = angles + self.rng.normal(0.0, self.config.angle_noise_std, angles.shape)
         return np.column_stack((np.cos(angles), np.sin(angles), np.zeros_like(angles)))
 
-    def scan(self) -> Scan:
-        """Measure one scan now."""
+    def scan(self, time_ns: int = 0) -> Scan:
+        """Measure every beam of one scan now (at simulated ``time_ns``)."""
+        return Scan(self.ranges_from_fractions(self.cast(self.beam_directions())), time_ns)
+
+    def start_sweep(self, time_ns: int) -> None:
+        """Begin a scan whose first beam is due at ``time_ns``; drops an unfinished one."""
+        self.sweep_start_ns = time_ns
+        self.sweep_directions = self.beam_directions()
+        self.sweep_fractions = np.empty(self.config.samples)
+        self.beams_cast = 0
+
+    def continue_sweep(self, time_ns: int) -> Scan | None:
+        """Cast the running sweep's beams due by ``time_ns``; return the scan once complete."""
+        if self.sweep_start_ns is None:
+            return None
+        samples = self.config.samples
+        due = samples if self.increment_ns == 0.0 else min(
+            samples, int((time_ns - self.sweep_start_ns) / self.increment_ns) + 1)
+        if due > self.beams_cast:
+            self.sweep_fractions[self.beams_cast:due] = self.cast(
+                self.sweep_directions[self.beams_cast:due])
+            self.beams_cast = due
+        if self.beams_cast < samples:
+            return None
+        start, self.sweep_start_ns = self.sweep_start_ns, None
+        return Scan(self.ranges_from_fractions(self.sweep_fractions), start)
+
+    def cast(self, directions: np.ndarray) -> np.ndarray:
+        """Cast beams (sensor-frame unit directions) from the sensor now; return hit fractions."""
         position, orientation = self.robot.link_pose(self.link)
-        directions = self.beam_directions() @ rotation_matrix(orientation).T
-        ends = position + directions * self.config.range_max
+        ends = position + directions @ rotation_matrix(orientation).T * self.config.range_max
         fractions = np.empty(len(ends))
         for start in range(0, len(ends), MAX_RAYS_PER_BATCH):
             chunk = ends[start:start + MAX_RAYS_PER_BATCH]
@@ -124,7 +175,7 @@ class Lidar:
             # A ray that hits nothing reports fraction 1.0.
             fractions[start:start + len(chunk)] = np.fromiter((hit[2] for hit in hits),
                                                               float, len(hits))
-        return Scan(self.ranges_from_fractions(fractions))
+        return fractions
 
     def ranges_from_fractions(self, fractions: np.ndarray) -> np.ndarray:
         """

@@ -74,11 +74,13 @@ class Schedule:
         """
         self.period_ns = round(NS_PER_S / rate_hz)
         self.next_ns = 0
+        self.fired_ns = None   # the time the last firing was due at
 
     def due(self, time_ns: int) -> bool:
         """Tell whether it fires at ``time_ns``; if so, move to the next period."""
         if time_ns < self.next_ns:
             return False
+        self.fired_ns = self.next_ns
         self.next_ns += self.period_ns
         return True
 
@@ -145,13 +147,22 @@ class Twin:
         due = {name: schedule.due(self.time_ns) for name, schedule in self.schedules.items()}
         return Readings(
             time_ns=self.time_ns,
-            scan=self.lidar.scan() if due['lidar'] else None,
+            scan=self._sweep_lidar(due['lidar']),
             imu=self.imu.sample(self.time) if due['imu'] else None,
             odometry=self._update_odometry() if due['odometry'] else None)
 
     def run(self, seconds: float) -> list[Readings]:
         """Step for ``seconds`` of simulated time; return every step's readings."""
         return [self.step() for _ in range(round(seconds * NS_PER_S / self.step_ns))]
+
+    def _sweep_lidar(self, scan_due: bool) -> Scan | None:
+        # Sweeps start on the scan schedule, so each ends before the next begins (its last
+        # beam is due less than a scan period after its first): one scan per step at most.
+        finished = self.lidar.continue_sweep(self.time_ns)
+        if scan_due:
+            self.lidar.start_sweep(self.schedules['lidar'].fired_ns)
+            finished = self.lidar.continue_sweep(self.time_ns) or finished
+        return finished
 
     def _update_odometry(self) -> OdometryEstimate:
         dt = (self.time_ns - self._last_odometry_ns) / NS_PER_S

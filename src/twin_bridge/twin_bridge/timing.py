@@ -1,0 +1,90 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Timing health of the bridge, for /diagnostics: pacing jitter and command latency.
+
+Pure Python (no rclpy). Wall times are seconds of the steady clock (``time.monotonic()``,
+which on Linux is shared by every process, so another process can line its own times up
+with them); simulated times are integer nanoseconds.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class PacingJitter:
+    """How far the intervals between paced steps stray from their nominal period."""
+
+    def __init__(self):
+        """Start an empty window."""
+        self.times = []
+
+    def mark(self, wall_s: float) -> None:
+        """Note that a step was published at ``wall_s``."""
+        self.times.append(wall_s)
+
+    def clear(self) -> None:
+        """Forget the window (after a pause, whose gap is no jitter)."""
+        self.times = []
+
+    def take(self, period_s: float) -> tuple[float, float] | None:
+        """
+        Return the p50 and p99 of ``|interval - period_s|`` in ms and start a new window.
+
+        None when fewer than two steps were marked.
+        """
+        times, self.times = self.times, self.times[-1:]
+        if len(times) < 2:
+            return None
+        deviation_ms = np.abs(np.diff(times) - period_s) * 1e3
+        return float(np.percentile(deviation_ms, 50)), float(np.percentile(deviation_ms, 99))
+
+
+@dataclass(frozen=True)
+class CommandTiming:
+    """When one accepted command was received and when a step first applied it."""
+
+    received_wall_s: float
+    received_sim_ns: int
+    applied_wall_s: float
+    applied_sim_ns: int   # the start of the step that applied it
+
+    @property
+    def wall_ms(self) -> float:
+        """Return the wall time from receipt to application, ms."""
+        return (self.applied_wall_s - self.received_wall_s) * 1e3
+
+
+class CommandLatency:
+    """Follow each accepted command from its receipt to the first step that applies it."""
+
+    def __init__(self):
+        """Nothing received yet."""
+        self.pending = None   # (wall s, sim ns) of a command no step has applied yet
+        self.last = None
+        self.max_wall_ms = 0.0
+
+    def received(self, wall_s: float, sim_ns: int) -> None:
+        """Note an accepted command (a newer one replaces one not yet applied)."""
+        self.pending = (wall_s, sim_ns)
+
+    def applying(self, wall_s: float, sim_ns: int) -> None:
+        """Note that the step starting at ``sim_ns`` sends the command in force to the motors."""
+        if self.pending is None:
+            return
+        self.last = CommandTiming(*self.pending, wall_s, sim_ns)
+        self.pending = None
+        self.max_wall_ms = max(self.max_wall_ms, self.last.wall_ms)
