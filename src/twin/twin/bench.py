@@ -38,7 +38,7 @@ import time
 from ament_index_python.packages import get_package_prefix, get_package_share_directory
 import numpy as np
 import pybullet
-from twin_sim import LidarConfig, load_robot_description, load_world, Twin, TwinConfig
+from twin_sim import LidarConfig, load_robot_description, load_world, Pose, Twin, TwinConfig
 from twin_sim.twin import Schedule
 from twin_sim.world import World
 
@@ -115,6 +115,34 @@ def core_factor(sim_seconds: float, beams: int = 360) -> float:
     factor = sim_seconds / (time.perf_counter() - started)
     twin.close()
     return factor
+
+
+# Free spots of the arena, between its pillars: robots 1-4 take the inner four.
+ARENA_SPOTS = [(x, y) for x in (-0.55, 0.55, -1.65, 1.65) for y in (-0.55, 0.55, -1.65, 1.65)]
+
+
+def robots_core_factor(robots: int, sim_seconds: float) -> float:
+    """Run ``robots`` robots, each with every sensor, in one arena; return the factor."""
+    world = load_world(ARENA)
+    twin = Twin(TwinConfig(robot=ROBOT), world.build,
+                [Pose(x=x, y=y) for x, y in ARENA_SPOTS[:robots]])
+    for index in range(robots):
+        twin.set_command(0.1, 0.3, robot=index)
+    steps = round(sim_seconds / STEP_S)
+    started = time.perf_counter()
+    for _ in range(steps):
+        twin.step_all()
+    factor = sim_seconds / (time.perf_counter() - started)
+    twin.close()
+    return factor
+
+
+def robots_bridge_factor(robots: int, seconds: float) -> float:
+    """Run one bridge with ``robots`` namespaced robots as fast as it can; return the factor."""
+    names = ', '.join(f'tb{index}' for index in range(robots))
+    spawns = ', '.join(f'{x}, {y}, 0.0' for x, y in ARENA_SPOTS[:robots])
+    return run_bridge(0.0, seconds, (f'robots:=[{names}]', f'robot_spawns:=[{spawns}]'))[
+        'factor']
 
 
 def parallel_factor(processes: int, sim_seconds: float) -> float:
@@ -205,7 +233,7 @@ clock_qos = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 node.create_subscription(Clock, '/clock', lambda m: latest.update(
     clock=m.clock.sec * 10**9 + m.clock.nanosec), clock_qos)
 node.create_subscription(DiagnosticArray, '/diagnostics', lambda m: latest.update(
-    values={item.key: item.value for item in m.status[0].values}), reliable)
+    values={item.key: item.value for status in m.status for item in status.values}), reliable)
 executor = SingleThreadedExecutor()
 executor.add_node(node)
 while latest['clock'] is None or command.get_subscription_count() == 0:
@@ -340,6 +368,10 @@ def run_all(repeats: int, paced_seconds: float) -> dict:
     results['latency'] = command_latency(100)
     results['lidar_core'] = {beams: stats([core_factor(5.0, beams) for _ in range(repeats)])
                              for beams in (360, 1440, 16384)}
+    results['robots'] = {n: {'core': stats([robots_core_factor(n, 5.0) for _ in range(repeats)]),
+                             'bridge': stats([robots_bridge_factor(n, 10.0)
+                                              for _ in range(repeats)])}
+                         for n in (1, 4, 16)}
     single = stats([parallel_factor(1, 30.0) for _ in range(repeats)])['median']
     results['parallel'] = {n: {'aggregate': parallel_factor(n, 30.0), 'single': single}
                            for n in range(1, (os.cpu_count() or 1) + 1)}
@@ -371,7 +403,7 @@ def markdown(results: dict) -> str:
         ' | ratio ≥ 0.7 |',
         f'| paced, real_time_factor 1.0, {paced["seconds"]:.0f} s | achieved '
         f'{paced["factor"]:.4f}; bridge CPU {paced["cpu"]:.0%} | 1.00 ± 0.01 |',
-        f'| /clock jitter at publication (the bridge\'s diagnostics, p99 of each 1 s window) | '
+        "| /clock jitter at publication (the bridge's diagnostics, p99 of each 1 s window) | "
         f'{triple(published)} ms | p99 < 2 ms |',
         f'| /clock jitter at a subscriber in another process (whole run) | p50 '
         f'{paced["jitter_p50_ms"]:.2f} ms, p99 {paced["jitter_p99_ms"]:.2f} ms | |',
@@ -384,6 +416,11 @@ def markdown(results: dict) -> str:
     ]
     for beams, s in results['lidar_core'].items():
         lines.append(f'| core with {beams} LIDAR beams | {triple(s)} | |')
+    for n, r in results['robots'].items():
+        lines.append(f'| {n} robot(s) in one arena, every sensor each (bridge: namespaced '
+                     f'tb0…, real_time_factor 0) | core {triple(r["core"])}, bridge '
+                     f'{triple(r["bridge"])}; robot-seconds per wall second: core '
+                     f'{n * r["core"]["median"]:.1f}, bridge {n * r["bridge"]["median"]:.1f} | |')
     for n, p in results['parallel'].items():
         lines.append(f'| {n} independent core twin(s) in parallel processes | aggregate '
                      f'{p["aggregate"]:.1f} sim-s/wall-s, {p["aggregate"] / p["single"]:.2f} × '

@@ -46,8 +46,8 @@ def node(robot_xacro):
 
 
 def test_an_exception_in_a_callback_is_reported_and_the_node_keeps_going(node):
-    node.twin.teleport = mock.Mock(side_effect=RuntimeError('boom'))
-    node.on_teleport(PoseWithCovarianceStamped())         # raises inside: must not escape
+    node.drivers[0].robot.teleport = mock.Mock(side_effect=RuntimeError('boom'))
+    node.drivers[0].on_teleport(PoseWithCovarianceStamped())   # raises: must not escape
     assert node.counters_callback_errors == 1
     before = node.sim_ns
     node.on_timer()
@@ -56,11 +56,12 @@ def test_an_exception_in_a_callback_is_reported_and_the_node_keeps_going(node):
 
 def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):
     published = []
-    for publisher in (node.odom_pub, node.truth_pub, node.tf_pub, node.imu_pub,
-                      node.scan_pub):
+    drivers = node.drivers[0]
+    for publisher in (drivers.odom_pub, drivers.truth_pub, drivers.tf_pub, drivers.imu_pub,
+                      drivers.scan_pub):
         publisher.publish = mock.Mock(side_effect=published.append)
     diverged = Readings(time_ns=0, odometry=OdometryEstimate(math.nan, 0.0, 0.0, 0.0, 0.0))
-    with mock.patch.object(node.twin, 'step', return_value=diverged):
+    with mock.patch.object(node.twin, 'step_all', return_value=[diverged]):
         node.advance()
     assert node.diverged and published == []
     frozen = node.sim_ns
@@ -70,7 +71,7 @@ def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):
     statuses = []
     node.diagnostics_pub.publish = mock.Mock(side_effect=lambda a: statuses.extend(a.status))
     node.publish_diagnostics()
-    assert statuses[-1].level == DiagnosticStatus.ERROR
+    assert statuses[0].level == DiagnosticStatus.ERROR   # the simulation's status
 
     assert node.on_reset(Trigger.Request(), Trigger.Response()).success
     node.on_timer()

@@ -105,7 +105,7 @@ def test_a_second_cmd_vel_publisher_and_another_clock_are_named(start_bridge, li
         second.node.create_publisher(Twist, 'cmd_vel', 1)
         impostor.node.create_publisher(Clock, '/clock', 10)
         listener.spin_until(
-            lambda: '2 publishers on cmd_vel (/driver_one, /driver_two)' in bridge.log() and
+            lambda: '2 publishers on /cmd_vel (/driver_one, /driver_two)' in bridge.log() and
             '/other_simulator also publishes /clock' in bridge.log(), 30.0,
             lambda: f'both warnings in the log:\n{bridge.log()[-1500:]}')
     finally:

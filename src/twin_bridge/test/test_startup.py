@@ -28,6 +28,13 @@ from twin_bridge.testing import BridgeProcess
     ({'lidar_samples': 360}, 'unknown parameter(s) lidar_samples'),
     ({'wheels.left_joint': 'left'}, "no joint named 'left' for a wheel"),
     ({'world_file': '/nowhere/world.yaml'}, '/nowhere/world.yaml: world file not found'),
+    ({'robots': ['tb0', 'tb1'], 'robot_spawns': [0.0, 0.0, 0.0]},
+     'robot_spawns has 3 values, but robots names 2: give x, y, yaw for each, 6 values'),
+    ({'robots': ['tb0', 'tb 1'], 'robot_spawns': [0.0] * 6},
+     "robots: 'tb 1' is not a usable namespace"),
+    ({'robots': ['tb0', 'tb0'], 'robot_spawns': [0.0, 0.0, 0.0, 1.0, 0.0, 0.0]},
+     'robots: names must differ'),
+    ({'robots': [1, 2]}, 'parameter robots = [1, 2]: must be a list of str'),
 ])
 def test_bad_configuration_exits_non_zero_with_a_clear_message(tmp_path, test_parameters,
                                                                overrides, message):

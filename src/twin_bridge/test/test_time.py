@@ -126,8 +126,9 @@ def test_a_command_applies_at_the_next_step_and_its_latency_is_reported(start_br
                         'the command accepted')
     assert listener.call(Trigger, 'sim/step', Trigger.Request()).success
 
-    def values() -> dict:
-        return {item.key: item.value for item in diagnostics[-1].status[0].values}
+    def values() -> dict:   # the simulation's status and the robot's
+        return {item.key: item.value for status in diagnostics[-1].status
+                for item in status.values}
     listener.spin_until(lambda: 'cmd_vel_last_applied_sim_s' in values(), 30.0,
                         'the command latency in diagnostics')
     # Received while paused at paused_at; the one step taken from there applied it.

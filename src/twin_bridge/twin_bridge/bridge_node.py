@@ -20,7 +20,7 @@ steps, paced by ``real_time_factor``; every message is stamped with simulated ti
 ``/clock`` is published. Commands pass the :class:`CommandGate` before reaching the motors.
 """
 
-import functools
+import array
 import math
 import os
 import re
@@ -29,9 +29,6 @@ import time
 
 from ament_index_python.packages import get_package_share_directory, PackageNotFoundError
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from geometry_msgs.msg import PoseWithCovarianceStamped, TransformStamped, Twist, TwistStamped
-from nav_msgs.msg import Odometry
-import numpy as np
 import pybullet
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor)
 import rclpy
@@ -42,52 +39,32 @@ from rclpy.exceptions import (InvalidParameterTypeException, InvalidParameterVal
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.qos import (DurabilityPolicy, qos_profile_sensor_data, QoSProfile,
-                       ReliabilityPolicy)
+from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
-from sensor_msgs.msg import Imu, JointState, LaserScan
-from std_msgs.msg import Bool, String
 from std_srvs.srv import SetBool, Trigger
-from tf2_msgs.msg import TFMessage
 from twin_bridge import conversions
-from twin_bridge.command import CommandGate, Twist as PlanarTwist, Verdict
 from twin_bridge.graph_watch import GraphWatch
-from twin_bridge.parameters import bridge_settings, check_value, PARAMETERS, twin_config
-from twin_bridge.robot_state import RobotStatePublisher
+from twin_bridge.parameters import (bridge_settings, check_value, PARAMETERS, robot_spawns,
+                                    twin_config)
+from twin_bridge.robot_drivers import RELIABLE, reported, RobotDrivers
 from twin_bridge.security import security_problem
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
-from twin_bridge.timing import CommandLatency, PacingJitter
+from twin_bridge.timing import PacingJitter
 from twin_sim import DescriptionError, load_world, Pose, Twin
 
 NS_PER_S = 1_000_000_000
-WARN_PERIOD_S = 5.0          # throttle of warnings that could fire every message
 GRAPH_CHECK_PERIOD_S = 2.0   # how often the graph is checked for conflicting publishers
 FAST_BATCH_S = 0.01          # most wall time one timer tick spends stepping
 
-RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 # sim/step publishes a burst of /clock messages at once; keep them all for slow readers.
 CLOCK_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-COMMAND_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
-LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
-                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
-TF_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
+
+
+ARRAY_TYPES = {str: Parameter.Type.STRING_ARRAY, float: Parameter.Type.DOUBLE_ARRAY}
 
 
 class StartupError(Exception):
     """A configuration problem that stops the node; the message says what to fix."""
-
-
-def reported(method):
-    """Catch and log an exception in a callback, so the node keeps running."""
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as error:  # a callback must never take the twin down
-            self.counters_callback_errors += 1
-            self.get_logger().error(f'{method.__name__} failed: {error!r}',
-                                    throttle_duration_sec=WARN_PERIOD_S)
-    return wrapper
 
 
 def installed(package: str) -> bool:
@@ -116,26 +93,33 @@ class BridgeNode(Node):
                 build_world = world.build
                 if values['use_world_spawn'] and world.spawn and spawn == Pose():
                     spawn = world.spawn
-            self.twin = Twin(twin_config(values, spawn), build_world)
+            robots = robot_spawns(values, spawn)
+            self.twin = Twin(twin_config(values, spawn), build_world,
+                             [pose for _, pose in robots])
         except (DescriptionError, ValueError) as error:
             raise StartupError(str(error)) from None
-        self.gate = CommandGate(self.twin.config.drive.limits, settings.cmd_vel_timeout,
-                                settings.over_limit_policy, settings.cmd_vel_max_age,
-                                settings.cmd_vel_future_tolerance,
-                                settings.e_stop_heartbeat_timeout)
-        self.latency, self.jitter = CommandLatency(), PacingJitter()
+        self.jitter = PacingJitter()
         self.sim_ns = 0
         self.paused = values['start_paused']
         self.diverged = False
         self.step_ns = self.twin.step_ns
-        self._make_publishers()
-        self._make_subscriptions()
+        self.clock_pub = self.create_publisher(Clock, '/clock', CLOCK_QOS)
+        self.clock_msg = Clock()   # refilled each step
+        self.diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', RELIABLE)
+        publish_robot_state = settings.publish_robot_state == 'true' or (
+            settings.publish_robot_state == 'auto' and not installed('robot_state_publisher'))
+        self.drivers = [
+            RobotDrivers(self, name, robot, settings,
+                         self.twin.description.xml if publish_robot_state else None)
+            for (name, _), robot in zip(robots, self.twin.robots)]
         self._make_services()
         self._start_clock()
-        self.graph_watch = GraphWatch(self, 'geometry_msgs/msg/' + self.command_type.__name__,
+        self.graph_watch = GraphWatch(self, [d.namespace for d in self.drivers],
                                       settings.enable_stamped_cmd_vel)
+        names = ', '.join(name for name, _ in robots if name)
         self.get_logger().info(
-            f'twin up: {self.twin.description.source}, world '
+            f'twin up: {self.twin.description.source}'
+            f'{f" as {names}" if names else ""}, world '
             f'{settings.world_file or "(ground only)"}, physics step {self.step_ns / 1e6:.3f} ms, '
             f'real_time_factor {settings.real_time_factor or "max"}, cmd_vel as '
             f'{"TwistStamped" if settings.enable_stamped_cmd_vel else "Twist"}')
@@ -154,7 +138,8 @@ class BridgeNode(Node):
                                'README for the parameters it takes')
         values = {}
         for param in PARAMETERS:
-            default = param.default
+            # A list parameter is declared by type: rclpy cannot tell the type of [].
+            default = ARRAY_TYPES[param.array_of] if param.array_of else param.default
             given = overrides.get(param.name)
             if given is not None:
                 overrides[param.name] = _checked_override(param, given)
@@ -163,7 +148,7 @@ class BridgeNode(Node):
             except (InvalidParameterValueException, InvalidParameterTypeException,
                     ParameterUninitializedException) as error:
                 raise StartupError(f'parameter {param.name}: {_first_line(error)}') from None
-            values[param.name] = value
+            values[param.name] = list(value or []) if param.array_of else value
         # ``step_count`` may change at run time: how many steps one sim/step call advances.
         self.declare_parameter('step_count', 1, ParameterDescriptor(
             description='physics steps advanced by one sim/step call while paused',
@@ -171,51 +156,6 @@ class BridgeNode(Node):
         return values
 
     # -- set-up -------------------------------------------------------------------------
-
-    def _make_publishers(self) -> None:
-        self.clock_pub = self.create_publisher(Clock, '/clock', CLOCK_QOS)
-        self.scan_pub = self.create_publisher(LaserScan, 'scan', qos_profile_sensor_data)
-        self.imu_pub = self.create_publisher(Imu, 'imu', qos_profile_sensor_data)
-        self.odom_pub = self.create_publisher(Odometry, 'odom', RELIABLE)
-        self.truth_pub = self.create_publisher(Odometry, 'ground_truth/odom', RELIABLE)
-        self.tf_pub = self.create_publisher(TFMessage, 'tf', TF_QOS)
-        self.joints_pub = self.create_publisher(JointState, 'joint_states', RELIABLE)
-        self.diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', RELIABLE)
-        settings = self.settings
-        # Frame ids with the prefix, worked out once rather than for every message.
-        self.frames = {name: settings.frame(frame) for name, frame in (
-            ('odom', settings.odom_frame), ('base', settings.base_frame),
-            ('imu', settings.imu_frame), ('ground_truth', settings.ground_truth_frame))}
-        self.scan_converter = conversions.ScanConverter(
-            self.twin.config.lidar, settings.frame(settings.scan_frame))
-        # One message per stream, refilled and republished (see conversions).
-        self.outbox = {'clock': Clock(), 'imu': Imu(), 'odom': Odometry(),
-                       'odom_tf': TransformStamped(), 'truth': Odometry(),
-                       'joints': JointState(), 'tf': TFMessage()}
-        self.wheel_joints = [self.twin.config.drive.left_wheel_joint,
-                             self.twin.config.drive.right_wheel_joint]
-        self.robot_state = None
-        if settings.publish_robot_state == 'true' or (settings.publish_robot_state == 'auto' and
-                                                      not installed('robot_state_publisher')):
-            self.robot_state = RobotStatePublisher(self.twin.description.xml,
-                                                   settings.frame_prefix)
-            self.create_publisher(String, 'robot_description', LATCHED).publish(
-                String(data=self.twin.description.xml))
-            self.create_publisher(TFMessage, 'tf_static', LATCHED).publish(
-                TFMessage(transforms=self.robot_state.static_transforms(0)))
-
-    def _make_subscriptions(self) -> None:
-        settings = self.settings
-        if settings.enable_stamped_cmd_vel:
-            self.command_type = TwistStamped
-            self.create_subscription(TwistStamped, 'cmd_vel', self.on_twist_stamped, COMMAND_QOS)
-        else:
-            self.command_type = Twist
-            self.create_subscription(Twist, 'cmd_vel', self.on_twist, COMMAND_QOS)
-        if settings.e_stop_topic:
-            self.create_subscription(Bool, settings.e_stop_topic, self.on_e_stop, RELIABLE)
-        self.create_subscription(PoseWithCovarianceStamped, 'sim/teleport', self.on_teleport,
-                                 RELIABLE)
 
     def _make_services(self) -> None:
         # Twin-only services live under sim/, one namespace that permissions can deny.
@@ -266,15 +206,14 @@ class BridgeNode(Node):
             self.anchor = (time.monotonic(), self.sim_ns)
 
     def advance(self) -> None:
-        """One physics step: apply the command in force, step, publish what came due."""
-        self.twin.set_command(*self.gate.in_force(self.sim_ns))
-        self.latency.applying(time.monotonic(), self.sim_ns)
-        readings = self.twin.step()
+        """One physics step: apply the commands in force, step, publish what came due."""
+        for drivers in self.drivers:
+            drivers.command(self.sim_ns)
+        all_readings = self.twin.step_all()
         self.sim_ns += self.step_ns
         self.stats['steps'] += 1
-        truth = None if readings.odometry is None else self.twin.ground_truth(
-            from_start=self.settings.ground_truth_frame == self.settings.odom_frame)
-        if not self._finite(readings, truth):
+        truths = [d.ground_truth(r) for d, r in zip(self.drivers, all_readings)]
+        if not all(d.finite(r, t) for d, r, t in zip(self.drivers, all_readings, truths)):
             self.diverged = True
             self.get_logger().error(
                 'physics diverged (a non-finite pose or reading): simulation paused, nothing '
@@ -284,100 +223,13 @@ class BridgeNode(Node):
             self.publish_clock()
             if not self.paused:   # paced steps only; sim/step bursts are not pacing
                 self.jitter.mark(time.monotonic())
-        now = self.sim_ns
-        if readings.scan is not None:
-            self.scan_pub.publish(self.scan_converter.convert(readings.scan))
-        if readings.imu is not None:
-            self.imu_pub.publish(conversions.imu(readings.imu, self._frame('imu'), now,
-                                                 self.outbox['imu']))
-        if readings.odometry is not None:
-            self.publish_odometry(readings.odometry, truth, now)
-
-    def _finite(self, readings, truth) -> bool:
-        checks = [math.isfinite(self.twin.robot.applied[0] + self.twin.robot.applied[1])]
-        if readings.scan is not None:
-            checks.append(not np.isnan(readings.scan.ranges).any())
-        if readings.imu is not None:
-            checks.append(np.isfinite(readings.imu.linear_acceleration).all() and
-                          np.isfinite(readings.imu.angular_velocity).all())
-        if readings.odometry is not None:
-            estimate = readings.odometry
-            checks.append(math.isfinite(estimate.x + estimate.y + estimate.yaw) and
-                          np.isfinite(truth.position).all() and
-                          np.isfinite(truth.orientation).all())
-        return all(checks)
+        for drivers, readings, truth in zip(self.drivers, all_readings, truths):
+            drivers.publish(readings, truth, self.sim_ns)
 
     def publish_clock(self) -> None:
         """Publish the simulated time."""
-        self.clock_pub.publish(conversions.clock(self.sim_ns, self.outbox['clock']))
+        self.clock_pub.publish(conversions.clock(self.sim_ns, self.clock_msg))
         self.next_clock_ns = self.sim_ns + self.clock_period_ns
-
-    def publish_odometry(self, estimate, truth, now: int) -> None:
-        """Publish odom, the odom -> base transform, joint states and ground truth."""
-        odom, base, box = self._frame('odom'), self._frame('base'), self.outbox
-        self.odom_pub.publish(conversions.odometry(estimate, odom, base, now, box['odom']))
-        transforms = [conversions.odom_transform(estimate, odom, base, now, box['odom_tf'])]
-        # Joint states carry the joints' own angles (URDF sign), not "forward" angles.
-        positions, velocities = self.twin.robot.wheel_joint_states()
-        self.joints_pub.publish(conversions.joint_state(self.wheel_joints, positions,
-                                                        velocities, now, box['joints']))
-        if self.robot_state is not None:
-            transforms += self.robot_state.moving_transforms(
-                dict(zip(self.wheel_joints, positions)), now)
-        box['tf'].transforms = transforms
-        self.tf_pub.publish(box['tf'])
-        self.truth_pub.publish(conversions.ground_truth(
-            truth, self._frame('ground_truth'), base, now, box['truth']))
-
-    def _frame(self, which: str) -> str:
-        return self.frames[which]
-
-    # -- commands -----------------------------------------------------------------------
-
-    @reported
-    def on_twist(self, msg: Twist) -> None:
-        """Offer a Twist command to the gate."""
-        self._offer(_planar(msg), None)
-
-    @reported
-    def on_twist_stamped(self, msg: TwistStamped) -> None:
-        """Offer a TwistStamped command to the gate (its stamp can only reject it)."""
-        stamp_ns = msg.header.stamp.sec * NS_PER_S + msg.header.stamp.nanosec
-        self._offer(_planar(msg.twist), stamp_ns)
-
-    def _offer(self, twist: PlanarTwist, stamp_ns: int | None) -> None:
-        before = self.gate.counters['zero_stamp']
-        verdict: Verdict = self.gate.offer(twist, self.sim_ns, stamp_ns)
-        if not verdict.accepted:
-            self.get_logger().warn(f'cmd_vel rejected: {verdict.reason}',
-                                   throttle_duration_sec=WARN_PERIOD_S)
-            return
-        self.latency.received(time.monotonic(), self.sim_ns)
-        if self.gate.counters['zero_stamp'] > before:
-            self.get_logger().warn('cmd_vel TwistStamped with a zero stamp: taken as received '
-                                   'now', once=True)
-
-    @reported
-    def on_e_stop(self, msg: Bool) -> None:
-        """Latch the e-stop on true; false alone never releases it. Either is a heartbeat."""
-        self.gate.heartbeat(self.sim_ns)
-        if msg.data and not self.gate.e_stopped:
-            self.gate.engage_e_stop()
-            self.get_logger().warn('e-stop engaged: the robot stops and stays stopped until '
-                                   'sim/reset_e_stop is called')
-
-    @reported
-    def on_teleport(self, msg: PoseWithCovarianceStamped) -> None:
-        """Move the robot, at rest, to a pose in the odom frame (as rviz2 sends) or the world."""
-        pose = msg.pose.pose
-        yaw = 2.0 * math.atan2(pose.orientation.z, pose.orientation.w)
-        values = (pose.position.x, pose.position.y, yaw)
-        if not all(math.isfinite(v) for v in values):
-            self.get_logger().warn(f'sim/teleport ignored: non-finite pose {values}')
-            return
-        in_odom = msg.header.frame_id in (self.settings.odom_frame, self._frame('odom'))
-        self.twin.teleport(Pose(x=values[0], y=values[1], yaw=yaw), from_start=in_odom)
-        self.gate.clear()
 
     # -- services -----------------------------------------------------------------------
 
@@ -414,7 +266,8 @@ class BridgeNode(Node):
     def on_reset(self, request: Trigger.Request, response: Trigger.Response):
         """Restore the initial state: robot pose, odometry, commands; time keeps running."""
         self.twin.reset()
-        self.gate.clear()
+        for drivers in self.drivers:
+            drivers.gate.clear()
         self.diverged = False
         response.success = True
         response.message = f'reset to the initial state {self._at_sim_time()}; /clock continues'
@@ -423,17 +276,20 @@ class BridgeNode(Node):
     @reported
     def on_reset_e_stop(self, request: Trigger.Request, response: Trigger.Response):
         """Release a latched e-stop."""
-        was = self.gate.e_stopped
-        self.gate.release_e_stop()
+        engaged = [d for d in self.drivers if d.gate.e_stopped]
+        for drivers in engaged:
+            drivers.gate.release_e_stop()
         response.success = True
-        response.message = 'e-stop released' if was else 'e-stop was not engaged'
+        response.message = 'e-stop released' if engaged else 'e-stop was not engaged'
+        if engaged and any(d.name for d in engaged):
+            response.message += ' for ' + ', '.join(d.name for d in engaged)
         return response
 
     # -- watching -----------------------------------------------------------------------
 
     @reported
     def publish_diagnostics(self) -> None:
-        """Publish achieved real-time factor, overruns, watchdog, e-stop and counters."""
+        """Publish the simulation's state and pacing, and each robot's command path."""
         if self.paused or self.diverged:
             self.publish_clock()   # time stands still, but nodes joining now must learn it
         now_wall = time.monotonic()
@@ -441,12 +297,15 @@ class BridgeNode(Node):
         if now_wall > wall:
             self.stats['achieved_factor'] = (self.sim_ns - sim) / NS_PER_S / (now_wall - wall)
         self.last_diagnostics = (now_wall, self.sim_ns)
-        status = DiagnosticStatus(name=f'{self.get_name()}: simulation',
-                                  hardware_id='twin')
+        array = DiagnosticArray(status=[self._simulation_status()] + [
+            self._robot_status(drivers) for drivers in self.drivers])
+        array.header.stamp = conversions.stamp(self.sim_ns)
+        self.diagnostics_pub.publish(array)
+
+    def _simulation_status(self) -> DiagnosticStatus:
+        status = DiagnosticStatus(name=f'{self.get_name()}: simulation', hardware_id='twin')
         if self.diverged:
             status.level, status.message = DiagnosticStatus.ERROR, 'physics diverged; paused'
-        elif self.gate.e_stopped:
-            status.level, status.message = DiagnosticStatus.WARN, 'e-stop engaged'
         else:
             status.level = DiagnosticStatus.OK
             status.message = 'paused' if self.paused else 'running'
@@ -457,40 +316,35 @@ class BridgeNode(Node):
             'steps': str(self.stats['steps']),
             'step_overruns': str(self.stats['overruns']),
             'paused': str(self.paused).lower(),
-            'watchdog': 'expired' if self.gate.watchdog_expired(self.sim_ns) else 'ok',
-            'e_stop': str(self.gate.e_stopped).lower(),
-            'e_stop_heartbeat': 'silent' if self.gate.heartbeat_silent(self.sim_ns) else 'ok',
             'callback_errors': str(self.counters_callback_errors),
             'physics_bodies': str(self.twin.world.call(pybullet.getNumBodies)),
+            'robots': str(len(self.drivers)),
         }
-        values.update(self._timing_values())
-        values.update({f'cmd_vel_{k}': str(v) for k, v in sorted(self.gate.counters.items())})
+        values.update(self._jitter_values())
         status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
-        array = DiagnosticArray(status=[status])
-        array.header.stamp = conversions.stamp(self.sim_ns)
-        self.diagnostics_pub.publish(array)
+        return status
 
-    def _timing_values(self) -> dict:
-        """Pacing jitter of /clock and the command latency, for diagnostics."""
+    def _robot_status(self, drivers: RobotDrivers) -> DiagnosticStatus:
+        status = DiagnosticStatus(name=f'{self.get_name()}: {drivers.name or "robot"}',
+                                  hardware_id='twin')
+        if drivers.gate.e_stopped:
+            status.level, status.message = DiagnosticStatus.WARN, 'e-stop engaged'
+        else:
+            status.level, status.message = DiagnosticStatus.OK, 'ok'
+        status.values = [KeyValue(key=k, value=v)
+                         for k, v in drivers.diagnostic_values(self.sim_ns).items()]
+        return status
+
+    def _jitter_values(self) -> dict:
+        """Return how regularly paced /clock publications came, for diagnostics."""
+        values = {'clock_jitter_p50_ms': 'n/a', 'clock_jitter_p99_ms': 'n/a'}
         factor = self.settings.real_time_factor
-        steps_per_clock = max(1, math.ceil(self.clock_period_ns / self.step_ns))
-        jitter = None
         if factor > 0 and not self.paused:
+            steps_per_clock = max(1, math.ceil(self.clock_period_ns / self.step_ns))
             jitter = self.jitter.take(steps_per_clock * self.step_ns / NS_PER_S / factor)
-        values = {'clock_jitter_p50_ms': 'n/a', 'clock_jitter_p99_ms': 'n/a',
-                  'cmd_vel_latency_ms': 'n/a',
-                  'cmd_vel_latency_max_ms': f'{self.latency.max_wall_ms:.3f}'}
-        if jitter is not None:
-            values['clock_jitter_p50_ms'], values['clock_jitter_p99_ms'] = (
-                f'{ms:.3f}' for ms in jitter)
-        last = self.latency.last
-        if last is not None:
-            # Steady-clock times let a publisher on this machine measure from its publish.
-            values.update({
-                'cmd_vel_latency_ms': f'{last.wall_ms:.3f}',
-                'cmd_vel_last_received_steady_s': f'{last.received_wall_s:.6f}',
-                'cmd_vel_last_applied_steady_s': f'{last.applied_wall_s:.6f}',
-                'cmd_vel_last_applied_sim_s': f'{last.applied_sim_ns / NS_PER_S:.9f}'})
+            if jitter is not None:
+                values['clock_jitter_p50_ms'], values['clock_jitter_p99_ms'] = (
+                    f'{ms:.3f}' for ms in jitter)
         return values
 
     @reported
@@ -510,13 +364,16 @@ def _checked_override(param, given: Parameter) -> Parameter:
     value = given.value
     if isinstance(param.default, float) and given.type_ == Parameter.Type.INTEGER:
         value = float(value)  # YAML's `real_time_factor: 1` means 1.0; rclpy would refuse it
+    if param.array_of is not None and isinstance(value, (list, tuple, array.array)):
+        value = [float(item) if param.array_of is float and given.type_ ==
+                 Parameter.Type.INTEGER_ARRAY else item for item in value]
     if type(value) is not type(param.default):
         raise StartupError(f'parameter {param.name} = {value!r}: expected a '
                            f'{type(param.default).__name__}, like {param.default!r}')
     problem = check_value(param, value)
     if problem:
         raise StartupError(f'parameter {param.name} = {value!r}: {problem}')
-    return Parameter(param.name, value=value)
+    return Parameter(param.name, ARRAY_TYPES.get(param.array_of), value)
 
 
 def _descriptor(param) -> ParameterDescriptor:
@@ -542,11 +399,6 @@ def _rcl_reason(error: Exception) -> str:
 
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0]
-
-
-def _planar(msg: Twist) -> PlanarTwist:
-    return PlanarTwist(msg.linear.x, msg.linear.y, msg.linear.z,
-                       msg.angular.x, msg.angular.y, msg.angular.z)
 
 
 def main(args=None) -> int:

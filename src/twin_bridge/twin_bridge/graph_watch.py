@@ -29,33 +29,45 @@ class GraphWatch:
     ``odom`` or ``tf`` (a real robot or a second simulator on the same graph).
     """
 
-    def __init__(self, node, command_type: str, stamped: bool):
-        """Watch on behalf of ``node``, which subscribes to ``command_type`` on cmd_vel."""
-        self.node, self.command_type, self.stamped = node, command_type, stamped
+    def __init__(self, node, namespaces: list[str], stamped: bool):
+        """
+        Watch on behalf of ``node``.
+
+        :param namespaces: each robot's topic prefix ('' or 'tb0/'), relative to the node
+        :param stamped: the node takes TwistStamped on cmd_vel, not Twist
+        """
+        self.node, self.namespaces, self.stamped = node, namespaces, stamped
+        self.command_type = 'geometry_msgs/msg/' + ('TwistStamped' if stamped else 'Twist')
         self.warned = set()
 
     def check(self) -> None:
         """Look at the graph now; warn about anything new."""
         node = self.node
-        commands = node.get_publishers_info_by_topic(node.resolve_topic_name('cmd_vel'))
-        for info in commands:
-            if info.topic_type != self.command_type:
-                self._warn_once(('type', node_name(info), info.topic_type),
-                                f'{node_name(info)} publishes {info.topic_type} on cmd_vel, '
-                                f'but this twin expects {self.command_type} '
-                                f'(enable_stamped_cmd_vel is {str(self.stamped).lower()}): '
-                                'its commands are ignored')
-        if len(commands) > 1:
-            names = ', '.join(sorted(node_name(info) for info in commands))
-            self._warn_once(('several', names), f'{len(commands)} publishers on cmd_vel '
-                            f'({names}): their commands interleave')
         me = (node.get_namespace(), node.get_name())
-        for topic in ('/clock', node.resolve_topic_name('odom'), node.resolve_topic_name('tf')):
+        for namespace in self.namespaces:
+            self._check_commands(node.resolve_topic_name(namespace + 'cmd_vel'))
+        topics = ['/clock'] + [node.resolve_topic_name(namespace + name)
+                               for namespace in self.namespaces for name in ('odom', 'tf')]
+        for topic in topics:
             for info in node.get_publishers_info_by_topic(topic):
                 if (info.node_namespace, info.node_name) != me:
                     self._warn_once(('other', topic, node_name(info)),
                                     f'{node_name(info)} also publishes {topic}: a real robot '
                                     'or a second simulator is on this graph')
+
+    def _check_commands(self, topic: str) -> None:
+        commands = self.node.get_publishers_info_by_topic(topic)
+        for info in commands:
+            if info.topic_type != self.command_type:
+                self._warn_once(('type', node_name(info), info.topic_type),
+                                f'{node_name(info)} publishes {info.topic_type} on {topic}, '
+                                f'but this twin expects {self.command_type} '
+                                f'(enable_stamped_cmd_vel is {str(self.stamped).lower()}): '
+                                'its commands are ignored')
+        if len(commands) > 1:
+            names = ', '.join(sorted(node_name(info) for info in commands))
+            self._warn_once(('several', topic, names), f'{len(commands)} publishers on {topic}'
+                            f' ({names}): their commands interleave')
 
     def _warn_once(self, key, message: str) -> None:
         if key not in self.warned:

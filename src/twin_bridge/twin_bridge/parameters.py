@@ -21,6 +21,7 @@ the YAML in ``config/`` lists it, and the package README documents it. No rclpy 
 
 from dataclasses import dataclass
 import math
+import re
 
 from twin_sim import (DriveConfig, DriveLimits, ImuConfig, LidarConfig, OdometryConfig,
                       PhysicsConfig, Pose, TwinConfig)
@@ -41,6 +42,7 @@ class Param:
     :param high: largest allowed value (numbers)
     :param choices: allowed values (strings)
     :param read_only: True when a change at run time makes no sense
+    :param array_of: for a list parameter (default ``[]``), the type of its items
     """
 
     name: str
@@ -51,10 +53,12 @@ class Param:
     high: float | None = None
     choices: tuple = ()
     read_only: bool = True
+    array_of: type | None = None
 
 
-def _p(name, default, description, unit='', low=None, high=None, choices=(), read_only=True):
-    return Param(name, default, description, unit, low, high, choices, read_only)
+def _p(name, default, description, unit='', low=None, high=None, choices=(), read_only=True,
+       array_of=None):
+    return Param(name, default, description, unit, low, high, choices, read_only, array_of)
 
 
 # Defaults: a TurtleBot3 Burger's drivers (topics, frames, rates, limits).
@@ -69,6 +73,11 @@ PARAMETERS = (
        -1e4, 1e4),
     _p('spawn.yaw', 0.0, 'start heading in the world (overrides the world file)', 'rad',
        -math.pi, math.pi),
+    _p('robots', [], 'names of several robots in one world, e.g. [tb0, tb1]: robot <name> '
+       'has its topics under <name>/ and its frames prefixed <name>/; empty: one robot, in '
+       "the node's namespace", array_of=str),
+    _p('robot_spawns', [], 'with robots: x, y and yaw of each robot in turn, in the world '
+       '(m, m, rad)', array_of=float),
     _p('use_world_spawn', True, 'start where the world file says when it gives a spawn pose '
        'and spawn.* are all 0'),
     _p('physics.step', 1.0 / 240.0, 'physics time step; /clock advances by exactly this', 's',
@@ -188,6 +197,12 @@ class BridgeSettings:
 
 def check_value(param: Param, value) -> str | None:
     """Return why ``value`` is not allowed for ``param``, or None when it is."""
+    if param.array_of is not None:
+        if not all(isinstance(item, param.array_of) for item in value):
+            return f'must be a list of {param.array_of.__name__}'
+        if param.array_of is float and not all(math.isfinite(item) for item in value):
+            return 'must hold finite numbers'
+        return None
     if param.choices and value not in param.choices:
         return f'must be one of {", ".join(param.choices)}'
     if param.low is not None and isinstance(value, (int, float)) and \
@@ -196,6 +211,37 @@ def check_value(param: Param, value) -> str | None:
     if isinstance(value, float) and not math.isfinite(value):
         return 'must be a finite number'
     return None
+
+
+MAX_ROBOTS = 16
+ROBOT_NAME = re.compile(r'[A-Za-z][A-Za-z0-9_]*')
+
+
+def robot_spawns(values: dict, spawn: Pose) -> list[tuple[str, Pose]]:
+    """
+    Return each robot's name and start pose; raise ValueError naming what is wrong.
+
+    Without ``robots``, one robot named '' (the node's own namespace) starts at ``spawn``.
+    """
+    names, poses = values['robots'], values['robot_spawns']
+    if not names:
+        if poses:
+            raise ValueError('robot_spawns is set but robots is empty: name the robots '
+                             '(robots: [tb0, ...]) or use spawn.x/y/yaw for one robot')
+        return [('', spawn)]
+    bad = [name for name in names if not ROBOT_NAME.fullmatch(name)]
+    if bad:
+        raise ValueError(f'robots: {bad[0]!r} is not a usable namespace (a letter, then '
+                         'letters, digits or _)')
+    if len(set(names)) != len(names):
+        raise ValueError(f'robots: names must differ, got {names}')
+    if len(names) > MAX_ROBOTS:
+        raise ValueError(f'robots: at most {MAX_ROBOTS} robots in one twin, got {len(names)}')
+    if len(poses) != 3 * len(names):
+        raise ValueError(f'robot_spawns has {len(poses)} values, but robots names '
+                         f'{len(names)}: give x, y, yaw for each, {3 * len(names)} values')
+    return [(name, Pose(x=poses[3 * k], y=poses[3 * k + 1], yaw=poses[3 * k + 2]))
+            for k, name in enumerate(names)]
 
 
 def robot_source(values: dict) -> str:

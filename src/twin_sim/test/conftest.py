@@ -41,8 +41,8 @@ def make_twin():
     """Build twins from a config (default: noise off) and close them after the test."""
     twins = []
 
-    def make(config: TwinConfig = QUIET, build_world=None, **changes) -> Twin:
-        twin = Twin(replace(config, **changes), build_world)
+    def make(config: TwinConfig = QUIET, build_world=None, spawns=None, **changes) -> Twin:
+        twin = Twin(replace(config, **changes), build_world, spawns)
         twins.append(twin)
         return twin
 

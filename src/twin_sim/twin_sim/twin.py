@@ -17,11 +17,11 @@
 from dataclasses import dataclass, field
 import math
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
-from twin_sim.description import load_robot_description
+from twin_sim.description import load_robot_description, RobotDescription
 from twin_sim.imu import Imu, ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
 from twin_sim.odometry import OdometryConfig, OdometryEstimate, WheelOdometry
@@ -29,6 +29,8 @@ from twin_sim.robot import BodyState, DiffDriveRobot, DriveConfig, relative_to
 from twin_sim.world import PhysicsConfig, Pose, World
 
 NS_PER_S = 1_000_000_000
+FIRST_COLLISION_GROUP = 1 << 4   # robot i's collision bit is this << i
+MAX_ROBOTS = 16
 
 
 @dataclass(frozen=True)
@@ -85,52 +87,33 @@ class Schedule:
         return True
 
 
-class Twin:
-    """
-    A digital twin of a differential-drive robot, without ROS.
+class RobotTwin:
+    """One robot of a twin: its body, its sensors and wheel odometry, and their schedules."""
 
-    ``set_command`` requests a body twist; every ``step`` applies it through the motors,
-    advances the physics one fixed step, and returns the readings that came due.
-    """
-
-    def __init__(self, config: TwinConfig,
-                 build_world: Callable[[World], None] | None = None):
+    def __init__(self, world: World, config: TwinConfig, description: RobotDescription,
+                 spawn: Pose, name: str, collision_group: int):
         """
-        Build the world and load the robot.
+        Load the robot into ``world`` (the caller saves the world and calls :meth:`reset`).
 
-        :param build_world: adds the environment; the default is a bare ground plane
-        :raises DescriptionError: the robot description is unusable
-        :raises ValueError: a sensor setting is inconsistent
+        :param collision_group: the robot's own collision bit, which its LIDAR's rays skip
         """
         self.config = config
-        self.world = World(config.physics)
-        (build_world or (lambda world: world.add_ground()))(self.world)
-        self.description = load_robot_description(config.robot)
-        self.robot = DiffDriveRobot(self.world, self.description, config.drive, config.spawn)
+        self.robot = DiffDriveRobot(world, description, config.drive, spawn, name,
+                                    collision_group)
         self.base_link = self.robot.link_index(config.base_link, 'base')
-        self.step_ns = round(config.physics.step * NS_PER_S)
-        self.world.save()
-        self.reset()
 
-    @property
-    def time(self) -> float:
-        """Return the simulated time since the start or the last reset, s."""
-        return self.time_ns / NS_PER_S
-
-    def reset(self) -> None:
-        """Return to the initial state exactly: bodies, commands, sensors, noise, time."""
-        self.world.restore()
+    def reset(self, seed: np.random.SeedSequence) -> None:
+        """Commands, sensors, noise streams and schedules to their start (bodies restored)."""
+        config = self.config
         self.robot.reset_commands()
-        lidar_rng, imu_rng, odometry_rng = (
-            np.random.default_rng(s) for s in np.random.SeedSequence(self.config.seed).spawn(3))
-        self.lidar = Lidar(self.robot, self.config.lidar, lidar_rng)
-        self.imu = Imu(self.robot, self.config.imu, self.config.physics.gravity, imu_rng)
-        self.odometry = WheelOdometry(self.config.odometry, self.robot.wheel_radius,
+        lidar_rng, imu_rng, odometry_rng = (np.random.default_rng(s) for s in seed.spawn(3))
+        self.lidar = Lidar(self.robot, config.lidar, lidar_rng)
+        self.imu = Imu(self.robot, config.imu, config.physics.gravity, imu_rng)
+        self.odometry = WheelOdometry(config.odometry, self.robot.wheel_radius,
                                       self.robot.wheel_separation, odometry_rng)
         self.odometry.reset(self.robot.wheel_angles())
-        self.schedules = {name: Schedule(getattr(self.config, name).rate)
+        self.schedules = {name: Schedule(getattr(config, name).rate)
                           for name in ('lidar', 'imu', 'odometry')}
-        self.time_ns = 0
         self._last_odometry_ns = 0
         self.start = self.ground_truth()
 
@@ -138,35 +121,27 @@ class Twin:
         """Request a body twist: m/s forward, rad/s counter-clockwise."""
         self.robot.set_command(linear, angular)
 
-    def step(self) -> Readings:
-        """Advance one physics step and return the readings due at the new time."""
-        dt = self.step_ns / NS_PER_S
-        self.robot.apply(dt)
-        self.world.step()
-        self.time_ns += self.step_ns
-        due = {name: schedule.due(self.time_ns) for name, schedule in self.schedules.items()}
+    def sense(self, time_ns: int) -> Readings:
+        """Return the readings due at ``time_ns``, just after a physics step."""
+        due = {name: schedule.due(time_ns) for name, schedule in self.schedules.items()}
         return Readings(
-            time_ns=self.time_ns,
-            scan=self._sweep_lidar(due['lidar']),
-            imu=self.imu.sample(self.time) if due['imu'] else None,
-            odometry=self._update_odometry() if due['odometry'] else None)
+            time_ns=time_ns,
+            scan=self._sweep_lidar(time_ns, due['lidar']),
+            imu=self.imu.sample(time_ns / NS_PER_S) if due['imu'] else None,
+            odometry=self._update_odometry(time_ns) if due['odometry'] else None)
 
-    def run(self, seconds: float) -> list[Readings]:
-        """Step for ``seconds`` of simulated time; return every step's readings."""
-        return [self.step() for _ in range(round(seconds * NS_PER_S / self.step_ns))]
-
-    def _sweep_lidar(self, scan_due: bool) -> Scan | None:
+    def _sweep_lidar(self, time_ns: int, scan_due: bool) -> Scan | None:
         # Sweeps start on the scan schedule, so each ends before the next begins (its last
         # beam is due less than a scan period after its first): one scan per step at most.
-        finished = self.lidar.continue_sweep(self.time_ns)
+        finished = self.lidar.continue_sweep(time_ns)
         if scan_due:
             self.lidar.start_sweep(self.schedules['lidar'].fired_ns)
-            finished = self.lidar.continue_sweep(self.time_ns) or finished
+            finished = self.lidar.continue_sweep(time_ns) or finished
         return finished
 
-    def _update_odometry(self) -> OdometryEstimate:
-        dt = (self.time_ns - self._last_odometry_ns) / NS_PER_S
-        self._last_odometry_ns = self.time_ns
+    def _update_odometry(self, time_ns: int) -> OdometryEstimate:
+        dt = (time_ns - self._last_odometry_ns) / NS_PER_S
+        self._last_odometry_ns = time_ns
         return self.odometry.update(self.robot.wheel_angles(), dt)
 
     def ground_truth(self, from_start: bool = False) -> BodyState:
@@ -191,8 +166,98 @@ class Twin:
             pose = Pose(x=x0 + math.cos(yaw0) * pose.x - math.sin(yaw0) * pose.y,
                         y=y0 + math.sin(yaw0) * pose.x + math.cos(yaw0) * pose.y,
                         z=pose.z, yaw=yaw0 + pose.yaw)
-        self.world.place(self.robot.name, pose)
+        self.robot.world.place(self.robot.name, pose)
         self.robot.reset_commands()
+
+
+class Twin:
+    """
+    A digital twin of differential-drive robots in one world, without ROS.
+
+    ``set_command`` requests a body twist; every ``step`` applies it through the motors,
+    advances the physics one fixed step, and returns the readings that came due. A twin
+    holds one robot unless given several spawn poses: then each robot (``robots[i]``) has
+    the same model, its own sensors and noise streams, and one physics step moves them all.
+    """
+
+    def __init__(self, config: TwinConfig,
+                 build_world: Callable[[World], None] | None = None,
+                 spawns: Sequence[Pose] | None = None):
+        """
+        Build the world and load the robots.
+
+        :param build_world: adds the environment; the default is a bare ground plane
+        :param spawns: where each robot starts; the default is one robot at ``config.spawn``
+        :raises DescriptionError: the robot description is unusable
+        :raises ValueError: a sensor setting is inconsistent, or too many robots
+        """
+        spawns = [config.spawn] if spawns is None else list(spawns)
+        if not 1 <= len(spawns) <= MAX_ROBOTS:
+            raise ValueError(f'a twin holds 1 to {MAX_ROBOTS} robots, got {len(spawns)}')
+        self.config = config
+        self.world = World(config.physics)
+        (build_world or (lambda world: world.add_ground()))(self.world)
+        self.description = load_robot_description(config.robot)
+        # Each robot in a collision group of its own, so every LIDAR sees the other robots.
+        self.robots = [RobotTwin(self.world, config, self.description, spawn,
+                                 'robot' if index == 0 else f'robot{index}',
+                                 FIRST_COLLISION_GROUP << index)
+                       for index, spawn in enumerate(spawns)]
+        self.step_ns = round(config.physics.step * NS_PER_S)
+        self.world.save()
+        self.reset()
+
+    @property
+    def robot(self) -> DiffDriveRobot:
+        """Return the (first) robot's body."""
+        return self.robots[0].robot
+
+    @property
+    def lidar(self) -> Lidar:
+        """Return the (first) robot's LIDAR."""
+        return self.robots[0].lidar
+
+    @property
+    def time(self) -> float:
+        """Return the simulated time since the start or the last reset, s."""
+        return self.time_ns / NS_PER_S
+
+    def reset(self) -> None:
+        """Return to the initial state exactly: bodies, commands, sensors, noise, time."""
+        self.world.restore()
+        seeds = np.random.SeedSequence(self.config.seed).spawn(len(self.robots))
+        for robot, seed in zip(self.robots, seeds):
+            robot.reset(seed)
+        self.time_ns = 0
+
+    def set_command(self, linear: float, angular: float, robot: int = 0) -> None:
+        """Request a body twist of robot ``robot``: m/s forward, rad/s counter-clockwise."""
+        self.robots[robot].set_command(linear, angular)
+
+    def step(self) -> Readings:
+        """Advance one physics step; return the (first) robot's readings due at the new time."""
+        return self.step_all()[0]
+
+    def step_all(self) -> list[Readings]:
+        """Advance one physics step; return every robot's readings due at the new time."""
+        dt = self.step_ns / NS_PER_S
+        for robot in self.robots:
+            robot.robot.apply(dt)
+        self.world.step()
+        self.time_ns += self.step_ns
+        return [robot.sense(self.time_ns) for robot in self.robots]
+
+    def run(self, seconds: float) -> list[Readings]:
+        """Step for ``seconds`` of simulated time; return the (first) robot's readings."""
+        return [self.step() for _ in range(round(seconds * NS_PER_S / self.step_ns))]
+
+    def ground_truth(self, from_start: bool = False, robot: int = 0) -> BodyState:
+        """Return robot ``robot``'s exact state; see :meth:`RobotTwin.ground_truth`."""
+        return self.robots[robot].ground_truth(from_start)
+
+    def teleport(self, pose: Pose, from_start: bool = False, robot: int = 0) -> None:
+        """Move robot ``robot`` at rest; see :meth:`RobotTwin.teleport`."""
+        self.robots[robot].teleport(pose, from_start)
 
     def close(self) -> None:
         """Release the physics client."""

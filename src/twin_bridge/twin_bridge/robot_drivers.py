@@ -1,0 +1,270 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+One robot's drivers in the bridge: its sensor topics out, its ``cmd_vel`` in.
+
+A bridge holds one of these per robot of the twin. With one robot (the default) the topics
+are relative to the node's namespace; with several, each robot's go under its own name
+(``tb0/scan``, ``tb0/cmd_vel``, ...) and its frames get the prefix ``tb0/``.
+"""
+
+import math
+import time
+
+from geometry_msgs.msg import PoseWithCovarianceStamped, TransformStamped, Twist, TwistStamped
+from nav_msgs.msg import Odometry
+import numpy as np
+from rclpy.qos import DurabilityPolicy, qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import Imu, JointState, LaserScan
+from std_msgs.msg import Bool, String
+from tf2_msgs.msg import TFMessage
+from twin_bridge import conversions
+from twin_bridge.command import CommandGate, Twist as PlanarTwist
+from twin_bridge.parameters import BridgeSettings
+from twin_bridge.robot_state import RobotStatePublisher
+from twin_bridge.timing import CommandLatency
+from twin_sim import Pose, Readings, RobotTwin
+
+NS_PER_S = 1_000_000_000
+WARN_PERIOD_S = 5.0          # throttle of warnings that could fire every message
+
+RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+COMMAND_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
+LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
+TF_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def reported(method):
+    """Catch and log an exception in a callback, so the node keeps running."""
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as error:  # a callback must never take the twin down
+            node = getattr(self, 'node', self)   # the bridge node, or a part's
+            node.counters_callback_errors += 1
+            node.get_logger().error(f'{method.__name__} failed: {error!r}',
+                                    throttle_duration_sec=WARN_PERIOD_S)
+    wrapper.__name__, wrapper.__doc__ = method.__name__, method.__doc__
+    return wrapper
+
+
+class RobotDrivers:
+    """A robot's publishers, subscriptions and command gate; the node owns time."""
+
+    def __init__(self, node, name: str, robot: RobotTwin, settings: BridgeSettings,
+                 robot_state_urdf: str | None):
+        """
+        Create the robot's topics on ``node``.
+
+        :param name: the robot's namespace under the node's, or '' for the node's own
+        :param robot_state_urdf: a URDF to publish as robot_state_publisher would
+            (robot_description, tf_static and the wheel transforms), or None
+        """
+        self.node, self.name, self.robot, self.settings = node, name, robot, settings
+        self.namespace = f'{name}/' if name else ''
+        self.frame_prefix = settings.frame_prefix + self.namespace
+        config = robot.config
+        self.gate = CommandGate(config.drive.limits, settings.cmd_vel_timeout,
+                                settings.over_limit_policy, settings.cmd_vel_max_age,
+                                settings.cmd_vel_future_tolerance,
+                                settings.e_stop_heartbeat_timeout)
+        self.latency = CommandLatency()
+        # Frame ids with the prefix, worked out once rather than for every message.
+        self.frames = {which: self.frame_prefix + frame for which, frame in (
+            ('odom', settings.odom_frame), ('base', settings.base_frame),
+            ('imu', settings.imu_frame), ('ground_truth', settings.ground_truth_frame))}
+        self.wheel_joints = [config.drive.left_wheel_joint, config.drive.right_wheel_joint]
+        self._make_publishers(robot_state_urdf)
+        self._make_subscriptions()
+
+    def topic(self, name: str) -> str:
+        """Return a topic name of this robot (relative, under its namespace)."""
+        return self.namespace + name
+
+    def _make_publishers(self, robot_state_urdf: str | None) -> None:
+        node, topic = self.node, self.topic
+        self.scan_pub = node.create_publisher(LaserScan, topic('scan'), qos_profile_sensor_data)
+        self.imu_pub = node.create_publisher(Imu, topic('imu'), qos_profile_sensor_data)
+        self.odom_pub = node.create_publisher(Odometry, topic('odom'), RELIABLE)
+        self.truth_pub = node.create_publisher(Odometry, topic('ground_truth/odom'), RELIABLE)
+        self.tf_pub = node.create_publisher(TFMessage, topic('tf'), TF_QOS)
+        self.joints_pub = node.create_publisher(JointState, topic('joint_states'), RELIABLE)
+        self.scan_converter = conversions.ScanConverter(
+            self.robot.config.lidar, self.frame_prefix + self.settings.scan_frame)
+        # One message per stream, refilled and republished (see conversions).
+        self.outbox = {'imu': Imu(), 'odom': Odometry(), 'odom_tf': TransformStamped(),
+                       'truth': Odometry(), 'joints': JointState(), 'tf': TFMessage()}
+        self.robot_state = None
+        if robot_state_urdf is not None:
+            self.robot_state = RobotStatePublisher(robot_state_urdf, self.frame_prefix)
+            node.create_publisher(String, topic('robot_description'), LATCHED).publish(
+                String(data=robot_state_urdf))
+            node.create_publisher(TFMessage, topic('tf_static'), LATCHED).publish(
+                TFMessage(transforms=self.robot_state.static_transforms(0)))
+
+    def _make_subscriptions(self) -> None:
+        node, topic, settings = self.node, self.topic, self.settings
+        if settings.enable_stamped_cmd_vel:
+            self.command_type = TwistStamped
+            node.create_subscription(TwistStamped, topic('cmd_vel'), self.on_twist_stamped,
+                                     COMMAND_QOS)
+        else:
+            self.command_type = Twist
+            node.create_subscription(Twist, topic('cmd_vel'), self.on_twist, COMMAND_QOS)
+        if settings.e_stop_topic:
+            node.create_subscription(Bool, topic(settings.e_stop_topic), self.on_e_stop,
+                                     RELIABLE)
+        node.create_subscription(PoseWithCovarianceStamped, topic('sim/teleport'),
+                                 self.on_teleport, RELIABLE)
+
+    # -- each step ----------------------------------------------------------------------
+
+    def command(self, sim_ns: int) -> None:
+        """Send the command in force to the motors, for the step starting at ``sim_ns``."""
+        self.robot.set_command(*self.gate.in_force(sim_ns))
+        self.latency.applying(time.monotonic(), sim_ns)
+
+    def ground_truth(self, readings: Readings):
+        """Return the exact state when odometry is published this step, else None."""
+        if readings.odometry is None:
+            return None
+        settings = self.settings
+        return self.robot.ground_truth(
+            from_start=settings.ground_truth_frame == settings.odom_frame)
+
+    def finite(self, readings: Readings, truth) -> bool:
+        """Tell whether everything about to be published is finite."""
+        applied = self.robot.robot.applied
+        checks = [math.isfinite(applied[0] + applied[1])]
+        if readings.scan is not None:
+            checks.append(not np.isnan(readings.scan.ranges).any())
+        if readings.imu is not None:
+            checks.append(np.isfinite(readings.imu.linear_acceleration).all() and
+                          np.isfinite(readings.imu.angular_velocity).all())
+        if readings.odometry is not None:
+            estimate = readings.odometry
+            checks.append(math.isfinite(estimate.x + estimate.y + estimate.yaw) and
+                          np.isfinite(truth.position).all() and
+                          np.isfinite(truth.orientation).all())
+        return all(checks)
+
+    def publish(self, readings: Readings, truth, now: int) -> None:
+        """Publish what came due this step, stamped ``now`` (a scan: its first beam's time)."""
+        if readings.scan is not None:
+            self.scan_pub.publish(self.scan_converter.convert(readings.scan))
+        if readings.imu is not None:
+            self.imu_pub.publish(conversions.imu(readings.imu, self.frames['imu'], now,
+                                                 self.outbox['imu']))
+        if readings.odometry is not None:
+            self.publish_odometry(readings.odometry, truth, now)
+
+    def publish_odometry(self, estimate, truth, now: int) -> None:
+        """Publish odom, the odom -> base transform, joint states and ground truth."""
+        odom, base, box = self.frames['odom'], self.frames['base'], self.outbox
+        self.odom_pub.publish(conversions.odometry(estimate, odom, base, now, box['odom']))
+        transforms = [conversions.odom_transform(estimate, odom, base, now, box['odom_tf'])]
+        # Joint states carry the joints' own angles (URDF sign), not "forward" angles.
+        positions, velocities = self.robot.robot.wheel_joint_states()
+        self.joints_pub.publish(conversions.joint_state(self.wheel_joints, positions,
+                                                        velocities, now, box['joints']))
+        if self.robot_state is not None:
+            transforms += self.robot_state.moving_transforms(
+                dict(zip(self.wheel_joints, positions)), now)
+        box['tf'].transforms = transforms
+        self.tf_pub.publish(box['tf'])
+        self.truth_pub.publish(conversions.ground_truth(
+            truth, self.frames['ground_truth'], base, now, box['truth']))
+
+    # -- commands -----------------------------------------------------------------------
+
+    @reported
+    def on_twist(self, msg: Twist) -> None:
+        """Offer a Twist command to the gate."""
+        self._offer(_planar(msg), None)
+
+    @reported
+    def on_twist_stamped(self, msg: TwistStamped) -> None:
+        """Offer a TwistStamped command to the gate (its stamp can only reject it)."""
+        stamp_ns = msg.header.stamp.sec * NS_PER_S + msg.header.stamp.nanosec
+        self._offer(_planar(msg.twist), stamp_ns)
+
+    def _offer(self, twist: PlanarTwist, stamp_ns: int | None) -> None:
+        logger, sim_ns = self.node.get_logger(), self.node.sim_ns
+        before = self.gate.counters['zero_stamp']
+        verdict = self.gate.offer(twist, sim_ns, stamp_ns)
+        if not verdict.accepted:
+            logger.warn(f'{self.topic("cmd_vel")} rejected: {verdict.reason}',
+                        throttle_duration_sec=WARN_PERIOD_S)
+            return
+        self.latency.received(time.monotonic(), sim_ns)
+        if self.gate.counters['zero_stamp'] > before:
+            logger.warn(f'{self.topic("cmd_vel")} TwistStamped with a zero stamp: taken as '
+                        'received now', once=True)
+
+    @reported
+    def on_e_stop(self, msg: Bool) -> None:
+        """Latch the e-stop on true; false alone never releases it. Either is a heartbeat."""
+        self.gate.heartbeat(self.node.sim_ns)
+        if msg.data and not self.gate.e_stopped:
+            self.gate.engage_e_stop()
+            self.node.get_logger().warn(
+                f'e-stop engaged{self._of_robot()}: the robot stops and stays stopped until '
+                'sim/reset_e_stop is called')
+
+    @reported
+    def on_teleport(self, msg: PoseWithCovarianceStamped) -> None:
+        """Move the robot, at rest, to a pose in the odom frame (as rviz2 sends) or the world."""
+        pose = msg.pose.pose
+        yaw = 2.0 * math.atan2(pose.orientation.z, pose.orientation.w)
+        values = (pose.position.x, pose.position.y, yaw)
+        if not all(math.isfinite(v) for v in values):
+            self.node.get_logger().warn(f'{self.topic("sim/teleport")} ignored: non-finite '
+                                        f'pose {values}')
+            return
+        in_odom = msg.header.frame_id in (self.settings.odom_frame, self.frames['odom'])
+        self.robot.teleport(Pose(x=values[0], y=values[1], yaw=yaw), from_start=in_odom)
+        self.gate.clear()
+
+    def _of_robot(self) -> str:
+        return f' for {self.name}' if self.name else ''
+
+    # -- watching -----------------------------------------------------------------------
+
+    def diagnostic_values(self, sim_ns: int) -> dict:
+        """Return the command path's state: watchdog, e-stop, latency and counters."""
+        gate, latency = self.gate, self.latency
+        values = {
+            'watchdog': 'expired' if gate.watchdog_expired(sim_ns) else 'ok',
+            'e_stop': str(gate.e_stopped).lower(),
+            'e_stop_heartbeat': 'silent' if gate.heartbeat_silent(sim_ns) else 'ok',
+            'cmd_vel_latency_ms': 'n/a',
+            'cmd_vel_latency_max_ms': f'{latency.max_wall_ms:.3f}',
+        }
+        last = latency.last
+        if last is not None:
+            # Steady-clock times let a publisher on this machine measure from its publish.
+            values.update({
+                'cmd_vel_latency_ms': f'{last.wall_ms:.3f}',
+                'cmd_vel_last_received_steady_s': f'{last.received_wall_s:.6f}',
+                'cmd_vel_last_applied_steady_s': f'{last.applied_wall_s:.6f}',
+                'cmd_vel_last_applied_sim_s': f'{last.applied_sim_ns / NS_PER_S:.9f}'})
+        values.update({f'cmd_vel_{k}': str(v) for k, v in sorted(gate.counters.items())})
+        return values
+
+
+def _planar(msg: Twist) -> PlanarTwist:
+    return PlanarTwist(msg.linear.x, msg.linear.y, msg.linear.z,
+                       msg.angular.x, msg.angular.y, msg.angular.z)
