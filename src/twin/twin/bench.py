@@ -199,8 +199,11 @@ node.create_subscription(Clock, '/clock', lambda m: clock.append(
 # every call, which delays callbacks by milliseconds and would count as /clock jitter.
 executor = SingleThreadedExecutor()
 executor.add_node(node)
+give_up = time.monotonic() + 60.0
 while not clock:
     executor.spin_once(timeout_sec=0.1)
+    if time.monotonic() > give_up:
+        sys.exit('no /clock within 60 s: did the bridge start?')
 for topic in counts:
     counts[topic] = 0
 published_jitter.clear()
@@ -236,8 +239,11 @@ node.create_subscription(DiagnosticArray, '/diagnostics', lambda m: latest.updat
     values={item.key: item.value for status in m.status for item in status.values}), reliable)
 executor = SingleThreadedExecutor()
 executor.add_node(node)
+give_up = time.monotonic() + 60.0
 while latest['clock'] is None or command.get_subscription_count() == 0:
     executor.spin_once(timeout_sec=0.1)
+    if time.monotonic() > give_up:
+        sys.exit('no /clock or cmd_vel subscriber within 60 s: did the bridge start?')
 results = []
 for k in range(samples):
     latest['clock'] = None
@@ -272,8 +278,8 @@ def start_bridge(real_time_factor: float, parameters: tuple = ()) -> subprocess.
          '--params-file', str(SHARE / 'config' / 'twin_bridge.yaml'),
          '-p', f'robot_description_file:={ROBOT}', '-p', f'world_file:={ARENA}',
          '-p', f'real_time_factor:={real_time_factor}',
-         *(arg for p in parameters for arg in ('-p', p))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         *(arg for p in parameters for arg in ('-p', p)), '--log-level', 'warn'],
+        stdout=subprocess.DEVNULL)   # warnings and errors still show on stderr
 
 
 def stop_bridge(bridge: subprocess.Popen) -> None:

@@ -14,9 +14,15 @@
 
 """Bad configuration stops the bridge at start with one line that names the problem."""
 
+from pathlib import Path
+
 import pytest
 from rosgraph_msgs.msg import Clock
 from twin_bridge.testing import BridgeProcess
+import yaml
+
+CONFIG = Path(__file__).resolve().parents[3] / 'config' / 'twin_bridge.yaml'
+ROBOT_XACRO = CONFIG.parents[1] / 'urdf' / 'twin_burger.urdf.xacro'
 
 
 @pytest.mark.parametrize('overrides, message', [
@@ -47,5 +53,13 @@ def test_bad_configuration_exits_non_zero_with_a_clear_message(tmp_path, test_pa
 
 def test_an_integer_where_a_float_is_expected_is_accepted(start_bridge, listener):
     start_bridge(real_time_factor=2)   # YAML `2` means 2.0
+    clocks = listener.record(Clock, '/clock')
+    listener.spin_until(lambda: len(clocks) > 2, 30.0, '/clock')
+
+
+def test_the_shipped_parameter_file_starts_the_bridge(start_bridge, listener):
+    # Every value of config/twin_bridge.yaml as rcl reads it, e.g. `robots: []`.
+    shipped = yaml.safe_load(CONFIG.read_text())['/**']['ros__parameters']
+    start_bridge(**{**shipped, 'robot_description_file': str(ROBOT_XACRO)})
     clocks = listener.record(Clock, '/clock')
     listener.spin_until(lambda: len(clocks) > 2, 30.0, '/clock')

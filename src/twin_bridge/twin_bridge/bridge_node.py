@@ -58,8 +58,6 @@ FAST_BATCH_S = 0.01          # most wall time one timer tick spends stepping
 
 # sim/step publishes a burst of /clock messages at once; keep them all for slow readers.
 CLOCK_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-
-
 ARRAY_TYPES = {str: Parameter.Type.STRING_ARRAY, float: Parameter.Type.DOUBLE_ARRAY}
 
 
@@ -85,19 +83,7 @@ class BridgeNode(Node):
         self.counters_callback_errors = 0
         values = self._declare_parameters()
         self.settings = settings = bridge_settings(values)
-        spawn = Pose(x=values['spawn.x'], y=values['spawn.y'], yaw=values['spawn.yaw'])
-        build_world = None
-        try:
-            if settings.world_file:
-                world = load_world(settings.world_file)
-                build_world = world.build
-                if values['use_world_spawn'] and world.spawn and spawn == Pose():
-                    spawn = world.spawn
-            robots = robot_spawns(values, spawn)
-            self.twin = Twin(twin_config(values, spawn), build_world,
-                             [pose for _, pose in robots])
-        except (DescriptionError, ValueError) as error:
-            raise StartupError(str(error)) from None
+        names = self._build_twin(values)
         self.jitter = PacingJitter()
         self.sim_ns = 0
         self.paused = values['start_paused']
@@ -111,18 +97,34 @@ class BridgeNode(Node):
         self.drivers = [
             RobotDrivers(self, name, robot, settings,
                          self.twin.description.xml if publish_robot_state else None)
-            for (name, _), robot in zip(robots, self.twin.robots)]
+            for name, robot in zip(names, self.twin.robots)]
         self._make_services()
         self._start_clock()
         self.graph_watch = GraphWatch(self, [d.namespace for d in self.drivers],
                                       settings.enable_stamped_cmd_vel)
-        names = ', '.join(name for name, _ in robots if name)
         self.get_logger().info(
             f'twin up: {self.twin.description.source}'
-            f'{f" as {names}" if names else ""}, world '
+            f'{" as " + ", ".join(names) if any(names) else ""}, world '
             f'{settings.world_file or "(ground only)"}, physics step {self.step_ns / 1e6:.3f} ms, '
             f'real_time_factor {settings.real_time_factor or "max"}, cmd_vel as '
             f'{"TwistStamped" if settings.enable_stamped_cmd_vel else "Twist"}')
+
+    def _build_twin(self, values: dict) -> list[str]:
+        """Build the world and its robots; return the robots' names ('' for a lone one)."""
+        spawn = Pose(x=values['spawn.x'], y=values['spawn.y'], yaw=values['spawn.yaw'])
+        build_world = None
+        try:
+            if self.settings.world_file:
+                world = load_world(self.settings.world_file)
+                build_world = world.build
+                if values['use_world_spawn'] and world.spawn and spawn == Pose():
+                    spawn = world.spawn
+            robots = robot_spawns(values, spawn)
+            self.twin = Twin(twin_config(values, spawn), build_world,
+                             [pose for _, pose in robots])
+        except (DescriptionError, ValueError) as error:
+            raise StartupError(str(error)) from None
+        return [name for name, _ in robots]
 
     # -- parameters ---------------------------------------------------------------------
 
@@ -143,6 +145,8 @@ class BridgeNode(Node):
             given = overrides.get(param.name)
             if given is not None:
                 overrides[param.name] = _checked_override(param, given)
+                if param.array_of and not overrides[param.name].value:
+                    del overrides[param.name]   # rclpy would take [] for a byte array
             try:
                 value = self.declare_parameter(param.name, default, _descriptor(param)).value
             except (InvalidParameterValueException, InvalidParameterTypeException,
@@ -364,6 +368,8 @@ def _checked_override(param, given: Parameter) -> Parameter:
     value = given.value
     if isinstance(param.default, float) and given.type_ == Parameter.Type.INTEGER:
         value = float(value)  # YAML's `real_time_factor: 1` means 1.0; rclpy would refuse it
+    if param.array_of is not None and value is None:
+        value = []   # rcl reads a YAML `[]` as a value of no type
     if param.array_of is not None and isinstance(value, (list, tuple, array.array)):
         value = [float(item) if param.array_of is float and given.type_ ==
                  Parameter.Type.INTEGER_ARRAY else item for item in value]
