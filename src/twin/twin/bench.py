@@ -86,7 +86,7 @@ def bare_factor(sim_seconds: float, beams: int = 360) -> float:
         if lidar.due(now):
             state = pybullet.getLinkState(body, links['base_scan'], physicsClientId=client)
             rotation = np.array(pybullet.getMatrixFromQuaternion(state[5])).reshape(3, 3)
-            ends = np.array(state[4]) + beam_directions @ rotation.T * 3.5
+            ends = (np.array(state[4]) + beam_directions @ rotation.T * 3.5).tolist()
             for start in range(0, beams, 16383):
                 pybullet.rayTestBatch([state[4]] * len(ends[start:start + 16383]),
                                       ends[start:start + 16383], physicsClientId=client)

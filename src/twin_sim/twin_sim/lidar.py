@@ -165,10 +165,11 @@ class Lidar:
         position, orientation = self.robot.link_pose(self.link)
         ends = position + directions @ rotation_matrix(orientation).T * self.config.range_max
         fractions = np.empty(len(ends))
+        origin = position.tolist()   # PyBullet reads Python lists faster than numpy arrays
         for start in range(0, len(ends), MAX_RAYS_PER_BATCH):
-            chunk = ends[start:start + MAX_RAYS_PER_BATCH]
+            chunk = ends[start:start + MAX_RAYS_PER_BATCH].tolist()
             hits = self.robot.world.call(
-                pybullet.rayTestBatch, [position] * len(chunk), chunk,
+                pybullet.rayTestBatch, [origin] * len(chunk), chunk,
                 collisionFilterMask=self.ray_mask)
             if len(hits) != len(chunk):
                 raise RuntimeError(f'PyBullet cast {len(hits)} of {len(chunk)} rays')
