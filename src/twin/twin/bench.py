@@ -49,6 +49,17 @@ ROBOT = SHARE / 'urdf' / 'twin_burger.urdf.xacro'
 ARENA = SHARE / 'worlds' / 'arena.yaml'
 
 
+CORES = sorted(os.sched_getaffinity(0))
+# The measured process (this one's loops, or the bridge) runs on one core; the subscriber
+# or commander that loads it runs on another when there is one.
+MEASURED_CORE, LOAD_CORE = CORES[0], CORES[-1]
+
+
+def on_core(core: int):
+    """Return a ``preexec_fn`` that pins a child process to ``core``."""
+    return lambda: os.sched_setaffinity(0, {core})
+
+
 def stats(values: list) -> dict:
     """Return median, min and max."""
     return {'median': statistics.median(values), 'min': min(values), 'max': max(values)}
@@ -153,8 +164,9 @@ def parallel_factor(processes: int, sim_seconds: float) -> float:
     the loops run at the same time, so their factors add up.
     """
     command = [sys.executable, '-m', 'twin.bench', '--core-worker', str(sim_seconds)]
-    workers = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-               for _ in range(processes)]
+    workers = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
+                                preexec_fn=on_core(CORES[index % len(CORES)]))
+               for index in range(processes)]
     return sum(float(worker.communicate()[0].split()[-1]) for worker in workers)
 
 
@@ -279,7 +291,8 @@ def start_bridge(real_time_factor: float, parameters: tuple = ()) -> subprocess.
          '-p', f'robot_description_file:={ROBOT}', '-p', f'world_file:={ARENA}',
          '-p', f'real_time_factor:={real_time_factor}',
          *(arg for p in parameters for arg in ('-p', p)), '--log-level', 'warn'],
-        stdout=subprocess.DEVNULL)   # warnings and errors still show on stderr
+        stdout=subprocess.DEVNULL,   # warnings and errors still show on stderr
+        preexec_fn=on_core(MEASURED_CORE))
 
 
 def stop_bridge(bridge: subprocess.Popen) -> None:
@@ -295,7 +308,8 @@ def run_bridge(real_time_factor: float, seconds: float, parameters: tuple = ()) 
         out = Path(folder) / 'seen.json'
         cpu_before = _cpu_seconds(bridge.pid)
         started = time.monotonic()
-        subprocess.run([sys.executable, '-c', SUBSCRIBER, str(seconds), str(out)], check=True)
+        subprocess.run([sys.executable, '-c', SUBSCRIBER, str(seconds), str(out)], check=True,
+                       preexec_fn=on_core(LOAD_CORE))
         cpu = (_cpu_seconds(bridge.pid) - cpu_before) / (time.monotonic() - started)
         peak_rss_mb = _peak_rss_mb(bridge.pid)
         seen = json.loads(out.read_text())
@@ -323,7 +337,8 @@ def command_latency(samples: int) -> dict:
     bridge = start_bridge(1.0, ('diagnostics_period:=0.1',))
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / 'latency.json'
-        subprocess.run([sys.executable, '-c', COMMANDER, str(samples), str(out)], check=True)
+        subprocess.run([sys.executable, '-c', COMMANDER, str(samples), str(out)], check=True,
+                       preexec_fn=on_core(LOAD_CORE))
         results = json.loads(out.read_text())
     stop_bridge(bridge)
     steps = [(r['applied_sim_ns'] + STEP_NS - r['sim_at_publish_ns']) / STEP_NS
@@ -353,6 +368,7 @@ def _peak_rss_mb(pid: int) -> float:
 
 def run_all(repeats: int, paced_seconds: float) -> dict:
     """Run every scenario; return the results."""
+    os.sched_setaffinity(0, {MEASURED_CORE})   # the bare and core loops run here
     results = {'machine': f'{platform.processor() or platform.machine()}, '
                           f'{os.cpu_count()} cores, Python {platform.python_version()}'}
     results['bare'] = stats([bare_factor(10.0) for _ in range(repeats)])
@@ -397,7 +413,9 @@ def markdown(results: dict) -> str:
         f'Machine: {results["machine"]}. Command: `make bench` (`python -m twin.bench`).',
         'Real-time factor = simulated seconds per wall second; median (min–max) of the runs.',
         'TurtleBot3 rates: scan 360 beams at 5 Hz, IMU 200 Hz, odom/TF/joint states 50 Hz, '
-        '/clock every step; physics 240 Hz; the arena world; headless.', '',
+        '/clock every step; physics 240 Hz; the arena world; headless. The bare and core loops '
+        'and the bridge run pinned to one core; the subscriber or commander process loading the '
+        'bridge runs on another.', '',
         '| scenario | result | target |', '|---|---|---|',
         f'| bare PyBullet loop (same robot, world, rays) | {triple(results["bare"])} | the '
         'ceiling |',
