@@ -39,6 +39,7 @@ from rosgraph_msgs.msg import Clock
 from twin.recording import Recorder
 from twin.report import write_report
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
+import yaml
 
 NS_PER_S = 1_000_000_000
 CONTROLLERS = ('obstacle_stop', 'wall_follower', 'go_to_goal')
@@ -109,19 +110,36 @@ def launch_command(options: argparse.Namespace) -> list[str] | None:
             f'gui:={str(options.gui).lower()}', *robot]
 
 
+def first_robot(parameters: list[str]) -> str:
+    """Return the first name of a ``robots:=[...]`` bridge parameter, or '' for none."""
+    for parameter in parameters:
+        name, _, value = parameter.partition(':=')
+        if name.strip() == 'robots':
+            names = yaml.safe_load(value) or []
+            return str(names[0]) if names else ''
+    return ''
+
+
 class Status:
     """Follow /clock, odom and cmd_vel; render one status line."""
 
-    def __init__(self, node):
-        """Subscribe to what the status line shows."""
+    def __init__(self, node, robot: str = ''):
+        """
+        Subscribe to what the status line shows.
+
+        :param robot: the robot to show, among several (its namespace); '' for a lone robot
+        """
+        self.robot = robot
+        namespace = f'{robot}/' if robot else ''
         self.first = self.latest = None   # (sim ns, wall s)
         self.pose = None
         self.last_command_ns = None
         reliable = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
         node.create_subscription(Clock, '/clock', self.on_clock, reliable)
         # The pose a person wants to see is where the robot is in the world: ground truth.
-        node.create_subscription(Odometry, 'ground_truth/odom', self.on_pose, reliable)
-        node.create_subscription(Twist, 'cmd_vel', self.on_command, reliable)
+        node.create_subscription(Odometry, namespace + 'ground_truth/odom', self.on_pose,
+                                 reliable)
+        node.create_subscription(Twist, namespace + 'cmd_vel', self.on_command, reliable)
 
     def on_clock(self, msg: Clock) -> None:
         """Remember the sim time and when it arrived."""
@@ -148,6 +166,8 @@ class Status:
         factor = (sim_ns - self.first[0]) / NS_PER_S / elapsed_wall if elapsed_wall > 0 else 0
         pose = ('x {:+7.3f} y {:+7.3f} yaw {:+6.1f} deg'.format(
             self.pose[0], self.pose[1], math.degrees(self.pose[2])) if self.pose else 'no pose')
+        if self.robot:
+            pose = f'{self.robot}: {pose}'
         age = (f'{(sim_ns - self.last_command_ns) / NS_PER_S:6.2f} s'
                if self.last_command_ns is not None else '  none')
         return (f'sim {sim_ns / NS_PER_S:9.2f} s | factor {factor:5.2f} | {pose} | '
@@ -209,7 +229,7 @@ def watch(processes: list, options) -> None:
     """Show the status line until Ctrl-C/SIGTERM, the duration, or a process ending."""
     init_without_signal_handlers()
     node = rclpy.create_node('twin_status')
-    status = Status(node)
+    status = Status(node, first_robot(options.param))
     recorder = start_recording(node, options)
     try:
         spin_until_signalled(node, status_ticker(status, processes, options.duration))
