@@ -20,6 +20,7 @@ are relative to the node's namespace; with several, each robot's go under its ow
 (``tb0/scan``, ``tb0/cmd_vel``, ...) and its frames get the prefix ``tb0/``.
 """
 
+import functools
 import math
 import time
 
@@ -49,6 +50,7 @@ TF_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 
 def reported(method):
     """Catch and log an exception in a callback, so the node keeps running."""
+    @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
@@ -57,7 +59,6 @@ def reported(method):
             node.counters_callback_errors += 1
             node.get_logger().error(f'{method.__name__} failed: {error!r}',
                                     throttle_duration_sec=WARN_PERIOD_S)
-    wrapper.__name__, wrapper.__doc__ = method.__name__, method.__doc__
     return wrapper
 
 
