@@ -19,6 +19,10 @@ The benchmark (not a test): how fast the twin runs, against the bare PyBullet lo
 Every scenario uses TurtleBot3 rates (scan 360 beams at 5 Hz, IMU 200 Hz, odometry, TF and
 joint states 50 Hz, /clock every step), 240 Hz physics and the arena world, headless. Each
 figure is the median of ``--repeats`` runs with min and max (paced: one long run).
+
+Scenarios: bare PyBullet loop; twin_sim core; the bridge as fast as it can with a subscriber
+process; paced (factor, /clock jitter, CPU); command latency; LIDAR beams; 1/4/16 robots in
+one world; parallel twins; the bridge's peak RSS.
 """
 
 import argparse

@@ -92,8 +92,8 @@ class RobotDrivers:
         self._make_subscriptions()
 
     def topic(self, name: str) -> str:
-        """Return a topic name of this robot (relative, under its namespace)."""
-        return self.namespace + name
+        """Return a topic name of this robot: under its namespace, unless ``name`` is absolute."""
+        return name if name.startswith('/') else self.namespace + name
 
     def _make_publishers(self, robot_state_urdf: str | None) -> None:
         node, topic = self.node, self.topic
