@@ -19,13 +19,15 @@ from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import LaserScan
+from std_msgs.msg import Bool
 from tf2_msgs.msg import TFMessage
 from twin_bridge.robot_drivers import qos_profile_sensor_data
 
 
 def test_each_robot_has_its_namespace_frames_and_commands(start_bridge, listener):
     # Two robots 1 m apart, facing each other.
-    start_bridge(robots=['tb0', 'tb1'], robot_spawns=[0.0, 0.0, 0.0, 1.0, 0.0, 3.14159])
+    start_bridge(robots=['tb0', 'tb1'], robot_spawns=[0.0, 0.0, 0.0, 1.0, 0.0, 3.14159],
+                 e_stop_topic='/fleet_stop')   # absolute: one e-stop for every robot
     truth = {name: listener.record(Odometry, f'{name}/ground_truth/odom')
              for name in ('tb0', 'tb1')}
     scans = listener.record(LaserScan, 'tb0/scan', qos_profile_sensor_data)
@@ -51,3 +53,12 @@ def test_each_robot_has_its_namespace_frames_and_commands(start_bridge, listener
     listener.spin_until(lambda: diagnostics, 30.0, 'diagnostics')
     statuses = {status.name for status in diagnostics[-1].status}
     assert {'twin_bridge: simulation', 'twin_bridge: tb0', 'twin_bridge: tb1'} <= statuses
+
+    stop = listener.node.create_publisher(Bool, '/fleet_stop', 10)
+
+    def both_stopped() -> bool:
+        stop.publish(Bool(data=True))
+        e_stops = [item.value for status in diagnostics[-1].status for item in status.values
+                   if item.key == 'e_stop']
+        return e_stops == ['true', 'true']
+    listener.spin_until(both_stopped, 30.0, 'both robots e-stopped by /fleet_stop')
