@@ -22,7 +22,7 @@ import sys
 from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 import pytest
-from twin.run import first_robot
+from twin.run import controller_command, first_robot
 
 STATUS = re.compile(r'^sim +(\d+\.\d+) s \| factor +(\d+\.\d+) \| x +([-+]?\d+\.\d{3}) '
                     r'y +([-+]?\d+\.\d{3}) yaw', re.MULTILINE)
@@ -128,6 +128,8 @@ def test_a_different_robot_loads_by_its_urdf_and_wheel_joint_names(tmp_path, lis
     assert twin.returncode == 0, output
 
 
-def test_the_status_line_follows_the_first_of_several_robots():
+def test_the_status_line_and_the_controller_follow_the_first_of_several_robots():
     assert first_robot(['seed:=3', 'robots:=[tb0, tb1]']) == 'tb0'
     assert first_robot(['robots:=[]']) == first_robot([]) == ''
+    assert controller_command('obstacle_stop', 'tb0')[-2:] == ['-r', '__ns:=/tb0']
+    assert '-r' not in controller_command('obstacle_stop')

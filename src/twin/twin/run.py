@@ -174,10 +174,11 @@ class Status:
                 f'cmd_vel age {age}')
 
 
-def controller_command(name: str) -> list[str]:
-    """Return the command line of an example controller on simulated time."""
+def controller_command(name: str, robot: str = '') -> list[str]:
+    """Return the command line of an example controller on simulated time (of ``robot``)."""
+    namespace = ['-r', f'__ns:=/{robot}'] if robot else []
     return [sys.executable, '-m', f'twin_examples.{name}', '--ros-args',
-            '-p', 'use_sim_time:=true']
+            '-p', 'use_sim_time:=true', *namespace]
 
 
 def start_recording(node, options) -> Recorder | None:
@@ -264,7 +265,8 @@ def main(args=None) -> int:
     print(f'twin: {" ".join(command)}', flush=True)
     processes = [subprocess.Popen(command)]
     if options.controller:
-        processes.append(subprocess.Popen(controller_command(options.controller)))
+        processes.append(subprocess.Popen(controller_command(options.controller,
+                                                             first_robot(options.param))))
     try:
         watch(processes, options)
     finally:
