@@ -20,7 +20,7 @@ from twin import bench
 def test_the_scenarios_run_and_report_a_positive_factor():
     assert bench.bare_factor(0.05) > 0.0
     assert bench.core_factor(0.05) > 0.0
-    assert bench.robots_core_factor(2, 0.05) > 0.0
+    assert bench.core_factor(0.05, robots=2) > 0.0
 
 
 def test_the_table_names_every_target_and_keeps_the_notes(tmp_path):

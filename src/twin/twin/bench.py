@@ -117,30 +117,22 @@ def bare_factor(sim_seconds: float, beams: int = 360) -> float:
 
 # -- core: twin_sim producing every reading -------------------------------------------------
 
-def core_factor(sim_seconds: float, beams: int = 360) -> float:
-    """Run twin_sim with every sensor at its rate; return the real-time factor."""
-    world = load_world(ARENA)
-    twin = Twin(TwinConfig(robot=ROBOT, spawn=world.spawn,
-                           lidar=replace(LidarConfig(), samples=beams)), world.build)
-    twin.set_command(0.1, 0.3)
-    steps = round(sim_seconds / STEP_S)
-    started = time.perf_counter()
-    for _ in range(steps):
-        twin.step()
-    factor = sim_seconds / (time.perf_counter() - started)
-    twin.close()
-    return factor
-
-
 # Free spots of the arena, between its pillars: robots 1-4 take the inner four.
 ARENA_SPOTS = [(x, y) for x in (-0.55, 0.55, -1.65, 1.65) for y in (-0.55, 0.55, -1.65, 1.65)]
 
 
-def robots_core_factor(robots: int, sim_seconds: float) -> float:
-    """Run ``robots`` robots, each with every sensor, in one arena; return the factor."""
+def core_factor(sim_seconds: float, beams: int = 360, robots: int = 1) -> float:
+    """
+    Run twin_sim with every sensor at its rate; return the real-time factor.
+
+    :param robots: how many robots share the arena (one starts at the world's spawn pose,
+        several on the free spots between the pillars)
+    """
     world = load_world(ARENA)
-    twin = Twin(TwinConfig(robot=ROBOT), world.build,
-                [Pose(x=x, y=y) for x, y in ARENA_SPOTS[:robots]])
+    spots = [Pose(x=x, y=y) for x, y in ARENA_SPOTS[:robots]]
+    spawns = [world.spawn] if robots == 1 else spots
+    twin = Twin(TwinConfig(robot=ROBOT, lidar=replace(LidarConfig(), samples=beams)),
+                world.build, spawns)
     for index in range(robots):
         twin.set_command(0.1, 0.3, robot=index)
     steps = round(sim_seconds / STEP_S)
@@ -315,7 +307,7 @@ def run_bridge(real_time_factor: float, seconds: float, parameters: tuple = ()) 
         subprocess.run([sys.executable, '-c', SUBSCRIBER, str(seconds), str(out)], check=True,
                        preexec_fn=on_core(LOAD_CORE))
         cpu = (_cpu_seconds(bridge.pid) - cpu_before) / (time.monotonic() - started)
-        peak_rss_mb = _peak_rss_mb(bridge.pid)
+        peak_rss_mb = memory_mb(bridge.pid)
         seen = json.loads(out.read_text())
     stop_bridge(bridge)
     clock = seen['clock']
@@ -347,11 +339,11 @@ def command_latency(samples: int) -> dict:
     stop_bridge(bridge)
     steps = [(r['applied_sim_ns'] + STEP_NS - r['sim_at_publish_ns']) / STEP_NS
              for r in results]
+    wall_ms = [(r['applied'] - r['published']) * 1e3 for r in results]
     return {'steps': stats(steps),
             'within_one_step': float(np.mean(np.array(steps) <= 1.0)),
-            'wall_ms': stats([(r['applied'] - r['published']) * 1e3 for r in results]),
-            'wall_p99_ms': float(np.percentile(
-                [(r['applied'] - r['published']) * 1e3 for r in results], 99)),
+            'wall_ms': stats(wall_ms),
+            'wall_p99_ms': float(np.percentile(wall_ms, 99)),
             'transport_ms': stats([(r['received'] - r['published']) * 1e3 for r in results]),
             'samples': len(results)}
 
@@ -361,9 +353,10 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
-def _peak_rss_mb(pid: int) -> float:
+def memory_mb(pid: int, field: str = 'VmHWM') -> float:
+    """Return a process's memory from /proc, MB: ``VmHWM`` its peak RSS, ``VmRSS`` its RSS."""
     for line in Path(f'/proc/{pid}/status').read_text().splitlines():
-        if line.startswith('VmHWM:'):
+        if line.startswith(f'{field}:'):
             return int(line.split()[1]) / 1024
     return float('nan')
 
@@ -394,7 +387,7 @@ def run_all(repeats: int, paced_seconds: float) -> dict:
     results['latency'] = command_latency(100)
     results['lidar_core'] = {beams: stats([core_factor(5.0, beams) for _ in range(repeats)])
                              for beams in (360, 1440, 16384)}
-    results['robots'] = {n: {'core': stats([robots_core_factor(n, 5.0) for _ in range(repeats)]),
+    results['robots'] = {n: {'core': stats([core_factor(5.0, robots=n) for _ in range(repeats)]),
                              'bridge': stats([robots_bridge_factor(n, 10.0)
                                               for _ in range(repeats)])}
                          for n in (1, 4, 16)}

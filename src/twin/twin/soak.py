@@ -32,22 +32,15 @@ from ament_index_python.packages import get_package_share_directory
 from diagnostic_msgs.msg import DiagnosticArray
 from rosgraph_msgs.msg import Clock
 from std_srvs.srv import Trigger
+from twin.bench import memory_mb
 from twin_bridge.testing import diagnostics_count, Listener, NodeProcess
-
-
-def rss_mb(pid: int) -> float:
-    """Return a process's resident memory, MB."""
-    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
-        if line.startswith('VmRSS:'):
-            return int(line.split()[1]) / 1024
-    return float('nan')
 
 
 def snapshot(listener: Listener, bridge: NodeProcess, diagnostics: list) -> dict:
     """Return what must stay flat: memory, bodies, nodes, publishers."""
     graph = listener.node
     topics = [name for name, _ in graph.get_topic_names_and_types()]
-    return {'rss_mb': rss_mb(bridge.process.pid),
+    return {'rss_mb': memory_mb(bridge.process.pid, 'VmRSS'),
             'physics_bodies': diagnostics_count(diagnostics, 'physics_bodies'),
             'nodes': len(graph.get_node_names()),
             'publishers': sum(graph.count_publishers(topic) for topic in topics)}
