@@ -23,7 +23,7 @@ import pytest
 from rclpy.parameter import Parameter
 from std_msgs.msg import Bool
 from std_srvs.srv import Trigger
-from twin_bridge.testing import Listener
+from twin_bridge.testing import diagnostics_value, Listener
 
 
 def twist(linear: float = 0.0, angular: float = 0.0) -> Twist:
@@ -34,15 +34,6 @@ def twist(linear: float = 0.0, angular: float = 0.0) -> Twist:
 
 def seconds(stamp) -> float:
     return stamp.sec + stamp.nanosec * 1e-9
-
-
-def diagnostics_value(messages: list, key: str) -> str | None:
-    for array in reversed(messages):
-        for status in array.status:
-            for item in status.values:
-                if item.key == key:
-                    return item.value
-    return None
 
 
 def wait_for_subscriber(listener, publisher) -> None:

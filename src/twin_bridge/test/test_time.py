@@ -20,7 +20,8 @@ from nav_msgs.msg import Odometry
 import pytest
 from rosgraph_msgs.msg import Clock
 from std_srvs.srv import SetBool, Trigger
-from twin_bridge.testing import diagnostics_count, expected_messages, reported_time_ns
+from twin_bridge.testing import (diagnostics_count, diagnostics_value, expected_messages,
+                                 reported_time_ns)
 
 STEP_NS = round(1e9 / 240.0)
 
@@ -126,17 +127,16 @@ def test_a_command_applies_at_the_next_step_and_its_latency_is_reported(start_br
                         'the command accepted')
     assert listener.call(Trigger, 'sim/step', Trigger.Request()).success
 
-    def values() -> dict:   # the simulation's status and the robot's
-        return {item.key: item.value for status in diagnostics[-1].status
-                for item in status.values}
-    listener.spin_until(lambda: 'cmd_vel_last_applied_sim_s' in values(), 30.0,
+    def value(key: str) -> str | None:
+        return diagnostics_value(diagnostics, key)
+    listener.spin_until(lambda: value('cmd_vel_last_applied_sim_s') is not None, 30.0,
                         'the command latency in diagnostics')
     # Received while paused at paused_at; the one step taken from there applied it.
-    assert round(float(values()['cmd_vel_last_applied_sim_s']) * 1e9) == paused_at
-    assert float(values()['cmd_vel_latency_ms']) > 0.0
-    assert (float(values()['cmd_vel_last_applied_steady_s']) >
-            float(values()['cmd_vel_last_received_steady_s']))
-    assert values()['clock_jitter_p99_ms'] == 'n/a'   # paused: no pacing to judge
+    assert round(float(value('cmd_vel_last_applied_sim_s')) * 1e9) == paused_at
+    assert float(value('cmd_vel_latency_ms')) > 0.0
+    assert (float(value('cmd_vel_last_applied_steady_s')) >
+            float(value('cmd_vel_last_received_steady_s')))
+    assert value('clock_jitter_p99_ms') == 'n/a'   # paused: no pacing to judge
 
 
 def test_paced_running_reports_the_clock_jitter(start_bridge, listener):
@@ -144,9 +144,7 @@ def test_paced_running_reports_the_clock_jitter(start_bridge, listener):
     diagnostics = listener.record(DiagnosticArray, '/diagnostics')
 
     def jitter() -> str:
-        values = {item.key: item.value for array in diagnostics[-1:]
-                  for item in array.status[0].values}
-        return values.get('clock_jitter_p99_ms', 'n/a')
+        return diagnostics_value(diagnostics, 'clock_jitter_p99_ms') or 'n/a'
     listener.spin_until(lambda: len(diagnostics) > 3 and jitter() != 'n/a', 30.0,
                         'the /clock jitter in diagnostics')
     print(f'real_time_factor 1: /clock publication jitter p99 {jitter()} ms')
@@ -158,9 +156,7 @@ def test_as_fast_as_possible_reports_the_achieved_factor(start_bridge, listener)
     diagnostics = listener.record(DiagnosticArray, '/diagnostics')
 
     def achieved() -> float:
-        values = {item.key: item.value for array in diagnostics[-1:]
-                  for item in array.status[0].values}
-        return float(values.get('real_time_factor_achieved', 0.0))
+        return float(diagnostics_value(diagnostics, 'real_time_factor_achieved') or 0.0)
 
     listener.spin_until(lambda: len(diagnostics) > 5 and achieved() > 0.0, 60.0,
                         'the achieved real-time factor')

@@ -203,14 +203,19 @@ class Listener:
         rclpy.shutdown(context=self.context)
 
 
-def diagnostics_count(arrays: list, key: str) -> int:
-    """Return the newest integer value of ``key`` in recorded DiagnosticArray messages."""
+def diagnostics_value(arrays: list, key: str) -> str | None:
+    """Return the newest value of ``key`` (in any status) in recorded DiagnosticArray messages."""
     for array in reversed(arrays):
         for status in array.status:
             for item in status.values:
                 if item.key == key:
-                    return int(item.value)
-    return 0
+                    return item.value
+    return None
+
+
+def diagnostics_count(arrays: list, key: str) -> int:
+    """Return the newest integer value of ``key`` in recorded DiagnosticArray messages."""
+    return int(diagnostics_value(arrays, key) or 0)
 
 
 def expected_messages(rate_hz: float, steps: int, step_ns: int = round(1e9 / 240.0)) -> int:
