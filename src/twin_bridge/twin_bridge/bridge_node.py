@@ -144,9 +144,9 @@ class BridgeNode(Node):
             default = ARRAY_TYPES[param.array_of] if param.array_of else param.default
             given = overrides.get(param.name)
             if given is not None:
-                overrides[param.name] = _checked_override(param, given)
-                if param.array_of and not overrides[param.name].value:
-                    del overrides[param.name]   # rclpy would take [] for a byte array
+                checked = _checked_override(param, overrides.pop(param.name))
+                if checked is not None:
+                    overrides[param.name] = checked
             try:
                 value = self.declare_parameter(param.name, default, _descriptor(param)).value
             except (InvalidParameterValueException, InvalidParameterTypeException,
@@ -363,16 +363,19 @@ class BridgeNode(Node):
         self.twin.close()
 
 
-def _checked_override(param, given: Parameter) -> Parameter:
-    """Return a given value in the parameter's type; raise StartupError if it is not allowed."""
+def _checked_override(param, given: Parameter) -> Parameter | None:
+    """
+    Return a given value in the parameter's type; raise StartupError if it is not allowed.
+
+    None for an empty list: that is the default, and rclpy would take ``[]`` for bytes.
+    """
     value = given.value
     if isinstance(param.default, float) and given.type_ == Parameter.Type.INTEGER:
         value = float(value)  # YAML's `real_time_factor: 1` means 1.0; rclpy would refuse it
-    if param.array_of is not None and value is None:
-        value = []   # rcl reads a YAML `[]` as a value of no type
-    if param.array_of is not None and isinstance(value, (list, tuple, array.array)):
-        value = [float(item) if param.array_of is float and given.type_ ==
-                 Parameter.Type.INTEGER_ARRAY else item for item in value]
+    if param.array_of is not None:
+        value = _given_list(param, given)
+        if value == []:
+            return None
     if type(value) is not type(param.default):
         raise StartupError(f'parameter {param.name} = {value!r}: expected a '
                            f'{type(param.default).__name__}, like {param.default!r}')
@@ -380,6 +383,16 @@ def _checked_override(param, given: Parameter) -> Parameter:
     if problem:
         raise StartupError(f'parameter {param.name} = {value!r}: {problem}')
     return Parameter(param.name, ARRAY_TYPES.get(param.array_of), value)
+
+
+def _given_list(param, given: Parameter):
+    """Return a given list parameter as a list (floats for a double list); other values as is."""
+    if given.value is None:
+        return []   # rcl reads a YAML `[]` as a value of no type
+    if not isinstance(given.value, (list, tuple, array.array)):
+        return given.value   # the caller reports the wrong type
+    as_float = param.array_of is float and given.type_ == Parameter.Type.INTEGER_ARRAY
+    return [float(item) if as_float else item for item in given.value]
 
 
 def _descriptor(param) -> ParameterDescriptor:
