@@ -25,6 +25,7 @@ import re
 
 from twin_sim import (DriveConfig, DriveLimits, ImuConfig, LidarConfig, OdometryConfig,
                       PhysicsConfig, Pose, TwinConfig)
+from twin_sim.twin import MAX_ROBOTS
 
 OVER_LIMIT_POLICIES = ('saturate', 'reject')
 
@@ -213,7 +214,6 @@ def check_value(param: Param, value) -> str | None:
     return None
 
 
-MAX_ROBOTS = 16
 ROBOT_NAME = re.compile(r'[A-Za-z][A-Za-z0-9_]*')
 
 

@@ -88,6 +88,8 @@ class RobotDrivers:
             ('odom', settings.odom_frame), ('base', settings.base_frame),
             ('imu', settings.imu_frame), ('ground_truth', settings.ground_truth_frame))}
         self.wheel_joints = [config.drive.left_wheel_joint, config.drive.right_wheel_joint]
+        # Ground truth in the odom frame is relative to the start, as odometry is.
+        self.truth_from_start = settings.ground_truth_frame == settings.odom_frame
         self._make_publishers(robot_state_urdf)
         self._make_subscriptions()
 
@@ -136,15 +138,14 @@ class RobotDrivers:
     def command(self, sim_ns: int) -> None:
         """Send the command in force to the motors, for the step starting at ``sim_ns``."""
         self.robot.set_command(*self.gate.in_force(sim_ns))
-        self.latency.applying(time.monotonic(), sim_ns)
+        if self.latency.waiting:   # read the clock only for a new command
+            self.latency.applying(time.monotonic(), sim_ns)
 
     def ground_truth(self, readings: Readings):
         """Return the exact state when odometry is published this step, else None."""
         if readings.odometry is None:
             return None
-        settings = self.settings
-        return self.robot.ground_truth(
-            from_start=settings.ground_truth_frame == settings.odom_frame)
+        return self.robot.ground_truth(from_start=self.truth_from_start)
 
     def finite(self, readings: Readings, truth) -> bool:
         """Tell whether everything about to be published is finite."""

@@ -77,6 +77,11 @@ class CommandLatency:
         self.last = None
         self.max_wall_ms = 0.0
 
+    @property
+    def waiting(self) -> bool:
+        """Tell whether a received command has not been applied yet."""
+        return self.pending is not None
+
     def received(self, wall_s: float, sim_ns: int) -> None:
         """Note an accepted command (a newer one replaces one not yet applied)."""
         self.pending = (wall_s, sim_ns)

@@ -90,6 +90,10 @@ def rotation_matrix(quaternion) -> np.ndarray:
     return np.array(pybullet.getMatrixFromQuaternion(quaternion)).reshape(3, 3)
 
 
+# A robot's own collision bit, which its LIDAR's rays skip; robot i of a twin takes this << i.
+FIRST_COLLISION_GROUP = 1 << 4
+
+
 class DiffDriveRobot:
     """
     A robot loaded from a description, with two driven wheels.
@@ -100,7 +104,8 @@ class DiffDriveRobot:
     """
 
     def __init__(self, world: World, description: RobotDescription, config: DriveConfig,
-                 pose: Pose = Pose(), name: str = 'robot', collision_group: int = 1 << 4):
+                 pose: Pose = Pose(), name: str = 'robot',
+                 collision_group: int = FIRST_COLLISION_GROUP):
         """
         Load the robot into ``world``.
 

@@ -25,11 +25,11 @@ from twin_sim.description import load_robot_description, RobotDescription
 from twin_sim.imu import Imu, ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
 from twin_sim.odometry import OdometryConfig, OdometryEstimate, WheelOdometry
-from twin_sim.robot import BodyState, DiffDriveRobot, DriveConfig, relative_to
+from twin_sim.robot import (BodyState, DiffDriveRobot, DriveConfig, FIRST_COLLISION_GROUP,
+                            relative_to)
 from twin_sim.world import PhysicsConfig, Pose, World
 
 NS_PER_S = 1_000_000_000
-FIRST_COLLISION_GROUP = 1 << 4   # robot i's collision bit is this << i
 MAX_ROBOTS = 16
 
 
