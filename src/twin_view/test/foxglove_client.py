@@ -32,21 +32,30 @@ MESSAGE_DATA = 0x01  # binary opcode, both directions
 
 
 class FoxgloveClient:
-    """One connection to a Foxglove WebSocket server."""
+    """One connection to a Foxglove WebSocket server: ``with FoxgloveClient(url) as client``."""
 
     def __init__(self, url: str, timeout: float = 30.0):
-        """Connect to ``url``; keep trying until ``timeout`` (the server may be starting)."""
-        deadline = time.monotonic() + timeout
+        """Connect to ``url`` on entering; keep trying for ``timeout`` (the server may start)."""
+        self.url, self.timeout = url, timeout
+        self.channels = {}  # topic -> the advertised channel
+        self.next_id = 0
+
+    def __enter__(self) -> 'FoxgloveClient':
+        """Connect, retrying while the server is not listening yet."""
+        deadline = time.monotonic() + self.timeout
         while True:
             try:
-                self.socket = connect(url, subprotocols=[SUBPROTOCOL], open_timeout=5)
-                break
+                self.connection = connect(self.url, subprotocols=[SUBPROTOCOL], open_timeout=5)
+                self.socket = self.connection.__enter__()
+                return self
             except OSError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        self.channels = {}  # topic -> the advertised channel
-        self.next_id = 0
+
+    def __exit__(self, *exception) -> None:
+        """Close the connection."""
+        self.connection.__exit__(*exception)
 
     def _receive(self, deadline: float):
         """Return the next frame (str or bytes), recording advertisements on the way."""
@@ -96,10 +105,6 @@ class FoxgloveClient:
     def publish(self, channel: int, payload: bytes) -> None:
         """Send one message on an advertised client channel."""
         self.socket.send(struct.pack('<BI', MESSAGE_DATA, channel) + payload)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.socket.close()
 
 
 def protobuf_class(schema_name: str, file_descriptor_set: bytes):

@@ -57,7 +57,7 @@ LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
 TWIST_TYPES = {'geometry_msgs/msg/Twist': Twist, 'geometry_msgs/msg/TwistStamped': TwistStamped}
 DIAGNOSTICS_SCHEMA = foxglove.Schema(
-    name=DiagnosticArray, encoding='jsonschema',
+    name='diagnostic_msgs/msg/DiagnosticArray', encoding='jsonschema',
     data=json.dumps({'type': 'object', 'properties': {
         'header': {'type': 'object'}, 'status': {'type': 'array'}}}).encode())
 
@@ -114,7 +114,7 @@ class ViewNode(Node):
             self.declare_parameter(name, default, ParameterDescriptor(
                 description=description, read_only=True))
         self.value = {name: self.get_parameter(name).value for name in PARAMETERS}
-        self.context = foxglove.Context()
+        self.foxglove_context = foxglove.Context()
         self.events = queue.SimpleQueue()  # from the server's threads to the executor's
         self.wake = self.create_guard_condition(self._handle_events)
         self.watchers = Counter()  # channel id -> subscribed clients
@@ -127,7 +127,7 @@ class ViewNode(Node):
             name='twin', host=self.value['host'], port=self.value['port'],
             capabilities=[Capability.ClientPublish, Capability.Time],
             supported_encodings=['json'], server_listener=_Listener(self),
-            context=self.context)
+            context=self.foxglove_context)
         self.get_logger().info(
             f'live view on ws://{self.value["host"]}:{self.server.port}: in the Foxglove app, '
             'Open connection -> Foxglove WebSocket -> that address')
@@ -139,7 +139,7 @@ class ViewNode(Node):
 
     def _make_feeds(self) -> dict:
         """Create every channel (nobody watches yet) and return them by channel id."""
-        ctx = {'context': self.context}
+        ctx = {'context': self.foxglove_context}
         ground_truth = Source(self._name('ground_truth/odom'), Odometry, RELIABLE)
         odom = Source(self._name('odom'), Odometry, RELIABLE)
         trail = {'spacing': self.value['trail.spacing'], 'length': self.value['trail.length']}
