@@ -42,10 +42,11 @@ def free_port() -> int:
 def twin_and_view(tmp_path):
     """Start a bridge in the arena and the view beside it; return the view's URL."""
     group = ProcessGroup(tmp_path)
-    group.start('twin_bridge.bridge_node', BRIDGE_PARAMETERS)
     port = free_port()
+    # The view first, so it is stopped first: a client of the bridge goes before the bridge.
     group.start('twin_view.view_node', {'host': '127.0.0.1', 'port': port,
                                         'world_file': str(WORLD)})
+    group.start('twin_bridge.bridge_node', BRIDGE_PARAMETERS)
     yield f'ws://127.0.0.1:{port}'
     group.stop_all()
 

@@ -36,8 +36,9 @@ from foxglove.websocket import Capability
 from geometry_msgs.msg import Twist, TwistStamped
 from nav_msgs.msg import Odometry
 import numpy
-from rcl_interfaces.msg import ParameterDescriptor
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 import rclpy
+from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import (DurabilityPolicy, qos_profile_sensor_data, QoSProfile,
@@ -61,11 +62,11 @@ DIAGNOSTICS_SCHEMA = foxglove.Schema(
     data=json.dumps({'type': 'object', 'properties': {
         'header': {'type': 'object'}, 'status': {'type': 'array'}}}).encode())
 
-# name: (default, description)
+# name: (default, description[, (lowest, highest)])
 PARAMETERS = {
     'host': ('127.0.0.1', 'address the WebSocket server listens on; 0.0.0.0 for every '
              'interface (the view then has no authentication: trusted networks only)'),
-    'port': (8765, 'TCP port of the WebSocket server'),
+    'port': (8765, 'TCP port of the WebSocket server; 0: any free port', (0, 65535)),
     'namespace': ('', "the robot's namespace, e.g. /tb0 (empty: the node's own)"),
     'world_file': ('', 'world file whose objects are drawn (empty: none)'),
     'spawn.x': (0.0, 'where the robot started in the world (overrides the world file), m'),
@@ -74,9 +75,25 @@ PARAMETERS = {
     'odom_frame': ('odom', 'frame of odom and ground_truth/odom, at the start pose'),
     'command_type': ('auto', "type cmd_vel is republished as: 'auto' (as the twin subscribes), "
                      "'geometry_msgs/msg/Twist' or 'geometry_msgs/msg/TwistStamped'"),
-    'trail.spacing': (0.02, 'smallest distance between the poses of a drawn path, m'),
-    'trail.length': (5000, 'most poses kept in a drawn path'),
+    'trail.spacing': (0.02, 'smallest distance between the poses of a drawn path, m',
+                      (0.0, 10.0)),
+    'trail.length': (5000, 'most poses kept in a drawn path', (1, 1_000_000)),
 }
+
+
+class ViewError(Exception):
+    """The view cannot start as configured; the message says what to change."""
+
+
+def descriptor(description: str, bounds: tuple | None = None) -> ParameterDescriptor:
+    """Return a read-only parameter's descriptor, with its range when it has one."""
+    result = ParameterDescriptor(description=description, read_only=True)
+    if bounds is not None and isinstance(bounds[0], int):
+        result.integer_range = [IntegerRange(from_value=bounds[0], to_value=bounds[1])]
+    elif bounds is not None:
+        result.floating_point_range = [FloatingPointRange(from_value=bounds[0],
+                                                          to_value=bounds[1])]
+    return result
 
 
 @dataclass(frozen=True)
@@ -110,10 +127,7 @@ class ViewNode(Node):
 
     def __init__(self):
         super().__init__('view')
-        for name, (default, description) in PARAMETERS.items():
-            self.declare_parameter(name, default, ParameterDescriptor(
-                description=description, read_only=True))
-        self.value = {name: self.get_parameter(name).value for name in PARAMETERS}
+        self.value = self._declare_parameters()
         self.foxglove_context = foxglove.Context()
         self.events = queue.SimpleQueue()  # from the server's threads to the executor's
         self.wake = self.create_guard_condition(self._handle_events)
@@ -123,14 +137,31 @@ class ViewNode(Node):
         self.command_publisher = None
         self.sim_ns = 0
         self.feeds = self._make_feeds()
-        self.server = foxglove.start_server(
-            name='twin', host=self.value['host'], port=self.value['port'],
-            capabilities=[Capability.ClientPublish, Capability.Time],
-            supported_encodings=['json'], server_listener=_Listener(self),
-            context=self.foxglove_context)
+        try:
+            self.server = foxglove.start_server(
+                name='twin', host=self.value['host'], port=self.value['port'],
+                capabilities=[Capability.ClientPublish, Capability.Time],
+                supported_encodings=['json'], server_listener=_Listener(self),
+                context=self.foxglove_context)
+        except RuntimeError as error:  # the SDK's FoxgloveError: bind failed, bad host
+            raise ViewError(f'cannot serve on {self.value["host"]}:{self.value["port"]}: '
+                            f'{error}; choose another with -p port:=N (or host)') from None
         self.get_logger().info(
             f'live view on ws://{self.value["host"]}:{self.server.port}: in the Foxglove app, '
             'Open connection -> Foxglove WebSocket -> that address')
+
+    def _declare_parameters(self) -> dict:
+        """Declare every parameter; return their values, or raise ViewError naming one."""
+        try:
+            for name, (default, description, *bounds) in PARAMETERS.items():
+                self.declare_parameter(name, default, descriptor(description, *bounds))
+        except (InvalidParameterTypeException, InvalidParameterValueException) as error:
+            raise ViewError(f'{error}; see the parameters in twin_view/README.md') from None
+        value = {name: self.get_parameter(name).value for name in PARAMETERS}
+        if value['command_type'] not in {'auto', *TWIST_TYPES}:
+            raise ViewError(f'command_type {value["command_type"]!r} is not one of auto, '
+                            f'{", ".join(TWIST_TYPES)}')
+        return value
 
     def _name(self, topic: str) -> str:
         """Return a topic's full name under ``namespace`` (absolute names stay)."""
@@ -336,7 +367,7 @@ def main(args=None) -> int:
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
-    except (DescriptionError, RuntimeError) as error:
+    except (DescriptionError, ViewError) as error:
         print(f'view: {error}', file=sys.stderr)
         return 1
     finally:
