@@ -26,7 +26,6 @@ from diagnostic_msgs.msg import DiagnosticStatus
 from geometry_msgs.msg import PoseWithCovarianceStamped
 import pytest
 import rclpy
-from rclpy.parameter import Parameter
 from std_srvs.srv import Trigger
 from twin_bridge.bridge_node import BridgeNode
 from twin_sim import OdometryEstimate, Readings
@@ -36,9 +35,8 @@ from twin_sim import OdometryEstimate, Readings
 def node(robot_xacro):
     context = rclpy.Context()
     rclpy.init(context=context)
-    bridge = BridgeNode(context=context, parameter_overrides=[
-        Parameter('robot_description_file', value=str(robot_xacro)),
-        Parameter('real_time_factor', value=0.0)])
+    bridge = BridgeNode({'robot_description_file': str(robot_xacro), 'real_time_factor': 0.0},
+                        context=context)
     yield bridge
     bridge.shut_down()
     bridge.destroy_node()

@@ -85,8 +85,8 @@ class RobotDrivers:
         self.latency = CommandLatency()
         # Frame ids with the prefix, worked out once rather than for every message.
         self.frames = {which: self.frame_prefix + frame for which, frame in (
-            ('odom', settings.odom_frame), ('base', settings.base_frame),
-            ('imu', settings.imu_frame), ('ground_truth', settings.ground_truth_frame))}
+            ('odom', settings.odom_frame), ('base', config.base_link),
+            ('imu', config.imu.link), ('ground_truth', settings.ground_truth_frame))}
         self.wheel_joints = [config.drive.left_wheel_joint, config.drive.right_wheel_joint]
         # Ground truth in the odom frame is relative to the start, as odometry is.
         self.truth_from_start = settings.ground_truth_frame == settings.odom_frame
@@ -106,7 +106,7 @@ class RobotDrivers:
         self.tf_pub = node.create_publisher(TFMessage, topic('tf'), TF_QOS)
         self.joints_pub = node.create_publisher(JointState, topic('joint_states'), RELIABLE)
         self.scan_converter = conversions.ScanConverter(
-            self.robot.config.lidar, self.frame_prefix + self.settings.scan_frame)
+            self.robot.config.lidar, self.frame_prefix + self.robot.config.lidar.link)
         # One message per stream, refilled and republished (see conversions).
         self.outbox = {'imu': Imu(), 'odom': Odometry(), 'odom_tf': TransformStamped(),
                        'truth': Odometry(), 'joints': JointState(), 'tf': TFMessage()}
@@ -149,7 +149,7 @@ class RobotDrivers:
 
     def finite(self, readings: Readings, truth) -> bool:
         """Tell whether everything about to be published is finite."""
-        applied = self.robot.robot.applied
+        applied = self.robot.applied_command()
         checks = [math.isfinite(applied[0] + applied[1])]
         if readings.scan is not None:
             checks.append(not np.isnan(readings.scan.ranges).any())
@@ -179,7 +179,7 @@ class RobotDrivers:
         self.odom_pub.publish(conversions.odometry(estimate, odom, base, now, box['odom']))
         transforms = [conversions.odom_transform(estimate, odom, base, now, box['odom_tf'])]
         # Joint states carry the joints' own angles (URDF sign), not "forward" angles.
-        positions, velocities = self.robot.robot.wheel_joint_states()
+        positions, velocities = self.robot.wheel_joint_states()
         self.joints_pub.publish(conversions.joint_state(self.wheel_joints, positions,
                                                         velocities, now, box['joints']))
         if self.robot_state is not None:

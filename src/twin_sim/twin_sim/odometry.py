@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from twin_sim.fields import check_fields, ranged
 from twin_sim.kinematics import integrate_pose, wheels_to_body
 
 
@@ -34,19 +35,19 @@ class OdometryConfig:
     :param wheel_separation_error: relative error of the separation odometry assumes
     """
 
-    rate: float = 50.0
-    encoder_ticks_per_revolution: int = 4096
-    encoder_noise_std: float = 0.0
-    wheel_radius_error: float = 0.0
-    wheel_separation_error: float = 0.0
+    rate: float = ranged(50.0, 0.1, 10000.0)
+    encoder_ticks_per_revolution: int = ranged(4096, 0, 10**7)
+    encoder_noise_std: float = ranged(0.0, 0.0, 10.0)
+    wheel_radius_error: float = ranged(0.0, -0.5, 0.5)
+    wheel_separation_error: float = ranged(0.0, -0.5, 0.5)
+
+    def __post_init__(self):
+        """Refuse inconsistent odometry at construction."""
+        self.validate()
 
     def validate(self) -> None:
         """Raise ValueError naming the first inconsistent setting."""
-        if self.rate <= 0.0:
-            raise ValueError(f'odometry rate must be positive, got {self.rate}')
-        if self.encoder_ticks_per_revolution < 0 or self.encoder_noise_std < 0.0:
-            raise ValueError('encoder_ticks_per_revolution and encoder_noise_std must not be '
-                             'negative')
+        check_fields(self, 'odometry')
 
 
 @dataclass(frozen=True)

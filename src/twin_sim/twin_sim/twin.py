@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from twin_sim.description import load_robot_description, RobotDescription
+from twin_sim.fields import check_fields, ranged
 from twin_sim.imu import Imu, ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
 from twin_sim.odometry import OdometryConfig, OdometryEstimate, WheelOdometry
@@ -47,12 +48,16 @@ class TwinConfig:
     robot: str | Path
     spawn: Pose = Pose()
     base_link: str = 'base_footprint'
-    seed: int = 0
+    seed: int = ranged(0, 0, 2**31 - 1)
     physics: PhysicsConfig = field(default_factory=PhysicsConfig)
     drive: DriveConfig = field(default_factory=DriveConfig)
     lidar: LidarConfig = field(default_factory=LidarConfig)
     imu: ImuConfig = field(default_factory=ImuConfig)
     odometry: OdometryConfig = field(default_factory=OdometryConfig)
+
+    def __post_init__(self):
+        """Refuse a seed out of range (the parts check themselves)."""
+        check_fields(self, 'twin')
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,14 @@ class RobotTwin:
         self.robot.world.place(self.robot.name, pose)
         self.robot.reset_commands()
 
+    def applied_command(self) -> tuple[float, float]:
+        """Return the limited twist sent to the wheels in the last step: m/s, rad/s."""
+        return self.robot.applied
+
+    def wheel_joint_states(self) -> tuple[list[float], list[float]]:
+        """Return the wheel joints' angles (rad) and speeds (rad/s), in URDF sign, left first."""
+        return self.robot.wheel_joint_states()
+
 
 class Twin:
     """
@@ -262,3 +275,7 @@ class Twin:
     def close(self) -> None:
         """Release the physics client."""
         self.world.close()
+
+    def body_count(self) -> int:
+        """Return how many bodies the physics holds, for leak watching."""
+        return self.world.body_count()

@@ -22,6 +22,7 @@ import tempfile
 import pybullet
 
 from twin_sim.description import DescriptionError
+from twin_sim.fields import check_fields, ranged
 
 Vector = tuple[float, float, float]
 
@@ -37,10 +38,14 @@ class PhysicsConfig:
     :param gui: open PyBullet's window instead of running headless (DIRECT)
     """
 
-    step: float = 1.0 / 240.0
-    gravity: float = 9.81
-    solver_iterations: int = 50
+    step: float = ranged(1.0 / 240.0, 1e-4, 0.05)
+    gravity: float = ranged(9.81, 0.0, 100.0)
+    solver_iterations: int = ranged(50, 1, 1000)
     gui: bool = False
+
+    def __post_init__(self):
+        """Refuse physics settings out of range at construction."""
+        check_fields(self, 'physics')
 
 
 @dataclass(frozen=True)
@@ -224,3 +229,7 @@ class World:
         points = self.call(pybullet.getClosestPoints, self.bodies[first], self.bodies[second],
                            max_distance)
         return min((p[8] for p in points), default=math.inf)
+
+    def body_count(self) -> int:
+        """Return how many bodies the physics holds (named or not), for leak watching."""
+        return self.call(pybullet.getNumBodies)
