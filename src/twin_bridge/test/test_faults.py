@@ -61,7 +61,7 @@ def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):
     diverged = Readings(time_ns=0, odometry=OdometryEstimate(math.nan, 0.0, 0.0, 0.0, 0.0))
     with mock.patch.object(node.twin, 'step_all', return_value=[diverged]):
         node.advance()
-    assert node.diverged and published == []
+    assert node.halted and published == []
     frozen = node.sim_ns
     node.on_timer()
     assert node.sim_ns == frozen                          # paused
@@ -73,6 +73,32 @@ def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):
 
     assert node.on_reset(Trigger.Request(), Trigger.Response()).success
     node.on_timer()
-    assert not node.diverged and node.sim_ns > frozen
+    assert node.halted is None and node.sim_ns > frozen
     assert all(math.isfinite(m.pose.pose.position.x) for m in published
                if hasattr(m, 'pose'))
+
+
+def test_a_step_that_keeps_failing_warns_then_errs_then_halts_with_the_reason(node):
+    statuses = []
+    node.diagnostics_pub.publish = mock.Mock(side_effect=lambda a: statuses.append(a.status[0]))
+    failures = node.step_failures
+    with mock.patch.object(node.twin, 'step_all', side_effect=RuntimeError('solver')):
+        node.advance()
+        node.publish_diagnostics()
+        for _ in range(failures.error_after):
+            node.advance()
+        node.publish_diagnostics()
+        assert node.halted is None
+        for _ in range(failures.halt_after):
+            node.advance()
+        node.publish_diagnostics()
+    assert [s.level for s in statuses] == [DiagnosticStatus.WARN, DiagnosticStatus.ERROR,
+                                           DiagnosticStatus.ERROR]
+    assert 'physics step failed' in node.halted and 'solver' in node.halted
+    assert 'solver' in statuses[-1].message and 'paused' in statuses[-1].message
+    frozen = node.sim_ns
+    node.on_timer()
+    assert node.sim_ns == frozen                           # halted, as after divergence
+    assert node.on_reset(Trigger.Request(), Trigger.Response()).success
+    node.on_timer()
+    assert node.halted is None and node.sim_ns > frozen

@@ -43,7 +43,7 @@ from twin_bridge.parameters import (bridge_settings, checked_values, given_param
 from twin_bridge.robot_drivers import RELIABLE, reported, RobotDrivers
 from twin_bridge.security import security_problem
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
-from twin_bridge.timing import Pacing, PacingJitter
+from twin_bridge.timing import Pacing, PacingJitter, StepFailures
 from twin_sim import DescriptionError, load_world, Twin
 
 NS_PER_S = 1_000_000_000
@@ -92,7 +92,8 @@ class BridgeNode(Node):
         self.jitter = PacingJitter()
         self.sim_ns = 0
         self.paused = settings.start_paused
-        self.diverged = False
+        self.halted = None   # why the simulation stopped by itself (read: sim/reset), or None
+        self.step_failures = StepFailures()
         self.step_ns = self.twin.step_ns
         self.clock_pub = self.create_publisher(Clock, '/clock', CLOCK_QOS)
         self.clock_msg = Clock()   # refilled each step
@@ -173,14 +174,14 @@ class BridgeNode(Node):
     def on_timer(self) -> None:
         """Advance as many physics steps as the pacing asks for."""
         now = time.monotonic()
-        if self.paused or self.diverged:
+        if self.paused or self.halted:
             self.pacing.restart(now, self.sim_ns)
             return
         # At most FAST_BATCH_S of wall time per tick, so commands and services are never
         # starved; what is still owed then is dropped by the pacing.
         owed = self.pacing.owed(now, self.sim_ns)
         deadline = now + FAST_BATCH_S
-        while owed > 0 and time.monotonic() < deadline and not (self.paused or self.diverged):
+        while owed > 0 and time.monotonic() < deadline and not (self.paused or self.halted):
             self.advance()
             owed -= 1
         self.pacing.settle(time.monotonic(), self.sim_ns, owed)
@@ -189,15 +190,17 @@ class BridgeNode(Node):
         """One physics step: apply the commands in force, step, publish what came due."""
         for drivers in self.drivers:
             drivers.command(self.sim_ns)
-        all_readings = self.twin.step_all()
+        try:
+            all_readings = self.twin.step_all()
+        except Exception as error:   # a failing step must not take the twin down
+            self._step_failed(error)
+            return
+        self.step_failures.succeeded()
         self.sim_ns += self.step_ns
         self.stats['steps'] += 1
         truths = [d.ground_truth(r) for d, r in zip(self.drivers, all_readings)]
         if not all(d.finite(r, t) for d, r, t in zip(self.drivers, all_readings, truths)):
-            self.diverged = True
-            self.get_logger().error(
-                'physics diverged (a non-finite pose or reading): simulation paused, nothing '
-                'published; call sim/reset to continue')
+            self._halt('physics diverged (a non-finite pose or reading)')
             return
         if self.clock_period_ns == 0 or self.sim_ns >= self.next_clock_ns:
             self.publish_clock()
@@ -205,6 +208,18 @@ class BridgeNode(Node):
                 self.jitter.mark(time.monotonic())
         for drivers, readings, truth in zip(self.drivers, all_readings, truths):
             drivers.publish(readings, truth, self.sim_ns)
+
+    def _step_failed(self, error: Exception) -> None:
+        if self.step_failures.failed(error):
+            self._halt(self.step_failures.reason())
+        else:
+            self.get_logger().error(f'physics step failed: {error!r}',
+                                    throttle_duration_sec=5.0)
+
+    def _halt(self, reason: str) -> None:
+        self.halted = reason
+        self.get_logger().error(f'{reason}: simulation paused, nothing published; call '
+                                'sim/reset to continue')
 
     def publish_clock(self) -> None:
         """Publish the simulated time."""
@@ -230,9 +245,9 @@ class BridgeNode(Node):
     @reported
     def on_step(self, request: Trigger.Request, response: Trigger.Response):
         """While paused, advance ``step_count`` physics steps; respond when they are done."""
-        if not self.paused or self.diverged:
+        if not self.paused or self.halted:
             response.success = False
-            response.message = ('physics diverged: call sim/reset' if self.diverged else
+            response.message = (f'{self.halted}: call sim/reset' if self.halted else
                                 'not paused: call sim/pause first')
             return response
         count = self.get_parameter('step_count').value
@@ -248,7 +263,8 @@ class BridgeNode(Node):
         self.twin.reset()
         for drivers in self.drivers:
             drivers.gate.clear()
-        self.diverged = False
+        self.halted = None
+        self.step_failures.succeeded()
         response.success = True
         response.message = f'reset to the initial state {self._at_sim_time()}; /clock continues'
         return response
@@ -270,7 +286,7 @@ class BridgeNode(Node):
     @reported
     def publish_diagnostics(self) -> None:
         """Publish the simulation's state and pacing, and each robot's command path."""
-        if self.paused or self.diverged:
+        if self.paused or self.halted:
             self.publish_clock()   # time stands still, but nodes joining now must learn it
         achieved = self.pacing.achieved(time.monotonic(), self.sim_ns)
         if achieved is not None:
@@ -282,8 +298,12 @@ class BridgeNode(Node):
 
     def _simulation_status(self) -> DiagnosticStatus:
         status = DiagnosticStatus(name=f'{self.get_name()}: simulation', hardware_id='twin')
-        if self.diverged:
-            status.level, status.message = DiagnosticStatus.ERROR, 'physics diverged; paused'
+        if self.halted:
+            status.level, status.message = DiagnosticStatus.ERROR, f'{self.halted}; paused'
+        elif self.step_failures.in_a_row:
+            status.level = (DiagnosticStatus.ERROR if self.step_failures.serious() else
+                            DiagnosticStatus.WARN)
+            status.message = self.step_failures.reason()
         else:
             status.level = DiagnosticStatus.OK
             status.message = 'paused' if self.paused else 'running'
@@ -295,6 +315,7 @@ class BridgeNode(Node):
             'step_overruns': str(self.pacing.overruns),
             'paused': str(self.paused).lower(),
             'callback_errors': str(self.counters_callback_errors),
+            'step_failures': str(self.step_failures.total),
             'physics_bodies': str(self.twin.body_count()),
             'robots': str(len(self.drivers)),
         }

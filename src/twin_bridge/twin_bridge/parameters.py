@@ -268,7 +268,7 @@ PARAMETERS = (
     _p('imu.accel_bias_walk_std', 'twin.imu.accel_bias_walk_std', 'accelerometer bias random '
        'walk', 'm/s^2/sqrt(s)'),
     _p('imu.orientation_noise_std', 'twin.imu.orientation_noise_std', 'orientation '
-       'uncertainty (covariance only)', 'rad'),
+       'uncertainty (covariance only; 0 claims an exact orientation)', 'rad'),
     _p('odometry.rate', 'twin.odometry.rate', 'odom, tf and joint_states messages per second',
        'Hz'),
     _p('odometry.encoder_ticks_per_revolution', 'twin.odometry.encoder_ticks_per_revolution',

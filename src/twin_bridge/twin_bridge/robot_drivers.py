@@ -32,7 +32,7 @@ from sensor_msgs.msg import Imu, JointState, LaserScan
 from std_msgs.msg import Bool, String
 from tf2_msgs.msg import TFMessage
 from twin_bridge import conversions
-from twin_bridge.command import CommandGate, Twist as PlanarTwist
+from twin_bridge.command import BodyTwist, CommandGate
 from twin_bridge.parameters import BridgeSettings
 from twin_bridge.robot_state import RobotStatePublisher
 from twin_bridge.timing import CommandLatency
@@ -137,7 +137,7 @@ class RobotDrivers:
 
     def command(self, sim_ns: int) -> None:
         """Send the command in force to the motors, for the step starting at ``sim_ns``."""
-        self.robot.set_command(*self.gate.in_force(sim_ns))
+        self.robot.set_command(*self.gate.advance_to(sim_ns))
         if self.latency.waiting:   # read the clock only for a new command
             self.latency.applying(time.monotonic(), sim_ns)
 
@@ -203,7 +203,7 @@ class RobotDrivers:
         stamp_ns = msg.header.stamp.sec * NS_PER_S + msg.header.stamp.nanosec
         self._offer(_planar(msg.twist), stamp_ns)
 
-    def _offer(self, twist: PlanarTwist, stamp_ns: int | None) -> None:
+    def _offer(self, twist: BodyTwist, stamp_ns: int | None) -> None:
         logger, sim_ns = self.node.get_logger(), self.node.sim_ns
         before = self.gate.counters['zero_stamp']
         verdict = self.gate.offer(twist, sim_ns, stamp_ns)
@@ -267,6 +267,6 @@ class RobotDrivers:
         return values
 
 
-def _planar(msg: Twist) -> PlanarTwist:
-    return PlanarTwist(msg.linear.x, msg.linear.y, msg.linear.z,
-                       msg.angular.x, msg.angular.y, msg.angular.z)
+def _planar(msg: Twist) -> BodyTwist:
+    return BodyTwist(msg.linear.x, msg.linear.y, msg.linear.z,
+                     msg.angular.x, msg.angular.y, msg.angular.z)

@@ -76,6 +76,40 @@ class Pacing:
         return (sim_ns - sim) / NS_PER_S / (wall_s - wall) if wall_s > wall else None
 
 
+class StepFailures:
+    """
+    Physics steps that raised, in a row: a warning, then an error, then a reason to halt.
+
+    One failure is a WARN; ``error_after`` in a row an ERROR; ``halt_after`` in a row stop
+    the simulation (as divergence does), since a step that keeps failing will not recover.
+    """
+
+    def __init__(self, error_after: int = 10, halt_after: int = 240):
+        """Nothing failed yet; ``halt_after`` is one second of 1/240 s steps by default."""
+        self.error_after, self.halt_after = error_after, halt_after
+        self.in_a_row = self.total = 0
+        self.last_error = ''
+
+    def failed(self, error: Exception) -> bool:
+        """Count a failed step; return True when the simulation should halt now."""
+        self.in_a_row += 1
+        self.total += 1
+        self.last_error = repr(error)
+        return self.in_a_row >= self.halt_after
+
+    def succeeded(self) -> None:
+        """End the run of failures: a step went through, or the world was reset."""
+        self.in_a_row = 0
+
+    def serious(self) -> bool:
+        """Tell whether the failures in a row are an error, not a warning."""
+        return self.in_a_row >= self.error_after
+
+    def reason(self) -> str:
+        """Return what failed, for logs and diagnostics."""
+        return f'physics step failed {self.in_a_row} time(s) in a row: {self.last_error}'
+
+
 class PacingJitter:
     """How far the intervals between paced steps stray from their nominal period."""
 

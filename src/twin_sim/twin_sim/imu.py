@@ -33,7 +33,8 @@ class ImuConfig:
     :param accel_noise_std: white noise of each acceleration sample, m/s^2
     :param gyro_bias_walk_std: random-walk growth of the gyro bias, rad/s per sqrt(s)
     :param accel_bias_walk_std: random-walk growth of the accelerometer bias, m/s^2 per sqrt(s)
-    :param orientation_noise_std: noise of the reported orientation, rad (covariance only)
+    :param orientation_noise_std: uncertainty of the reported orientation, rad (covariance
+        only); not 0 by default, which would claim an exact orientation to consumers
     """
 
     link: str = 'imu_link'
@@ -42,7 +43,7 @@ class ImuConfig:
     accel_noise_std: float = ranged(0.017, 0.0, 100.0)
     gyro_bias_walk_std: float = ranged(0.0, 0.0, 10.0)
     accel_bias_walk_std: float = ranged(0.0, 0.0, 100.0)
-    orientation_noise_std: float = ranged(0.0, 0.0, 10.0)
+    orientation_noise_std: float = ranged(0.01, 0.0, 10.0)
 
     def __post_init__(self):
         """Refuse an inconsistent IMU at construction."""

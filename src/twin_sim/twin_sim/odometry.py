@@ -103,7 +103,7 @@ class WheelOdometry:
     def reset(self, wheel_angles: tuple[float, float], x: float = 0.0, y: float = 0.0,
               yaw: float = 0.0) -> None:
         """Start again from a pose, taking the current wheel angles as the reference."""
-        self.previous_ticks = self.read_encoders(wheel_angles)
+        self.previous_angles = self.read_encoders(wheel_angles)
         self.estimate = OdometryEstimate(x, y, yaw, 0.0, 0.0)
 
     def read_encoders(self, wheel_angles: tuple[float, float]) -> np.ndarray:
@@ -124,8 +124,8 @@ class WheelOdometry:
         :param wheel_angles: true (left, right) wheel angles, rad, positive rolling forward
         """
         readings = self.read_encoders(wheel_angles)
-        left, right = readings - self.previous_ticks
-        self.previous_ticks = readings
+        left, right = readings - self.previous_angles
+        self.previous_angles = readings
         distance, rotation = wheels_to_body(left, right, self.radius, self.separation)
         previous = self.estimate
         x, y, yaw = integrate_pose(previous.x, previous.y, previous.yaw, distance, rotation)
