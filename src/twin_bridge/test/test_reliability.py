@@ -96,20 +96,24 @@ def test_a_cmd_vel_flood_leaves_clock_and_memory_alone(start_bridge, listener):
     assert growth < 20.0
 
 
-def test_a_second_cmd_vel_publisher_and_another_clock_are_named(start_bridge, listener):
+def test_a_second_cmd_vel_publisher_another_clock_and_a_namesake_are_named(start_bridge,
+                                                                          listener):
     bridge = start_bridge()
     first, second = Listener('driver_one'), Listener('driver_two')
     impostor = Listener('other_simulator')
+    namesake = Listener('twin_bridge')   # as a second bridge on this ROS_DOMAIN_ID would be
+    warnings = ('2 publishers on /cmd_vel (/driver_one, /driver_two)',
+                '/other_simulator also publishes /clock',
+                '1 other node(s) named /twin_bridge on this graph')
     try:
         first.node.create_publisher(Twist, 'cmd_vel', 1)
         second.node.create_publisher(Twist, 'cmd_vel', 1)
         impostor.node.create_publisher(Clock, '/clock', 10)
         listener.spin_until(
-            lambda: '2 publishers on /cmd_vel (/driver_one, /driver_two)' in bridge.log() and
-            '/other_simulator also publishes /clock' in bridge.log(), 30.0,
-            lambda: f'both warnings in the log:\n{bridge.log()[-1500:]}')
+            lambda: all(warning in bridge.log() for warning in warnings), 30.0,
+            lambda: f'the three warnings in the log:\n{bridge.log()[-1500:]}')
     finally:
-        for node in (first, second, impostor):
+        for node in (first, second, impostor, namesake):
             node.close()
 
 
