@@ -96,8 +96,7 @@ def test_a_cmd_vel_flood_leaves_clock_and_memory_alone(start_bridge, listener):
     assert growth < 20.0
 
 
-def test_a_second_cmd_vel_publisher_another_clock_and_a_namesake_are_named(start_bridge,
-                                                                          listener):
+def test_other_cmd_vel_and_clock_publishers_and_a_namesake_are_named(start_bridge, listener):
     bridge = start_bridge()
     first, second = Listener('driver_one'), Listener('driver_two')
     impostor = Listener('other_simulator')
