@@ -101,9 +101,9 @@ class BridgeNode(Node):
         publish_robot_state = settings.publish_robot_state == 'true' or (
             settings.publish_robot_state == 'auto' and not installed('robot_state_publisher'))
         self.drivers = [
-            RobotDrivers(self, name, robot, settings,
+            RobotDrivers(self, name, index, settings,
                          self.twin.description.xml if publish_robot_state else None)
-            for name, robot in zip(names, self.twin.robots)]
+            for index, name in enumerate(names)]
         self._make_services()
         self._start_clock()
         self.graph_watch = GraphWatch(self, [d.namespace for d in self.drivers],
@@ -260,7 +260,10 @@ class BridgeNode(Node):
     @reported
     def on_reset(self, request: Trigger.Request, response: Trigger.Response):
         """Restore the initial state: robot pose, odometry, commands; time keeps running."""
-        self.twin.reset()
+        if self.halted or self.twin.problems():
+            self.twin.rebuild()   # a physics that diverged is not healed by a restore
+        else:
+            self.twin.reset()
         for drivers in self.drivers:
             drivers.gate.clear()
         self.halted = None
@@ -298,8 +301,12 @@ class BridgeNode(Node):
 
     def _simulation_status(self) -> DiagnosticStatus:
         status = DiagnosticStatus(name=f'{self.get_name()}: simulation', hardware_id='twin')
+        problems = [] if self.halted else self.twin.problems()
         if self.halted:
             status.level, status.message = DiagnosticStatus.ERROR, f'{self.halted}; paused'
+        elif problems:
+            status.level = DiagnosticStatus.ERROR
+            status.message = '; '.join(problems) + ': call sim/reset'
         elif self.step_failures.in_a_row:
             status.level = (DiagnosticStatus.ERROR if self.step_failures.serious() else
                             DiagnosticStatus.WARN)

@@ -65,16 +65,18 @@ def reported(method):
 class RobotDrivers:
     """A robot's publishers, subscriptions and command gate; the node owns time."""
 
-    def __init__(self, node, name: str, robot: RobotTwin, settings: BridgeSettings,
+    def __init__(self, node, name: str, index: int, settings: BridgeSettings,
                  robot_state_urdf: str | None):
         """
         Create the robot's topics on ``node``.
 
         :param name: the robot's namespace under the node's, or '' for the node's own
+        :param index: the robot's index in ``node.twin.robots``
         :param robot_state_urdf: a URDF to publish as robot_state_publisher would
             (robot_description, tf_static and the wheel transforms), or None
         """
-        self.node, self.name, self.robot, self.settings = node, name, robot, settings
+        self.node, self.name, self.index, self.settings = node, name, index, settings
+        robot = self.robot
         self.namespace = f'{name}/' if name else ''
         self.frame_prefix = settings.frame_prefix + self.namespace
         config = robot.config
@@ -92,6 +94,11 @@ class RobotDrivers:
         self.truth_from_start = settings.ground_truth_frame == settings.odom_frame
         self._make_publishers(robot_state_urdf)
         self._make_subscriptions()
+
+    @property
+    def robot(self) -> RobotTwin:
+        """Return this robot in the node's twin (a rebuilt world has new ones)."""
+        return self.node.twin.robots[self.index]
 
     def topic(self, name: str) -> str:
         """Return a topic name of this robot: under its namespace, unless ``name`` is absolute."""
@@ -237,7 +244,11 @@ class RobotDrivers:
                                         f'pose {values}')
             return
         in_odom = msg.header.frame_id in (self.settings.odom_frame, self.frames['odom'])
-        self.robot.teleport(Pose(x=values[0], y=values[1], yaw=yaw), from_start=in_odom)
+        refusal = self.node.twin.try_teleport(Pose(x=values[0], y=values[1], yaw=yaw),
+                                              from_start=in_odom, robot=self.index)
+        if refusal:
+            self.node.get_logger().warn(f'{self.topic("sim/teleport")} refused: {refusal}')
+            return
         self.gate.clear()
 
     def _of_robot(self) -> str:
