@@ -33,6 +33,14 @@ def test_stamps_are_exact_nanoseconds():
     assert (stamp.sec, stamp.nanosec) == (12, 345_678_901)
 
 
+def test_a_reply_carries_the_sim_time_for_people_and_for_programs():
+    note = conversions.sim_time_note(3_000_000_007)
+    assert note.startswith('at sim time 3.000000007 s')
+    assert conversions.reply_sim_time_ns(f'paused {note}') == 3_000_000_007
+    with pytest.raises(ValueError, match='no sim_time_ns='):
+        conversions.reply_sim_time_ns('paused')
+
+
 def test_scan_keeps_infinities_and_the_constant_fields():
     config = LidarConfig()
     converter = conversions.ScanConverter(config, 'base_scan')

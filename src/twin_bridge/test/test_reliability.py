@@ -25,7 +25,8 @@ from nav_msgs.msg import Odometry
 from rosgraph_msgs.msg import Clock
 from std_srvs.srv import Trigger
 from tf2_msgs.msg import TFMessage
-from twin_bridge.testing import diagnostics_count, diagnostics_value, Listener, reported_time_ns
+from twin_bridge import conversions
+from twin_bridge.testing import diagnostics_count, diagnostics_value, Listener
 
 FLOOD = """
 import sys, time
@@ -142,7 +143,7 @@ def test_odometry_and_tf_agree_and_reset_returns_odometry_to_zero(start_bridge, 
     assert matched > 10
     response = listener.call(Trigger, 'sim/reset', Trigger.Request())
     assert response.success
-    reset_at = reported_time_ns(response.message)
+    reset_at = conversions.reply_sim_time_ns(response.message)
     listener.spin_until(lambda: stamp_ns(odom[-1]) > reset_at, 30.0, 'odometry after the reset')
     # REP-105: odom is continuous but for a reset, which (like restarting the drivers)
     # starts it again at the origin.

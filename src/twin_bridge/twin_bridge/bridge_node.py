@@ -235,12 +235,9 @@ class BridgeNode(Node):
         self.pacing.restart(time.monotonic(), self.sim_ns)
         self.jitter.clear()
         response.success = True
-        response.message = f'{"paused" if self.paused else "running"} {self._at_sim_time()}'
+        response.message = (f'{"paused" if self.paused else "running"} '
+                            f'{conversions.sim_time_note(self.sim_ns)}')
         return response
-
-    def _at_sim_time(self) -> str:
-        # The exact time lets a caller line up with /clock, which arrives on its own.
-        return f'at sim time {self.sim_ns // NS_PER_S}.{self.sim_ns % NS_PER_S:09d} s'
 
     @reported
     def on_step(self, request: Trigger.Request, response: Trigger.Response):
@@ -269,7 +266,9 @@ class BridgeNode(Node):
         self.halted = None
         self.step_failures.succeeded()
         response.success = True
-        response.message = f'reset to the initial state {self._at_sim_time()}; /clock continues'
+        # The exact time lets a caller line up with /clock, which arrives on its own.
+        response.message = (f'reset to the initial state {conversions.sim_time_note(self.sim_ns)}'
+                            '; /clock continues')
         return response
 
     @reported
@@ -316,6 +315,7 @@ class BridgeNode(Node):
             status.message = 'paused' if self.paused else 'running'
         values = {
             'sim_time_s': f'{self.sim_ns / NS_PER_S:.3f}',
+            'sim_time_ns': str(self.sim_ns),
             'real_time_factor_target': f'{self.settings.real_time_factor:g}',
             'real_time_factor_achieved': f'{self.stats["achieved_factor"]:.3f}',
             'steps': str(self.stats['steps']),

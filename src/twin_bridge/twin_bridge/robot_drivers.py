@@ -273,7 +273,8 @@ class RobotDrivers:
                 'cmd_vel_latency_ms': f'{last.wall_ms:.3f}',
                 'cmd_vel_last_received_steady_s': f'{last.received_wall_s:.6f}',
                 'cmd_vel_last_applied_steady_s': f'{last.applied_wall_s:.6f}',
-                'cmd_vel_last_applied_sim_s': f'{last.applied_sim_ns / NS_PER_S:.9f}'})
+                'cmd_vel_last_applied_sim_s': f'{last.applied_sim_ns / NS_PER_S:.9f}',
+                'cmd_vel_last_applied_sim_ns': str(last.applied_sim_ns)})
         values.update({f'cmd_vel_{k}': str(v) for k, v in sorted(gate.counters.items())})
         return values
 
