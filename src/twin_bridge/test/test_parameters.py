@@ -94,8 +94,10 @@ def test_the_core_refuses_what_the_table_refuses():
     ({'lidar_samples': 360}, 'unknown parameter(s) lidar_samples'),
     ({'robots': [1, 2]}, 'parameter robots = [1, 2]: must be a list of str'),
     ({'cmd_vel_timeout': 'abc'}, "parameter cmd_vel_timeout = 'abc': expected a number"),
-    ({'gui': 'maybe'}, "parameter gui = 'maybe': expected a boolean"),
-    ({'lidar.samples': 'many'}, "parameter lidar.samples = 'many': expected a integer"),
+    ({'gui': 'maybe'}, "parameter gui = 'maybe': expected a boolean (true or false), like "
+     'false'),
+    ({'lidar.samples': 'many'}, "parameter lidar.samples = 'many': expected an integer, like "
+     '360'),
     ({'real_time_factor': [1.0, 2.0]}, 'parameter real_time_factor = [1.0, 2.0]: expected a '
      'number'),
     ({'gui': 1}, 'parameter gui = 1: expected a boolean'),

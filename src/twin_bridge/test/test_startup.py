@@ -30,8 +30,9 @@ ROBOT_XACRO = CONFIG.parents[1] / 'urdf' / 'twin_burger.urdf.xacro'
 @pytest.mark.parametrize('overrides, ros_args, message', [
     ({'robot_description_file': '/nowhere/robot.urdf'}, (),
      '/nowhere/robot.urdf: robot description not found'),
-    # After the parameter file, as `twin run --param` passes it: rcl drops it silently.
-    ({}, ('-p', 'cmd_vel_timeout:=abc'),
+    # After the shipped file, as `twin run --param` passes it: rcl dropped it silently.
+    ({}, ('--params-file', str(CONFIG), '-p', f'robot_description_file:={ROBOT_XACRO}',
+          '-p', 'cmd_vel_timeout:=abc'),
      "parameter cmd_vel_timeout = 'abc': expected a number, like 0.5"),
 ])
 def test_bad_configuration_exits_non_zero_with_a_clear_message(tmp_path, test_parameters,

@@ -38,6 +38,7 @@ No rclpy here.
 
 import dataclasses
 from dataclasses import dataclass
+import json
 import math
 from pathlib import Path
 import re
@@ -298,8 +299,8 @@ def check_value(param: Param, value) -> str | None:
     return problem
 
 
-TYPE_NAMES = {bool: 'boolean (true or false)', int: 'integer', float: 'number',
-              str: 'string'}
+TYPE_NAMES = {bool: 'a boolean (true or false)', int: 'an integer', float: 'a number',
+              str: 'a string'}
 
 
 def checked_value(param: Param, given):
@@ -318,10 +319,10 @@ def checked_value(param: Param, given):
             value = [float(item) if type(item) is int else item for item in value]
         value = list(value) if isinstance(value, (list, tuple)) else value
     if type(value) is not type(param.default):
-        expected = (f'list of {TYPE_NAMES[param.array_of]}s' if param.array_of else
+        expected = (f'a list of {param.array_of.__name__}' if param.array_of else
                     TYPE_NAMES[type(param.default)])
-        raise ValueError(f'parameter {param.name} = {given!r}: expected a {expected}, like '
-                         f'{param.default!r}')
+        raise ValueError(f'parameter {param.name} = {given!r}: expected {expected}, like '
+                         f'{json.dumps(param.default)}')
     problem = check_value(param, value)
     if problem:
         raise ValueError(f'parameter {param.name} = {given!r}: {problem}')
