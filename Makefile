@@ -27,13 +27,13 @@ test: build  ## build, then run every package's tests; non-zero exit on any fail
 	  python tools/test_summary.py build || status=1; \
 	  exit $$status
 
-run: build  ## bring up the twin (Ctrl-C stops it)
-	@$(ENV) . install/local_setup.bash && python -m twin.run $(ARGS)
+run: build  ## bring up the twin (Ctrl-C stops it); options: make run ARGS=--help
+	@$(ENV) . install/local_setup.bash && twin run $(ARGS)
 
 bench: build  ## benchmarks (not tests): the core's micro-benchmark, then every scenario
 	@mkdir -p artifacts && $(ENV) . install/local_setup.bash && \
 	  python -m twin_sim.benchmark urdf/twin_burger.urdf.xacro worlds/arena.yaml --json artifacts/bench_core.json && \
-	  python -m twin.bench --json artifacts/bench.json --markdown docs/benchmarks.md
+	  twin bench --json artifacts/bench.json --markdown docs/benchmarks.md
 
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf build install log

@@ -16,8 +16,8 @@
 
 from diagnostic_msgs.msg import DiagnosticArray
 from rosgraph_msgs.msg import Clock
-from twin.soak import soak
 from twin_bridge.testing import diagnostics_count
+from twin_tools.soak import soak
 
 
 def test_slower_physics_than_asked_gives_no_spurious_watchdog_timeouts(
