@@ -111,6 +111,9 @@ class BridgeNode(Node):
 
     def _build_twin(self, values: dict) -> list[str]:
         """Build the world and its robots; return the robots' names ('' for a lone one)."""
+        if values['gui'] and not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
+            raise StartupError('gui is true, but there is no display (DISPLAY and '
+                               'WAYLAND_DISPLAY are unset): set gui false, or use a desktop')
         spawn = Pose(x=values['spawn.x'], y=values['spawn.y'], yaw=values['spawn.yaw'])
         build_world = None
         try:
