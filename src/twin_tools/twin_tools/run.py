@@ -47,7 +47,7 @@ import yaml
 NS_PER_S = 1_000_000_000
 # The bringup arguments `twin run` offers as options, in the order --help lists them.
 RUN_ARGUMENTS = ('world', 'robot', 'real_time_factor', 'seed', 'gui', 'x', 'y', 'yaw')
-METAVARS = {float: 'X', int: 'N', str: 'NAME|FILE'}
+METAVARS = {'world': 'NAME|FILE', 'robot': 'FILE', 'seed': 'N'}   # the rest are numbers: X
 EXAMPLE = ('examples:\n  twin run --world room --controller wall_follower --duration 30 '
            '--record\n  twin run --param "robots:=[tb0, tb1]"')
 
@@ -62,7 +62,8 @@ def add_bringup_options(parser: argparse.ArgumentParser, names: tuple = RUN_ARGU
                                 help=argument.description)
         else:
             parser.add_argument(argument.option, type=argument.kind, default=default,
-                                help=argument.description, metavar=METAVARS[argument.kind])
+                                help=argument.description,
+                                metavar=METAVARS.get(name, 'X'))
 
 
 def parser(prog: str | None = None) -> argparse.ArgumentParser:
