@@ -134,6 +134,21 @@ def test_sim_launch_brings_up_topics_tf_chain_and_clock(listener):
         assert process.wait(timeout=30) == 0
 
 
+def test_a_namespace_moves_the_tf_topics_and_keeps_the_frames_unprefixed(listener):
+    process = subprocess.Popen(
+        [sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file('sim')),
+         'namespace:=tb0', 'real_time_factor:=2.0'], env=dict(os.environ))
+    try:
+        transforms = set()
+        listener.node.create_subscription(TFMessage, '/tb0/tf', lambda msg: transforms.update(
+            (t.header.frame_id, t.child_frame_id) for t in msg.transforms), 10)
+        listener.spin_until(lambda: transforms, 60.0, '/tb0/tf')
+        assert ('odom', 'base_footprint') in transforms   # Nav2's convention: no tb0/ prefix
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
 def test_hardware_launch_without_drivers_fails_clearly():
     result = subprocess.run(
         [sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file('hardware'))],
