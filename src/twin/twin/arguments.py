@@ -257,12 +257,15 @@ def arguments() -> dict[str, Argument]:
                                 'drivers bring none), true or false; in the twin, the bridge '
                                 'publishes the robot state when it does not run',
                  default='auto'),
+
+        Argument('view', 'serve a live Foxglove view on ws://127.0.0.1:8765 (twin_view)', bool,
+                 default=FALSE),
     )}
 
 
 SIM_ARGUMENTS = ('world', 'robot', 'namespace', 'x', 'y', 'yaw', 'real_time_factor', 'gui',
                  'seed', 'enable_stamped_cmd_vel', 'left_wheel_joint', 'right_wheel_joint',
-                 'rviz', 'controller', 'robot_state')
+                 'rviz', 'controller', 'robot_state', 'view')
 BRINGUP_ARGUMENTS = ('robot', 'namespace', 'use_sim_time', 'rviz', 'controller', 'robot_state')
 HARDWARE_ARGUMENTS = ('robot', 'namespace', 'rviz', 'controller', 'robot_state')
 
@@ -309,3 +312,8 @@ def bridge_parameters(values: dict[str, str], publish_robot_state: bool) -> dict
         if argument.parameter:
             parameters[argument.parameter] = value[name]
     return parameters
+
+
+def view_parameters(bridge: dict) -> dict:
+    """Return the live view's parameters for the bridge's: the same world and start pose."""
+    return {name: bridge[name] for name in ('world_file', 'spawn.x', 'spawn.y', 'spawn.yaw')}

@@ -49,6 +49,16 @@ def test_the_bridge_started_alone_publishes_the_robot_state_itself():
     assert bridge_overrides(command)['ground_truth_frame'] == 'world'
 
 
+def test_view_runs_beside_the_bridge_with_its_world_and_start(monkeypatch):
+    monkeypatch.setattr(run, 'launch_command', lambda options: None)  # the pip path
+    options = run.parser().parse_args(['--view', '--world', 'room', '--x', '1.5'])
+    bridge, view = run.checked_commands(options)
+    assert view[1:3] == ['-m', 'twin_view.view_node']
+    assert bridge_overrides(view) == {name: bridge_overrides(bridge)[name] for name in
+                                      ('world_file', 'spawn.x', 'spawn.y', 'spawn.yaw')}
+    assert len(run.checked_commands(run.parser().parse_args([]))) == 1  # no view unasked
+
+
 def test_parameter_values_keep_their_type_on_the_command_line():
     assert run._parameter_text('') == "''"
     assert run._parameter_text('true') == "'true'"

@@ -15,87 +15,127 @@
 """
 Benchmark (a command, not a test): the twin's speed with and without an unwatched view.
 
-The bridge runs flat out (``real_time_factor`` 0) in the arena, alone and with the view beside
-it, in alternating rounds; the achieved factor is read from the bridge's own ``/diagnostics``
-(no ``/clock`` subscriber, which would itself load the bridge). Prints one line per round and
-the medians; exit 1 when the view costs more than ``--limit`` percent.
+The bridge runs flat out (``real_time_factor`` 0), alone and with the view beside it (no
+client connected), in alternating rounds; the achieved factor is read from the bridge's own
+``/diagnostics`` (no ``/clock`` subscriber, which would itself load the bridge). Prints one
+line per round and the medians; exits 1 when the view costs more than ``--limit`` percent.
 
-    python -m twin_view.benchmark --rounds 3 --seconds 20
+    python -m twin_view.benchmark urdf/twin_burger.urdf.xacro worlds/arena.yaml
 """
 
 import argparse
+import os
 from pathlib import Path
+import signal
 import statistics
+import subprocess
 import sys
-import tempfile
+import time
 
 from diagnostic_msgs.msg import DiagnosticArray
+import rclpy
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from twin_bridge.testing import diagnostics_value, isolate_ros_graph, Listener, ProcessGroup
-from twin_sim.description import find_package_share
 
 WARM_UP_REPORTS = 3  # diagnostics windows skipped while the world loads and caches warm
 
 
-def share_file(*parts: str) -> str:
-    """Return a file installed by the ``twin`` package (the robot, the arena)."""
-    return str(find_package_share('twin').joinpath(*parts))
+class Diagnostics:
+    """A node that collects the bridge's achieved real-time factor, one value a report."""
+
+    def __init__(self):
+        self.node = rclpy.create_node('view_benchmark')
+        self.executor = SingleThreadedExecutor()
+        self.executor.add_node(self.node)
+        self.factors = []
+        self.node.create_subscription(
+            DiagnosticArray, '/diagnostics', self._on_diagnostics,
+            QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE))
+
+    def _on_diagnostics(self, array: DiagnosticArray) -> None:
+        self.factors += [float(item.value) for status in array.status for item in status.values
+                         if item.key == 'real_time_factor_achieved']
+
+    def spin_until(self, predicate, timeout: float, what: str) -> None:
+        """Spin until ``predicate()``; raise RuntimeError naming ``what`` after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f'no {what} within {timeout:.0f} s')
+            self.executor.spin_once(timeout_sec=0.1)
 
 
-def achieved_factor(listener: Listener, work_dir: Path, with_view: bool,
+def start(module: str, parameters: dict) -> subprocess.Popen:
+    """Start ``python -m module`` with ``name:=value`` parameters, its output discarded."""
+    arguments = [arg for name, value in parameters.items() for arg in ('-p', f'{name}:={value}')]
+    return subprocess.Popen([sys.executable, '-m', module, '--ros-args', *arguments,
+                             '--log-level', 'warn'], stdout=subprocess.DEVNULL)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a node as Ctrl-C would."""
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=30)
+
+
+def achieved_factor(diagnostics: Diagnostics, robot: str, world: str, with_view: bool,
                     reports: int) -> float:
     """Run the bridge (and the view) for ``reports`` diagnostics windows; return the median."""
-    group = ProcessGroup(work_dir)
-    world = share_file('worlds', 'arena.yaml')
-    group.start('twin_bridge.bridge_node', {
-        'robot_description_file': share_file('urdf', 'twin_burger.urdf.xacro'),
-        'world_file': world, 'real_time_factor': 0.0, 'diagnostics_period': 1.0})
+    processes = [start('twin_bridge.bridge_node', {
+        'robot_description_file': robot, 'world_file': world, 'real_time_factor': 0.0})]
     if with_view:
-        group.start('twin_view.view_node', {'host': '127.0.0.1', 'port': 0,
-                                            'world_file': world})
-    arrays = []
-    subscription = listener.node.create_subscription(
-        DiagnosticArray, '/diagnostics', arrays.append,
-        QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE))
+        processes.append(start('twin_view.view_node', {'port': 0, 'world_file': world}))
     try:
         # Measure from when both are up: starting the view costs, running it should not.
-        listener.spin_until(lambda: arrays and (not with_view or 'view' in
-                                                listener.node.get_node_names()),
-                            60.0, 'the bridge and the view to start')
-        arrays.clear()
-        listener.spin_until(lambda: len(arrays) >= WARM_UP_REPORTS + reports, 60.0 + 5 * reports,
-                            "the bridge's diagnostics")
+        diagnostics.spin_until(lambda: diagnostics.factors and (
+            not with_view or 'view' in diagnostics.node.get_node_names()), 60.0,
+            'bridge diagnostics and view node')
+        diagnostics.factors.clear()
+        diagnostics.spin_until(lambda: len(diagnostics.factors) >= WARM_UP_REPORTS + reports,
+                               30.0 + 2 * reports, 'diagnostics')
+        return statistics.median(diagnostics.factors[WARM_UP_REPORTS:])
     finally:
-        listener.node.destroy_subscription(subscription)
-        group.stop_all()
-    factors = [float(diagnostics_value([array], 'real_time_factor_achieved'))
-               for array in arrays[WARM_UP_REPORTS:]]
-    return statistics.median(factors)
+        for process in reversed(processes):
+            stop(process)
 
 
 def main(args=None) -> int:
     """Run the rounds; print them, the medians and the difference."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('robot', type=Path, help='URDF or xacro file of the robot')
+    parser.add_argument('world', type=Path, help='world file')
     parser.add_argument('--rounds', type=int, default=3, help='rounds of each (default 3)')
-    parser.add_argument('--seconds', type=int, default=20,
-                        help='measured seconds per run (default 20)')
+    parser.add_argument('--reports', type=int, default=20,
+                        help='diagnostics reports (about 1 s each) measured per run')
     parser.add_argument('--limit', type=float, default=3.0,
                         help='largest slowdown accepted, percent (default 3)')
     options = parser.parse_args(args)
-    isolate_ros_graph()
-    listener = Listener('view_benchmark')
+    for path in (options.robot, options.world):
+        if not path.is_file():
+            print(f'view benchmark: {path}: no such file', file=sys.stderr)
+            return 1
+    # Keep the benchmark's graph on this machine (set ROS_DOMAIN_ID to keep it apart too).
+    os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
+    rclpy.init()
+    diagnostics = Diagnostics()
     results = {False: [], True: []}
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            for round_number in range(options.rounds):
-                for with_view in (False, True):
-                    factor = achieved_factor(listener, Path(folder), with_view,
-                                             options.seconds)
-                    results[with_view].append(factor)
-                    print(f'round {round_number + 1}: {"with" if with_view else "without"} '
-                          f'the view: achieved real-time factor {factor:.2f}', flush=True)
+        for round_number in range(1, options.rounds + 1):
+            for with_view in (False, True):
+                factor = achieved_factor(diagnostics, str(options.robot.resolve()),
+                                         str(options.world.resolve()), with_view,
+                                         options.reports)
+                results[with_view].append(factor)
+                print(f'round {round_number}: {"with" if with_view else "without"} the view: '
+                      f'achieved real-time factor {factor:.2f}', flush=True)
+    except RuntimeError as error:
+        print(f'view benchmark: {error}', file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, ExternalShutdownException):
+        return 130
     finally:
-        listener.close()
+        diagnostics.node.destroy_node()
+        rclpy.try_shutdown()
     alone, beside = statistics.median(results[False]), statistics.median(results[True])
     slowdown = 100.0 * (alone - beside) / alone
     print(f'median without the view {alone:.2f}, with the view (no client) {beside:.2f}: '

@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 import json
 import queue
+import signal
 import sys
 from typing import Callable
 
@@ -39,13 +40,13 @@ import numpy
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 import rclpy
 from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import (DurabilityPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
 from sensor_msgs.msg import LaserScan
 from std_msgs.msg import String
 from tf2_msgs.msg import TFMessage
+from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_sim.description import DescriptionError
 from twin_sim.world import Pose
 from twin_sim.worlds import load_world
@@ -67,7 +68,6 @@ PARAMETERS = {
     'host': ('127.0.0.1', 'address the WebSocket server listens on; 0.0.0.0 for every '
              'interface (the view then has no authentication: trusted networks only)'),
     'port': (8765, 'TCP port of the WebSocket server; 0: any free port', (0, 65535)),
-    'namespace': ('', "the robot's namespace, e.g. /tb0 (empty: the node's own)"),
     'world_file': ('', 'world file whose objects are drawn (empty: none)'),
     'spawn.x': (0.0, 'where the robot started in the world (overrides the world file), m'),
     'spawn.y': (0.0, 'as spawn.x, m'),
@@ -164,9 +164,8 @@ class ViewNode(Node):
         return value
 
     def _name(self, topic: str) -> str:
-        """Return a topic's full name under ``namespace`` (absolute names stay)."""
-        namespace = self.value['namespace'] or self.get_namespace()
-        return topic if topic.startswith('/') else f'{namespace.rstrip("/")}/{topic}'
+        """Return a topic's full name: in the node's namespace, after any remapping."""
+        return self.resolve_topic_name(topic)
 
     def _make_feeds(self) -> dict:
         """Create every channel (nobody watches yet) and return them by channel id."""
@@ -179,10 +178,10 @@ class ViewNode(Node):
             Feed(LaserScanChannel(self._name('scan'), **ctx),
                  Source(self._name('scan'), LaserScan, qos_profile_sensor_data),
                  messages.laser_scan),
-            Feed(FrameTransformsChannel('/tf', **ctx),
-                 Source('/tf', TFMessage, RELIABLE), messages.frame_transforms),
-            Feed(FrameTransformsChannel('/tf_static', **ctx),
-                 Source('/tf_static', TFMessage, LATCHED),
+            Feed(FrameTransformsChannel(self._name('tf'), **ctx),
+                 Source(self._name('tf'), TFMessage, RELIABLE), messages.frame_transforms),
+            Feed(FrameTransformsChannel(self._name('tf_static'), **ctx),
+                 Source(self._name('tf_static'), TFMessage, LATCHED),
                  messages.frame_transforms, latched=True),
             Feed(PoseInFrameChannel(self._name('ground_truth/pose'), **ctx), ground_truth,
                  messages.pose_in_frame),
@@ -359,13 +358,14 @@ class _Listener:
 
 
 def main(args=None) -> int:
-    """Run the view until Ctrl-C; exit 1 with a message for a bad world file or port."""
-    rclpy.init(args=args)
+    """Run the view until Ctrl-C or SIGTERM; exit 1 with a message for a bad setting."""
+    init_without_signal_handlers(args)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl-C until spinning
     node = None
     try:
         node = ViewNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
+        spin_until_signalled(node)  # a signal ends the spin between callbacks, never in one
+    except KeyboardInterrupt:  # a signal while starting
         pass
     except (DescriptionError, ViewError) as error:
         print(f'view: {error}', file=sys.stderr)
