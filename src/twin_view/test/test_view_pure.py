@@ -23,9 +23,10 @@ from foxglove_client import decode_message
 import numpy
 import pytest
 from twin_sim.description import DescriptionError, load_robot_description
+from twin_sim.world import Pose
 from twin_view.layout import layout_text
 from twin_view.messages import scene_update, Trail
-from twin_view.shapes import robot_shapes, root_link, world_shapes
+from twin_view.shapes import relative_to, robot_shapes, root_link, world_shapes
 from twin_view.teleop import check_channel, parse_velocity, same_topic, TeleopError, Velocity
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -106,8 +107,9 @@ def test_trail_keeps_poses_spacing_apart_and_the_newest_length():
     assert trail.add(odometry(0.1))
     for x in (0.3, 0.5, 0.7):
         trail.add(odometry(x))
-    assert [pose.position.x for pose in trail.poses] == [0.3, 0.5, 0.7]
-    assert decode_message(trail.message()).frame_id == 'odom'
+    path = decode_message(trail.message())
+    assert [pose.position.x for pose in path.poses] == [0.3, 0.5, 0.7]
+    assert path.frame_id == 'odom' and path.timestamp.seconds == 1
 
 
 def test_teleop_reads_twist_and_twist_stamped():
@@ -159,3 +161,10 @@ def walk_panels(content: dict):
             yield from walk_panels(item['content'])
     else:
         yield content
+
+
+def test_world_shapes_relative_to_the_start_pose():
+    start = Pose(x=-2.0, y=-0.5, yaw=math.pi / 2)  # facing +y in the world
+    pillar = by_name(relative_to(world_shapes(ROOT / 'worlds' / 'arena.yaml'), start))['pillar_00']
+    # World (-1.1, -1.1) is 0.9 m along the world's x (the start's -y), 0.6 m behind.
+    assert pillar.position() == pytest.approx((-0.6, -0.9, 0.25))

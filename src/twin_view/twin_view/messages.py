@@ -113,28 +113,28 @@ class Trail:
     :param length: most poses kept; the oldest go first
     """
 
-    def __init__(self, spacing: float = 0.02, length: int = 2000):
+    def __init__(self, spacing: float = 0.05, length: int = 2000):
         self.spacing = spacing
-        self.poses = deque(maxlen=length)
+        self.positions = deque(maxlen=length)  # (x, y, z), to measure the spacing
+        self.poses = deque(maxlen=length)  # converted once, as the message carries them
         self.frame_id = ''
         self.stamp = None
 
     def add(self, odometry) -> bool:
         """Add an Odometry's pose; return whether the trail changed (it moved ``spacing``)."""
         pose = odometry.pose.pose
+        position = (pose.position.x, pose.position.y, pose.position.z)
         self.frame_id, self.stamp = odometry.header.frame_id, odometry.header.stamp
-        if self.poses:
-            last = self.poses[-1].position
-            if math.dist((last.x, last.y, last.z),
-                         (pose.position.x, pose.position.y, pose.position.z)) < self.spacing:
-                return False
-        self.poses.append(pose)
+        if self.positions and math.dist(self.positions[-1], position) < self.spacing:
+            return False
+        self.positions.append(position)
+        self.poses.append(foxglove_pose(pose.position, pose.orientation))
         return True
 
     def message(self) -> PosesInFrame:
         """Return the trail as Foxglove poses (in the odometry's frame)."""
         return PosesInFrame(timestamp=timestamp(self.stamp), frame_id=self.frame_id,
-                            poses=[foxglove_pose(p.position, p.orientation) for p in self.poses])
+                            poses=list(self.poses))
 
 
 def scene_update(entity_id: str, frame_id: str, shapes: list[Shape],

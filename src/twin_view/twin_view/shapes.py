@@ -132,6 +132,12 @@ def world_shapes(world_file: str | Path) -> list[Shape]:
     return collector.shapes
 
 
+def relative_to(shapes: list[Shape], origin: Pose) -> list[Shape]:
+    """Return world shapes in the frame whose pose in the world is ``origin`` (the odom frame)."""
+    into_frame = numpy.linalg.inv(pose_matrix(origin))
+    return [shape.moved(into_frame) for shape in shapes]
+
+
 def robot_shapes(urdf: str, base_dir: Path | None = None) -> list[Shape]:
     """
     Return every ``<visual>`` of a URDF, in the frame of its root link.

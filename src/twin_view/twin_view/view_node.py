@@ -36,7 +36,6 @@ from foxglove.channels import (FrameTransformsChannel, LaserScanChannel, PoseInF
 from foxglove.websocket import Capability
 from geometry_msgs.msg import Twist, TwistStamped
 from nav_msgs.msg import Odometry
-import numpy
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 import rclpy
 from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
@@ -51,7 +50,7 @@ from twin_sim.description import DescriptionError
 from twin_sim.world import Pose
 from twin_sim.worlds import load_world
 from twin_view import messages
-from twin_view.shapes import pose_matrix, robot_shapes, root_link, world_shapes
+from twin_view.shapes import relative_to, robot_shapes, root_link, world_shapes
 from twin_view.teleop import check_channel, parse_velocity, same_topic, TeleopError
 
 RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
@@ -75,9 +74,9 @@ PARAMETERS = {
     'odom_frame': ('odom', 'frame of odom and ground_truth/odom, at the start pose'),
     'command_type': ('auto', "type cmd_vel is republished as: 'auto' (as the twin subscribes), "
                      "'geometry_msgs/msg/Twist' or 'geometry_msgs/msg/TwistStamped'"),
-    'trail.spacing': (0.02, 'smallest distance between the poses of a drawn path, m',
+    'trail.spacing': (0.05, 'smallest distance between the poses of a drawn path, m',
                       (0.0, 10.0)),
-    'trail.length': (5000, 'most poses kept in a drawn path', (1, 1_000_000)),
+    'trail.length': (2000, 'most poses kept in a drawn path', (1, 1_000_000)),
 }
 
 
@@ -212,8 +211,7 @@ class ViewNode(Node):
                      yaw=self.value['spawn.yaw'])
         if spawn == Pose():  # as the bridge: the world file's spawn unless spawn.* is given
             spawn = load_world(world_file).spawn or Pose()
-        in_odom = numpy.linalg.inv(pose_matrix(spawn))
-        shapes = [shape.moved(in_odom) for shape in world_shapes(world_file)]
+        shapes = relative_to(world_shapes(world_file), spawn)  # odom is where it started
         return messages.scene_update('world', self.value['odom_frame'], shapes)
 
     def _robot_scene(self, description):
