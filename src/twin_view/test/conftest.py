@@ -39,16 +39,25 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def twin_and_view(tmp_path):
-    """Start a bridge in the arena and the view beside it; return the view's URL."""
+def start_twin_and_view(tmp_path):
+    """Start the view and a bridge in the arena (with overrides); return the view's URL."""
     group = ProcessGroup(tmp_path)
-    port = free_port()
-    # The view first, so it is stopped first: a client of the bridge goes before the bridge.
-    group.start('twin_view.view_node', {'host': '127.0.0.1', 'port': port,
-                                        'world_file': str(WORLD)})
-    group.start('twin_bridge.bridge_node', BRIDGE_PARAMETERS)
-    yield f'ws://127.0.0.1:{port}'
+
+    def start(**bridge_overrides) -> str:
+        port = free_port()
+        # The view first, so it is stopped first: a client of the bridge goes before the bridge.
+        group.start('twin_view.view_node', {'host': '127.0.0.1', 'port': port,
+                                            'world_file': str(WORLD)})
+        group.start('twin_bridge.bridge_node', {**BRIDGE_PARAMETERS, **bridge_overrides})
+        return f'ws://127.0.0.1:{port}'
+    yield start
     group.stop_all()
+
+
+@pytest.fixture
+def twin_and_view(start_twin_and_view):
+    """Start the view and a bridge in the arena; return the view's URL."""
+    return start_twin_and_view()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import math
 
 from foxglove_client import decode, FoxgloveClient
 from nav_msgs.msg import Odometry
+import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 
 SHOWN = {'/scan', '/tf', '/tf_static', '/diagnostics', '/ground_truth/pose', '/odom/pose',
@@ -93,11 +94,13 @@ def test_view_reads_twin_topics_only_while_watched(twin_and_view, listener):
                         'the view to drop /odom')
 
 
-def test_teleop_on_cmd_vel_drives_the_twin(twin_and_view, listener):
+@pytest.mark.parametrize('stamped', [False, True])
+def test_teleop_on_cmd_vel_drives_the_twin(stamped, start_twin_and_view, listener):
+    url = start_twin_and_view(enable_stamped_cmd_vel=stamped)  # the view follows the twin
     truth = listener.record(Odometry, '/ground_truth/odom',
                             QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE))
     listener.wait_matched('/ground_truth/odom')
-    with FoxgloveClient(twin_and_view) as client:
+    with FoxgloveClient(url) as client:
         client.wait_channels(SHOWN)
         command = client.advertise('/cmd_vel', 'geometry_msgs/msg/Twist')
         forward = json.dumps({'linear': {'x': 0.2, 'y': 0.0, 'z': 0.0},

@@ -311,9 +311,9 @@ class ViewNode(Node):
         (twist.linear.x, twist.linear.y, twist.linear.z) = velocity.linear
         (twist.angular.x, twist.angular.y, twist.angular.z) = velocity.angular
         if self.command_publisher.msg_type is TwistStamped:
-            stamped = TwistStamped(twist=twist)
-            stamped.header.stamp = self.get_clock().now().to_msg()
-            twist = stamped
+            # Stamp 0: "received now". The view does not follow /clock (that would load the
+            # twin), and the twin judges stamps against its simulated time.
+            twist = TwistStamped(twist=twist)
         self.command_publisher.publish(twist)
 
     def _command_publisher(self):
