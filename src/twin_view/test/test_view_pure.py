@@ -28,6 +28,7 @@ from twin_view.layout import layout_text
 from twin_view.messages import scene_update, Trail
 from twin_view.shapes import relative_to, robot_shapes, root_link, world_shapes
 from twin_view.teleop import check_channel, parse_velocity, same_topic, TeleopError, Velocity
+from twin_view.view_node import PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[3]
 ROBOT_XACRO = ROOT / 'urdf' / 'twin_burger.urdf.xacro'
@@ -168,3 +169,13 @@ def test_world_shapes_relative_to_the_start_pose():
     pillar = by_name(relative_to(world_shapes(ROOT / 'worlds' / 'arena.yaml'), start))['pillar_00']
     # World (-1.1, -1.1) is 0.9 m along the world's x (the start's -y), 0.6 m behind.
     assert pillar.position() == pytest.approx((-0.6, -0.9, 0.25))
+
+
+def test_readme_documents_every_parameter_with_its_default():
+    readme = (ROOT / 'src' / 'twin_view' / 'README.md').read_text()
+    rows = {line.split('|')[1].strip(): line.split('|')[3].strip()
+            for line in readme.splitlines() if line.startswith('| `')}
+    for name, (default, *_) in PARAMETERS.items():
+        row = next((value for names, value in rows.items() if f'`{name}`' in names), None)
+        assert row is not None, f'{name} is not in the README'
+        assert str(default) in row, f'{name}: README says {row}, the node {default}'
