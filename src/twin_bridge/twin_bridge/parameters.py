@@ -398,6 +398,11 @@ def _file_parameters(path: Path, full_name: str) -> dict:
     """Return the parameters a parameter file gives the node ``full_name``, by dotted name."""
     try:
         tree = yaml.safe_load(path.read_text())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f', line {mark.line + 1}' if mark else ''
+        raise ValueError(f'{path}{where}: cannot read the parameter file: '
+                         f'{error.problem or error.context}') from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ValueError(f'{path}: cannot read the parameter file: '
                          f'{str(error).splitlines()[0]}') from None
