@@ -35,8 +35,9 @@ CONTRACT = {
 
 
 def twin_check(*arguments) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, '-m', 'twin.check', '--duration', '4', *arguments],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, '-m', 'twin_tools.check', '--duration', '4', *arguments],
+        capture_output=True, text=True, timeout=120)
 
 
 def test_twin_check_passes_on_the_twin_with_the_shipped_contract(start_bridge, world_file):

@@ -44,6 +44,16 @@ def test_bad_configuration_exits_non_zero_with_a_clear_message(tmp_path, test_pa
     assert 'Traceback' not in log
 
 
+def test_gui_without_a_display_is_one_line_not_x_server_errors(tmp_path, test_parameters,
+                                                               monkeypatch):
+    monkeypatch.delenv('DISPLAY', raising=False)
+    monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
+    bridge = BridgeProcess({**test_parameters, 'gui': True}, tmp_path)
+    assert bridge.process.wait(timeout=60) == 1
+    assert 'gui is true, but there is no display' in bridge.log()
+    assert 'X server' not in bridge.log()
+
+
 def test_an_integer_where_a_float_is_expected_is_accepted(start_bridge, listener):
     start_bridge(real_time_factor=2)   # YAML `2` means 2.0
     clocks = listener.record(Clock, '/clock')

@@ -119,6 +119,9 @@ class BridgeNode(Node):
     def _build_twin(self, values: dict) -> list[str]:
         """Build the world and its robots; return the robots' names ('' for a lone one)."""
         settings, spawn, build_world = self.settings, self.settings.spawn, None
+        if values['gui'] and not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
+            raise StartupError('gui is true, but there is no display (DISPLAY and '
+                               'WAYLAND_DISPLAY are unset): set gui false, or use a desktop')
         try:
             if settings.world_file:
                 world = load_world(settings.world_file)
