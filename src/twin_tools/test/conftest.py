@@ -14,20 +14,10 @@
 
 """Tests that start ROS 2 nodes keep DDS on this machine and on a domain of their own."""
 
-from pathlib import Path
-
 import pytest
 from twin_bridge.testing import isolate_ros_graph, Listener
 
 isolate_ros_graph()
-
-WORKSPACE = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def workspace() -> Path:
-    """Return the workspace root (the bringup folders live there)."""
-    return WORKSPACE
 
 
 @pytest.fixture
