@@ -21,8 +21,8 @@ from twin_tools.soak import soak
 
 
 def test_slower_physics_than_asked_gives_no_spurious_watchdog_timeouts(
-        bridge, controller, listener, world_file):
-    bridge(world_file('empty'), real_time_factor=1000.0)
+        start_bridge, controller, listener, world_file):
+    start_bridge(world_file('empty'), real_time_factor=1000.0)
     diagnostics = listener.record(DiagnosticArray, '/diagnostics')
     clocks = listener.record(Clock, '/clock', 100)
     controller('obstacle_stop', speed=0.15)

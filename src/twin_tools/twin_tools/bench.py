@@ -266,7 +266,7 @@ for k in range(samples):
         executor.spin_once(timeout_sec=0.1)
     values = latest['values']
     results.append({'sim_at_publish_ns': sim_at_publish,
-                    'applied_sim_ns': round(float(values['cmd_vel_last_applied_sim_s']) * 1e9),
+                    'applied_sim_ns': int(values['cmd_vel_last_applied_sim_ns']),
                     'published': published,
                     'received': float(values['cmd_vel_last_received_steady_s']),
                     'applied': float(values['cmd_vel_last_applied_steady_s'])})
