@@ -12,7 +12,6 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-
-"""Tests that start ROS 2 nodes: the shared fixtures keep DDS on this machine and domain."""
+"""Tests that start ROS 2 nodes use the shared fixtures: DDS on this machine, a domain apart."""
 
 pytest_plugins = ['twin_bridge.fixtures']
