@@ -112,3 +112,8 @@ def test_teleop_on_cmd_vel_drives_the_twin(stamped, start_twin_and_view, listene
 
         listener.spin_until(driven_forward, 60.0, 'the robot to drive 0.1 m forward')
         assert abs(truth[-1].pose.pose.position.y) < 0.05
+    # The view publishes on cmd_vel only while a client advertises a command channel.
+    listener.spin_until(lambda: not any(
+        info.node_name == 'view'
+        for info in listener.node.get_publishers_info_by_topic('/cmd_vel')), 30.0,
+        'the view to drop its cmd_vel publisher once the client left')
