@@ -85,7 +85,6 @@ class BridgeNode(Node):
         self.settings = settings = bridge_settings(values)
         names = self._build_twin(values)
         self.jitter = PacingJitter()
-        self.sim_ns = 0
         self.paused = values['start_paused']
         self.diverged = False
         self.step_ns = self.twin.step_ns
@@ -186,6 +185,11 @@ class BridgeNode(Node):
 
     # -- time ---------------------------------------------------------------------------
 
+    @property
+    def sim_ns(self) -> int:
+        """Return the simulated time, ns: the core's clock, time's one owner."""
+        return self.twin.time_ns
+
     @reported
     def on_timer(self) -> None:
         """Advance as many physics steps as the pacing asks for."""
@@ -214,7 +218,6 @@ class BridgeNode(Node):
         for drivers in self.drivers:
             drivers.command(self.sim_ns)
         all_readings = self.twin.step_all()
-        self.sim_ns += self.step_ns
         self.stats['steps'] += 1
         truths = [d.ground_truth(r) for d, r in zip(self.drivers, all_readings)]
         if not all(d.finite(r, t) for d, r, t in zip(self.drivers, all_readings, truths)):

@@ -32,7 +32,7 @@ SERVO_POSITION_GAIN = 0.1
 SERVO_MAX_LAG = 1e-3   # rad: 0.03 mm at the rim of a Burger's wheel
 # How far over a velocity limit the body may go before it is slowed (see _bound_speed).
 SPEED_BOUND_SLACK = 0.01
-# A body this slow (m/s, rad/s) for this long (s), with its wheels held, comes to rest.
+# A body this slow (m/s, rad/s) for this long (s), with its wheels held, is held at rest.
 STILL_SPEED = 1e-3
 STILL_TURN_RATE = 1e-2
 STILL_BEFORE_REST = 0.25
@@ -309,8 +309,6 @@ class DiffDriveRobot:
         speeds = [actuator.update(command, dt)
                   for actuator, command in zip(self.actuators, commands)]
         self.wheels_commanded = any(speeds)
-        if self.wheels_commanded:
-            self._rest(False)
         held = [servo_hold_angle(target, angle, SERVO_MAX_LAG)
                 for target, angle in zip(self.servo_targets, self.wheel_angles())]
         signs = self.wheel_signs
@@ -323,16 +321,30 @@ class DiffDriveRobot:
         self.servo_targets = [angle + speed * dt for angle, speed in zip(held, speeds)]
 
     def after_step(self, dt: float) -> None:
-        """Bound the body's speed, and let it rest once it is still (after a physics step)."""
+        """Bound the body's speed, and hold it where it came to rest (after a physics step)."""
         linear, angular = self._bound_speed(
             *self.world.call(pybullet.getBaseVelocity, self.body))
         still = (not self.wheels_commanded and math.hypot(*linear) < STILL_SPEED and
                  math.hypot(*angular) < STILL_TURN_RATE)
         self.still_for = self.still_for + dt if still else 0.0
-        if self.still_for >= STILL_BEFORE_REST:
-            self._rest(True)
-        elif not still:
-            self._rest(False)
+        if self.still_for < STILL_BEFORE_REST:
+            self.rest_pose = None
+        elif self.rest_pose is None:
+            self.rest_pose = self.world.call(pybullet.getBasePositionAndOrientation, self.body)
+        else:
+            self._hold_at_rest()
+
+    def _hold_at_rest(self) -> None:
+        """
+        Put the body back where it came to rest, without velocity.
+
+        PyBullet's friction acts on velocities only, so a body standing on its held wheels
+        slides off by micrometres per second (20 cm an hour). Held like this it stands still
+        as static friction holds a real robot; a command, or a push that moves it faster than
+        :data:`STILL_SPEED`, lets it go.
+        """
+        self.world.call(pybullet.resetBasePositionAndOrientation, self.body, *self.rest_pose)
+        self.world.call(pybullet.resetBaseVelocity, self.body, (0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
 
     def _bound_speed(self, linear, angular) -> tuple:
         """
@@ -354,24 +366,6 @@ class DiffDriveRobot:
         self.speed_bound_count += 1
         return linear, angular
 
-    def _rest(self, resting: bool) -> None:
-        """
-        Put the body to rest (PyBullet's sleep), or wake it.
-
-        PyBullet's friction acts on velocities only, so a body standing on its held wheels
-        slides off by micrometres per second (20 cm an hour). A resting body stands still
-        exactly, as static friction holds a real one; a command, a reset, a teleport or a
-        body touching it wakes it.
-        """
-        if resting == self.resting:
-            return
-        self.resting = resting
-        states = ((pybullet.ACTIVATION_STATE_ENABLE_SLEEPING, pybullet.ACTIVATION_STATE_SLEEP)
-                  if resting else
-                  (pybullet.ACTIVATION_STATE_WAKE_UP, pybullet.ACTIVATION_STATE_DISABLE_SLEEPING))
-        for state in states:
-            self.world.call(pybullet.changeDynamics, self.body, -1, activationState=state)
-
     def reset_commands(self) -> None:
         """Drop the request and the limiter's and actuators' memory; hold the wheels still."""
         self.command = self.applied = (0.0, 0.0)
@@ -379,5 +373,4 @@ class DiffDriveRobot:
         for actuator in self.actuators:
             actuator.reset()
         self.servo_targets = list(self.wheel_angles())
-        self.wheels_commanded, self.still_for, self.resting = False, 0.0, None
-        self._rest(False)
+        self.wheels_commanded, self.still_for, self.rest_pose = False, 0.0, None
