@@ -23,7 +23,6 @@ from unittest import mock
 
 import pytest
 import rclpy
-from rclpy.parameter import Parameter
 from std_srvs.srv import Trigger
 from twin_bridge.bridge_node import BridgeNode
 
@@ -45,10 +44,9 @@ def header_stamps(msg) -> list[int]:
 def node(robot_xacro):
     context = rclpy.Context()
     rclpy.init(context=context)
-    bridge = BridgeNode(context=context, parameter_overrides=[
-        Parameter('robot_description_file', value=str(robot_xacro)),
-        Parameter('publish_robot_state', value='true'),   # wheel transforms on tf too
-        Parameter('real_time_factor', value=0.0)])
+    bridge = BridgeNode({'robot_description_file': str(robot_xacro), 'real_time_factor': 0.0,
+                         'publish_robot_state': 'true'},   # wheel transforms on tf too
+                        context=context)
     yield bridge
     bridge.shut_down()
     bridge.destroy_node()

@@ -86,5 +86,5 @@ def test_wheels_on_different_parents_take_no_physical_separation():
 
 
 def test_negative_sizes_are_refused():
-    with pytest.raises(ValueError, match='physical.right_wheel_radius must be >= 0'):
-        PhysicalConfig(right_wheel_radius=-0.01).validate()
+    with pytest.raises(ValueError, match='physical right_wheel_radius must be within'):
+        PhysicalConfig(right_wheel_radius=-0.01)

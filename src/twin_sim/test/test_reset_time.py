@@ -46,3 +46,13 @@ def test_an_episode_reads_the_same_whenever_it_starts(make_twin):
     twin.reset()
     start = twin.time_ns
     assert episode(twin) == first
+
+
+def test_a_rebuilt_world_keeps_the_time_too(make_twin):
+    twin = make_twin()
+    twin.run(2.0)
+    rebuilt_at = twin.time_ns
+    twin.rebuild()
+    assert twin.time_ns == rebuilt_at
+    scans = [r.scan for r in twin.run(0.5) if r.scan is not None]
+    assert scans and scans[0].time_ns == rebuilt_at

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from xml.etree import ElementTree
 
 from twin_sim.description import DescriptionError
+from twin_sim.fields import check_fields, ranged
 
 TREAD_WIDTH = 0.001   # m: contact stays within 0.5 mm of the wheel's mid-plane
 HUB_RADIUS = 0.97     # of the wheel radius: clear of flat ground unless tilted over 6 degrees
@@ -51,15 +52,13 @@ class PhysicalConfig:
     :param wheel_separation: between the wheels' mid-planes, m
     """
 
-    left_wheel_radius: float = 0.0
-    right_wheel_radius: float = 0.0
-    wheel_separation: float = 0.0
+    left_wheel_radius: float = ranged(0.0, 0.0, 1.0)
+    right_wheel_radius: float = ranged(0.0, 0.0, 1.0)
+    wheel_separation: float = ranged(0.0, 0.0, 5.0)
 
-    def validate(self) -> None:
-        """Raise ValueError naming the first setting that is not a usable size."""
-        for name, value in vars(self).items():
-            if not value >= 0.0:
-                raise ValueError(f"physical.{name} must be >= 0 m (0: the URDF's), got {value}")
+    def __post_init__(self):
+        """Refuse sizes out of range at construction."""
+        check_fields(self, 'physical')
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,6 @@ def physical_body(urdf: str, left_joint: str, right_joint: str,
 
     :raises DescriptionError: a physical value is set that the description cannot take
     """
-    physical.validate()
     root = ElementTree.fromstring(urdf)
     joints = {joint.get('name'): joint for joint in root.iter('joint')}
     links = {link.get('name'): link for link in root.iter('link')}
