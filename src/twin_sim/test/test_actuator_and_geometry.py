@@ -27,7 +27,7 @@ from twin_sim import DriveConfig, DriveLimits, OdometryConfig, PhysicalConfig
 
 # Limits that never bind, so the actuator's own response is what is measured.
 UNLIMITED = DriveLimits(max_linear_velocity=1.0, max_angular_velocity=10.0,
-                        max_linear_acceleration=1e6, max_angular_acceleration=1e6)
+                        max_linear_acceleration=1000.0, max_angular_acceleration=1000.0)
 R, S = 0.033, 0.160   # the Burger's wheel radius and separation, m
 
 
