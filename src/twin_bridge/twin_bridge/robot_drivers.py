@@ -110,6 +110,10 @@ class RobotDrivers:
         # One message per stream, refilled and republished (see conversions).
         self.outbox = {'imu': Imu(), 'odom': Odometry(), 'odom_tf': TransformStamped(),
                        'truth': Odometry(), 'joints': JointState(), 'tf': TFMessage()}
+        # Per sensor (its Readings field): the finiteness check and the publisher of a reading.
+        self.outputs = {'scan': (_finite_scan, self.publish_scan),
+                        'imu': (_finite_imu, self.publish_imu),
+                        'odometry': (_finite_odometry, self.publish_odometry)}
         self.robot_state = None
         if robot_state_urdf is not None:
             self.robot_state = RobotStatePublisher(robot_state_urdf, self.frame_prefix)
@@ -150,28 +154,28 @@ class RobotDrivers:
     def finite(self, readings: Readings, truth) -> bool:
         """Tell whether everything about to be published is finite."""
         applied = self.robot.robot.applied
-        checks = [math.isfinite(applied[0] + applied[1])]
-        if readings.scan is not None:
-            checks.append(not np.isnan(readings.scan.ranges).any())
-        if readings.imu is not None:
-            checks.append(np.isfinite(readings.imu.linear_acceleration).all() and
-                          np.isfinite(readings.imu.angular_velocity).all())
-        if readings.odometry is not None:
-            estimate = readings.odometry
-            checks.append(math.isfinite(estimate.x + estimate.y + estimate.yaw) and
-                          np.isfinite(truth.position).all() and
-                          np.isfinite(truth.orientation).all())
-        return all(checks)
+        if not math.isfinite(applied[0] + applied[1]):
+            return False
+        return all(reading is None or finite(reading, truth)
+                   for reading, (finite, _) in self._due(readings))
 
     def publish(self, readings: Readings, truth, now: int) -> None:
         """Publish what came due this step, stamped ``now`` (a scan: its first beam's time)."""
-        if readings.scan is not None:
-            self.scan_pub.publish(self.scan_converter.convert(readings.scan))
-        if readings.imu is not None:
-            self.imu_pub.publish(conversions.imu(readings.imu, self.frames['imu'], now,
-                                                 self.outbox['imu']))
-        if readings.odometry is not None:
-            self.publish_odometry(readings.odometry, truth, now)
+        for reading, (_, publish) in self._due(readings):
+            if reading is not None:
+                publish(reading, truth, now)
+
+    def _due(self, readings: Readings):
+        """Yield each sensor's reading (None when not due) with its (finite, publish) pair."""
+        return ((getattr(readings, name), output) for name, output in self.outputs.items())
+
+    def publish_scan(self, scan, truth, now: int) -> None:
+        """Publish a LaserScan (stamped with its first beam's time)."""
+        self.scan_pub.publish(self.scan_converter.convert(scan))
+
+    def publish_imu(self, sample, truth, now: int) -> None:
+        """Publish an Imu message."""
+        self.imu_pub.publish(conversions.imu(sample, self.frames['imu'], now, self.outbox['imu']))
 
     def publish_odometry(self, estimate, truth, now: int) -> None:
         """Publish odom, the odom -> base transform, joint states and ground truth."""
@@ -265,6 +269,20 @@ class RobotDrivers:
                 'cmd_vel_last_applied_sim_s': f'{last.applied_sim_ns / NS_PER_S:.9f}'})
         values.update({f'cmd_vel_{k}': str(v) for k, v in sorted(gate.counters.items())})
         return values
+
+
+def _finite_scan(scan, truth) -> bool:
+    return not np.isnan(scan.ranges).any()   # +-inf are REP-117 readings
+
+
+def _finite_imu(sample, truth) -> bool:
+    return bool(np.isfinite(sample.linear_acceleration).all() and
+                np.isfinite(sample.angular_velocity).all())
+
+
+def _finite_odometry(estimate, truth) -> bool:
+    return bool(math.isfinite(estimate.x + estimate.y + estimate.yaw) and
+                np.isfinite(truth.position).all() and np.isfinite(truth.orientation).all())
 
 
 def _planar(msg: Twist) -> PlanarTwist:

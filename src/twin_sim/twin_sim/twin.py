@@ -22,11 +22,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from twin_sim.description import load_robot_description, RobotDescription
-from twin_sim.imu import Imu, ImuConfig, ImuSample
+from twin_sim.imu import ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
-from twin_sim.odometry import OdometryConfig, OdometryEstimate, WheelOdometry
+from twin_sim.odometry import OdometryConfig, OdometryEstimate
 from twin_sim.robot import (BodyState, DiffDriveRobot, DriveConfig, FIRST_COLLISION_GROUP,
                             relative_to)
+from twin_sim.sensors import SENSORS
 from twin_sim.world import PhysicsConfig, Pose, World
 
 NS_PER_S = 1_000_000_000
@@ -57,7 +58,7 @@ class TwinConfig:
 
 @dataclass(frozen=True)
 class Readings:
-    """What the sensors produced in one step; a sensor that was not due is None."""
+    """What the sensors produced in one step (a field per sensor of SENSORS); None: not due."""
 
     time_ns: int
     scan: Scan | None = None
@@ -101,21 +102,21 @@ class RobotTwin:
         self.robot = DiffDriveRobot(world, description, config.drive, spawn, name,
                                     collision_group)
         self.base_link = self.robot.link_index(config.base_link, 'base')
+        self.sensors = {make.reading: make(self.robot, config) for make in SENSORS}
 
     def reset(self, seed: np.random.SeedSequence) -> None:
         """Commands, sensors, noise streams and schedules to their start (bodies restored)."""
-        config = self.config
         self.robot.reset_commands()
-        lidar_rng, imu_rng, odometry_rng = (np.random.default_rng(s) for s in seed.spawn(3))
-        self.lidar = Lidar(self.robot, config.lidar, lidar_rng)
-        self.imu = Imu(self.robot, config.imu, config.physics.gravity, imu_rng)
-        self.odometry = WheelOdometry(config.odometry, self.robot.wheel_radius,
-                                      self.robot.wheel_separation, odometry_rng)
-        self.odometry.reset(self.robot.wheel_angles())
-        self.schedules = {name: Schedule(getattr(config, name).rate)
-                          for name in ('lidar', 'imu', 'odometry')}
-        self._last_odometry_ns = 0
+        self.schedules = []
+        for sensor, stream in zip(self.sensors.values(), seed.spawn(len(self.sensors))):
+            sensor.reset(np.random.default_rng(stream))
+            self.schedules.append(Schedule(sensor.rate))
         self.start = self.ground_truth()
+
+    @property
+    def lidar(self) -> Lidar:
+        """Return the LIDAR (its beams, random stream and casting)."""
+        return self.sensors['scan'].lidar
 
     def set_command(self, linear: float, angular: float) -> None:
         """Request a body twist: m/s forward, rad/s counter-clockwise."""
@@ -123,26 +124,11 @@ class RobotTwin:
 
     def sense(self, time_ns: int) -> Readings:
         """Return the readings due at ``time_ns``, just after a physics step."""
-        due = {name: schedule.due(time_ns) for name, schedule in self.schedules.items()}
-        return Readings(
-            time_ns=time_ns,
-            scan=self._sweep_lidar(time_ns, due['lidar']),
-            imu=self.imu.sample(time_ns / NS_PER_S) if due['imu'] else None,
-            odometry=self._update_odometry(time_ns) if due['odometry'] else None)
-
-    def _sweep_lidar(self, time_ns: int, scan_due: bool) -> Scan | None:
-        # Sweeps start on the scan schedule, so each ends before the next begins (its last
-        # beam is due less than a scan period after its first): one scan per step at most.
-        finished = self.lidar.continue_sweep(time_ns)
-        if scan_due:
-            self.lidar.start_sweep(self.schedules['lidar'].fired_ns)
-            finished = self.lidar.continue_sweep(time_ns) or finished
-        return finished
-
-    def _update_odometry(self, time_ns: int) -> OdometryEstimate:
-        dt = (time_ns - self._last_odometry_ns) / NS_PER_S
-        self._last_odometry_ns = time_ns
-        return self.odometry.update(self.robot.wheel_angles(), dt)
+        readings = {}
+        for sensor, schedule in zip(self.sensors.values(), self.schedules):
+            due_ns = schedule.fired_ns if schedule.due(time_ns) else None
+            readings[sensor.reading] = sensor.sample(time_ns, due_ns)
+        return Readings(time_ns, **readings)
 
     def ground_truth(self, from_start: bool = False) -> BodyState:
         """
