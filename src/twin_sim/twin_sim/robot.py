@@ -15,6 +15,7 @@
 """A differential-drive robot in a World, moved only through its wheel motors."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 import math
 
 import numpy as np
@@ -262,10 +263,39 @@ class DiffDriveRobot:
         wheel_speeds = body_to_wheels(*self.applied, self.wheel_radius, self.wheel_separation)
         self.world.call(pybullet.setJointMotorControlArray, self.body, self.wheels,
                         pybullet.VELOCITY_CONTROL,
-                        targetVelocities=[s * w for s, w in zip(self.wheel_signs, wheel_speeds)],
-                        forces=[self.wheel_torque] * 2)
+                        targetVelocities=[s * w * k for s, w, k in zip(
+                            self.wheel_signs, wheel_speeds, self.wheel_speed_scales)],
+                        forces=[self.wheel_torque * k for k in self.wheel_torque_scales])
 
     def reset_commands(self) -> None:
         """Drop the current request and the limiter's memory (the base is at rest)."""
         self.command = self.applied = (0.0, 0.0)
         self.limiter.reset()
+
+    # -- injected faults, per wheel (0: left, 1: right) ----------------------------------
+
+    wheel_speed_scales = (1.0, 1.0)    # of each wheel's commanded speed; 0 holds it still
+    wheel_torque_scales = (1.0, 1.0)   # of each wheel motor's torque limit
+
+    @cached_property
+    def loaded_wheel_friction(self) -> tuple[float, float]:
+        """Return the wheels' lateral friction coefficients as loaded from the description."""
+        return tuple(self.world.call(pybullet.getDynamicsInfo, self.body, joint)[1]
+                     for joint in self.wheels)
+
+    def set_wheel_traction(self, wheel: int, scale: float) -> None:
+        """Scale a wheel's friction with the ground (a slipping wheel); 1 restores it."""
+        self.world.call(pybullet.changeDynamics, self.body, self.wheels[wheel],
+                        lateralFriction=self.loaded_wheel_friction[wheel] * scale)
+
+    def set_wheel_motor(self, wheel: int, torque_scale: float = 1.0,
+                        speed_scale: float = 1.0) -> None:
+        """
+        Weaken or seize a wheel's motor; the defaults restore it.
+
+        :param torque_scale: of the torque limit (0: a dead, free-wheeling motor)
+        :param speed_scale: of the commanded speed (0 with full torque: a seized motor)
+        """
+        torques, speeds = list(self.wheel_torque_scales), list(self.wheel_speed_scales)
+        torques[wheel], speeds[wheel] = torque_scale, speed_scale
+        self.wheel_torque_scales, self.wheel_speed_scales = tuple(torques), tuple(speeds)

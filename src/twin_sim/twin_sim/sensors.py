@@ -25,8 +25,9 @@ from typing import Protocol
 
 import numpy as np
 
-from twin_sim.imu import Imu, ImuSample
-from twin_sim.lidar import Lidar, Scan
+from twin_sim.faults import WHEELS
+from twin_sim.imu import faulted_sample, Imu, ImuSample
+from twin_sim.lidar import faulted_scan, Lidar, Scan
 from twin_sim.odometry import OdometryEstimate, WheelOdometry
 from twin_sim.robot import DiffDriveRobot
 
@@ -38,13 +39,14 @@ class Sensor(Protocol):
 
     reading: str   # the Readings field it fills
     rate: float    # Hz of simulated time
+    faults: list   # the active faults that act on it (twin_sim.faults), usually none
 
     def reset(self, rng: np.random.Generator) -> None:
         """Start again (the body is at its start) drawing from ``rng``."""
 
     def sample(self, time_ns: int, due_ns: int | None) -> object | None:
         """
-        Run one step at ``time_ns``; return a reading, or None.
+        Run one step at ``time_ns``; return a reading (as ``faults`` make it), or None.
 
         :param due_ns: the time a sample fell due, when one did at this step; else None
         """
@@ -58,10 +60,12 @@ class LidarSensor:
     def __init__(self, robot: DiffDriveRobot, config):
         """:param config: the twin's configuration (a TwinConfig)."""
         self.robot, self.config, self.rate = robot, config.lidar, config.lidar.rate
+        self.faults = []
 
     def reset(self, rng: np.random.Generator) -> None:
         """Mount a fresh LIDAR drawing from ``rng``."""
         self.lidar = Lidar(self.robot, self.config, rng)
+        self.last = None   # the last scan delivered
 
     def sample(self, time_ns: int, due_ns: int | None) -> Scan | None:
         """Cast the beams due; return a scan when one is complete."""
@@ -71,6 +75,10 @@ class LidarSensor:
         if due_ns is not None:
             self.lidar.start_sweep(due_ns)
             finished = self.lidar.continue_sweep(time_ns) or finished
+        if finished is not None:
+            if self.faults:
+                finished = faulted_scan(finished, self.faults, self.last, self.lidar.angles)
+            self.last = finished
         return finished
 
 
@@ -82,14 +90,22 @@ class ImuSensor:
     def __init__(self, robot: DiffDriveRobot, config):
         """:param config: the twin's configuration (a TwinConfig)."""
         self.robot, self.config, self.rate = robot, config, config.imu.rate
+        self.faults = []
 
     def reset(self, rng: np.random.Generator) -> None:
         """Mount a fresh IMU drawing from ``rng``."""
         self.imu = Imu(self.robot, self.config.imu, self.config.physics.gravity, rng)
+        self.last = None   # the last sample delivered
 
     def sample(self, time_ns: int, due_ns: int | None) -> ImuSample | None:
         """Return a sample when one is due."""
-        return None if due_ns is None else self.imu.sample(time_ns / NS_PER_S)
+        if due_ns is None:
+            return None
+        sample = self.imu.sample(time_ns / NS_PER_S)
+        if self.faults:
+            sample = faulted_sample(sample, self.faults, self.last)
+        self.last = sample
+        return sample
 
 
 class OdometrySensor:
@@ -100,21 +116,41 @@ class OdometrySensor:
     def __init__(self, robot: DiffDriveRobot, config):
         """:param config: the twin's configuration (a TwinConfig)."""
         self.robot, self.config, self.rate = robot, config.odometry, config.odometry.rate
+        self.faults = []
 
     def reset(self, rng: np.random.Generator) -> None:
         """Start fresh encoders at the wheels' current angles, drawing from ``rng``."""
         self.odometry = WheelOdometry(self.config, self.robot.wheel_radius,
                                       self.robot.wheel_separation, rng)
-        self.odometry.reset(self.robot.wheel_angles())
+        self.last_angles = self.robot.wheel_angles()
+        self.odometry.reset(self.last_angles)
+        self.lost = np.zeros(2)   # wheel rotation stuck encoders missed, rad
         self.last_ns = 0
 
     def sample(self, time_ns: int, due_ns: int | None) -> OdometryEstimate | None:
         """Integrate the encoders since the last update when an update is due."""
         if due_ns is None:
             return None
+        angles = self.robot.wheel_angles()
+        if self.faults:
+            if any(fault.kind == 'encoder_dropout' for fault in self.faults):
+                return None   # silent: the next update integrates the whole gap
+            self._hold_stuck_encoders(angles)
+        self.last_angles = angles
+        if self.lost.any():
+            angles = tuple(np.subtract(angles, self.lost))
         dt = (time_ns - self.last_ns) / NS_PER_S
         self.last_ns = time_ns
-        return self.odometry.update(self.robot.wheel_angles(), dt)
+        return self.odometry.update(angles, dt)
+
+    def _hold_stuck_encoders(self, angles: tuple[float, float]) -> None:
+        # A stuck counter misses the rotation since the last reading, for good.
+        for fault in self.faults:
+            if fault.kind == 'encoder_stuck':
+                wheels = (0, 1) if fault.params['wheel'] == 'both' else (
+                    WHEELS.index(fault.params['wheel']),)
+                for wheel in wheels:
+                    self.lost[wheel] += angles[wheel] - self.last_angles[wheel]
 
 
 # Every robot's sensors, in the order their random streams are spawned: append new ones.

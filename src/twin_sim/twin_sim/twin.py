@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from twin_sim.description import load_robot_description, RobotDescription
+from twin_sim.faults import Fault, FaultSchedule, WHEELS
 from twin_sim.imu import ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
 from twin_sim.odometry import OdometryConfig, OdometryEstimate
@@ -32,6 +33,7 @@ from twin_sim.world import PhysicsConfig, Pose, World
 
 NS_PER_S = 1_000_000_000
 MAX_ROBOTS = 16
+FAULT_STREAM = 1000   # the spawn key of a robot's fault stream, after its sensors' (0, 1, ...)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class TwinConfig:
     :param spawn: where the robot's root frame starts
     :param base_link: the frame whose pose is the robot's pose (REP-105 ``base_footprint``)
     :param seed: seeds every random draw of every sensor
+    :param faults: faults injected from every reset on (twin_sim.faults; time 0 is the reset)
     """
 
     robot: str | Path
@@ -54,6 +57,7 @@ class TwinConfig:
     lidar: LidarConfig = field(default_factory=LidarConfig)
     imu: ImuConfig = field(default_factory=ImuConfig)
     odometry: OdometryConfig = field(default_factory=OdometryConfig)
+    faults: tuple[Fault, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,17 +96,19 @@ class RobotTwin:
     """One robot of a twin: its body, its sensors and wheel odometry, and their schedules."""
 
     def __init__(self, world: World, config: TwinConfig, description: RobotDescription,
-                 spawn: Pose, name: str, collision_group: int):
+                 spawn: Pose, name: str, collision_group: int, index: int = 0):
         """
         Load the robot into ``world`` (the caller saves the world and calls :meth:`reset`).
 
         :param collision_group: the robot's own collision bit, which its LIDAR's rays skip
+        :param index: the robot's place in the twin (faults name robots by it)
         """
-        self.config = config
+        self.config, self.index = config, index
         self.robot = DiffDriveRobot(world, description, config.drive, spawn, name,
                                     collision_group)
         self.base_link = self.robot.link_index(config.base_link, 'base')
         self.sensors = {make.reading: make(self.robot, config) for make in SENSORS}
+        self.wheel_traction = (1.0, 1.0)
 
     def reset(self, seed: np.random.SeedSequence) -> None:
         """Commands, sensors, noise streams and schedules to their start (bodies restored)."""
@@ -112,6 +118,43 @@ class RobotTwin:
             sensor.reset(np.random.default_rng(stream))
             self.schedules.append(Schedule(sensor.rate))
         self.start = self.ground_truth()
+        fault_seed = np.random.SeedSequence(seed.entropy,
+                                            spawn_key=(*seed.spawn_key, FAULT_STREAM))
+        self.fault_schedule = FaultSchedule(self._own(self.config.faults), fault_seed)
+        self._update_faults(0)
+
+    def inject_faults(self, faults: Sequence[Fault], time_ns: int) -> None:
+        """Add faults (those for this robot) whose start times count from ``time_ns``."""
+        self.fault_schedule.add(self._own(faults), time_ns)
+        self._update_faults(time_ns)
+
+    def _own(self, faults: Sequence[Fault]) -> list[Fault]:
+        return [fault for fault in faults if fault.robot in (None, self.index)]
+
+    def _update_faults(self, time_ns: int) -> None:
+        """Hand the faults active at ``time_ns`` to the sensors, the wheels and the bridge."""
+        self.active_faults = active = self.fault_schedule.active(time_ns)
+        for name, sensor in self.sensors.items():
+            sensor.faults = [fault for fault in active if fault.target == name]
+        self.bridge_faults = [fault for fault in active if fault.target == 'bridge']
+        self._set_wheels([fault for fault in active if fault.target == 'wheels'])
+        self.next_fault_change_ns = self.fault_schedule.next_change_ns(time_ns)
+
+    def _set_wheels(self, faults: list[Fault]) -> None:
+        traction, torque, speed = [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]
+        for fault in faults:
+            wheel = WHEELS.index(fault.params['wheel'])
+            if fault.kind == 'wheel_slip':
+                traction[wheel] *= fault.params['traction']
+            elif fault.kind == 'weak_motor':
+                torque[wheel] *= fault.params['torque']
+            else:   # stuck_motor
+                speed[wheel] = 0.0
+        for wheel in (0, 1):
+            if traction[wheel] != self.wheel_traction[wheel]:
+                self.robot.set_wheel_traction(wheel, traction[wheel])
+            self.robot.set_wheel_motor(wheel, torque[wheel], speed[wheel])
+        self.wheel_traction = tuple(traction)
 
     @property
     def lidar(self) -> Lidar:
@@ -124,6 +167,8 @@ class RobotTwin:
 
     def sense(self, time_ns: int) -> Readings:
         """Return the readings due at ``time_ns``, just after a physics step."""
+        if time_ns >= self.next_fault_change_ns:
+            self._update_faults(time_ns)
         readings = {}
         for sensor, schedule in zip(self.sensors.values(), self.schedules):
             due_ns = schedule.fired_ns if schedule.due(time_ns) else None
@@ -187,7 +232,7 @@ class Twin:
         # Each robot in a collision group of its own, so every LIDAR sees the other robots.
         self.robots = [RobotTwin(self.world, config, self.description, spawn,
                                  'robot' if index == 0 else f'robot{index}',
-                                 FIRST_COLLISION_GROUP << index)
+                                 FIRST_COLLISION_GROUP << index, index)
                        for index, spawn in enumerate(spawns)]
         self.step_ns = round(config.physics.step * NS_PER_S)
         self.world.save()
@@ -215,6 +260,11 @@ class Twin:
         for robot, seed in zip(self.robots, seeds):
             robot.reset(seed)
         self.time_ns = 0
+
+    def inject_faults(self, faults: Sequence[Fault]) -> None:
+        """Start faults now: their start times count from the current time."""
+        for robot in self.robots:
+            robot.inject_faults(faults, self.time_ns)
 
     def set_command(self, linear: float, angular: float, robot: int = 0) -> None:
         """Request a body twist of robot ``robot``: m/s forward, rad/s counter-clockwise."""
