@@ -40,6 +40,8 @@ import yaml
 
 NS_PER_S = 1_000_000_000
 WHEELS = ('left', 'right')
+# The bridge's topics whose messages a fault can drop (clock: /clock).
+TOPICS = ('scan', 'imu', 'odom', 'tf', 'joint_states', 'ground_truth/odom', 'clock')
 
 
 class FaultError(ValueError):
@@ -91,12 +93,6 @@ def _choice(*allowed: str) -> Callable:
     return check
 
 
-def _text(value) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f'expected a name, got {value!r}')
-    return value
-
-
 WHEEL = (_choice(*WHEELS), None)
 EITHER_WHEEL = (_choice(*WHEELS, 'both'), 'both')
 FRACTION = _number(0.0, 1.0)
@@ -129,10 +125,11 @@ KINDS = {
                         'the wheel motor holds its wheel still with its full torque (seized)'),
     'latency_spike': Kind('bridge', {'delay': (_number(0.0, 60.0), None)},
                           'commands reach the motors `delay` s (simulated) late'),
-    'dropped_messages': Kind('bridge', {'topic': (_text, None),
+    'dropped_messages': Kind('bridge', {'topic': (_choice(*TOPICS), None),
                                         'probability': (FRACTION, 1.0)},
-                             'messages on `topic` (scan, imu, odom, tf, joint_states, '
-                             'ground_truth/odom, /clock) are dropped with `probability`'),
+                             "messages on `topic` (one of the robot's: scan, imu, odom, tf, "
+                             'joint_states, ground_truth/odom; or clock) are dropped, each with '
+                             '`probability`'),
     'stalled_clock': Kind('bridge', {}, 'the bridge publishes nothing, /clock included; '
                           'physics goes on, and /clock jumps when the fault ends'),
 }

@@ -29,6 +29,7 @@ from twin_sim.odometry import OdometryConfig, OdometryEstimate
 from twin_sim.robot import (BodyState, DiffDriveRobot, DriveConfig, FIRST_COLLISION_GROUP,
                             relative_to)
 from twin_sim.sensors import SENSORS
+from twin_sim.variations import apply_to_world, NominalWorld, Variations, varied_config
 from twin_sim.world import PhysicsConfig, Pose, World
 
 NS_PER_S = 1_000_000_000
@@ -46,6 +47,8 @@ class TwinConfig:
     :param base_link: the frame whose pose is the robot's pose (REP-105 ``base_footprint``)
     :param seed: seeds every random draw of every sensor
     :param faults: faults injected from every reset on (twin_sim.faults; time 0 is the reset)
+    :param variations: distributions drawn per episode and applied at each reset
+        (twin_sim.variations), or None
     """
 
     robot: str | Path
@@ -58,6 +61,7 @@ class TwinConfig:
     imu: ImuConfig = field(default_factory=ImuConfig)
     odometry: OdometryConfig = field(default_factory=OdometryConfig)
     faults: tuple[Fault, ...] = ()
+    variations: Variations | None = None
 
 
 @dataclass(frozen=True)
@@ -107,12 +111,12 @@ class RobotTwin:
         self.robot = DiffDriveRobot(world, description, config.drive, spawn, name,
                                     collision_group)
         self.base_link = self.robot.link_index(config.base_link, 'base')
-        self.sensors = {make.reading: make(self.robot, config) for make in SENSORS}
         self.wheel_traction = (1.0, 1.0)
 
     def reset(self, seed: np.random.SeedSequence) -> None:
         """Commands, sensors, noise streams and schedules to their start (bodies restored)."""
         self.robot.reset_commands()
+        self.sensors = {make.reading: make(self.robot, self.config) for make in SENSORS}
         self.schedules = []
         for sensor, stream in zip(self.sensors.values(), seed.spawn(len(self.sensors))):
             sensor.reset(np.random.default_rng(stream))
@@ -236,6 +240,10 @@ class Twin:
                        for index, spawn in enumerate(spawns)]
         self.step_ns = round(config.physics.step * NS_PER_S)
         self.world.save()
+        self.episode = 0
+        if config.variations is not None:
+            self.nominal = NominalWorld.of(self.world, [r.robot.name for r in self.robots])
+        self.variation = {}
         self.reset()
 
     @property
@@ -253,13 +261,34 @@ class Twin:
         """Return the simulated time since the start or the last reset, s."""
         return self.time_ns / NS_PER_S
 
-    def reset(self) -> None:
-        """Return to the initial state exactly: bodies, commands, sensors, noise, time."""
+    def reset(self, episode: int | None = None) -> None:
+        """
+        Return to the initial state exactly: bodies, commands, sensors, noise, time.
+
+        :param episode: start episode ``episode``: its noise streams and, with variations,
+            its draw (from the seed and the episode alone); None repeats the current episode
+        """
         self.world.restore()
-        seeds = np.random.SeedSequence(self.config.seed).spawn(len(self.robots))
-        for robot, seed in zip(self.robots, seeds):
-            robot.reset(seed)
+        self.episode = self.episode if episode is None else episode
+        # Episode 0 draws from the seed alone, as a twin without episodes always did.
+        seed = np.random.SeedSequence(
+            [self.config.seed, self.episode] if self.episode else self.config.seed)
+        if self.config.variations is not None:
+            self.variation = self._vary(self.config.variations)
+        for robot, robot_seed in zip(self.robots, seed.spawn(len(self.robots))):
+            robot.reset(robot_seed)
         self.time_ns = 0
+
+    def _vary(self, variations: Variations) -> dict[str, float]:
+        """Apply the current episode's draw; return the value of every varied quantity."""
+        drawn = variations.draw(self.config.seed, self.episode,
+                                {'obstacles': self.nominal.obstacles,
+                                 'spawn': self.nominal.robots})
+        config, values = varied_config(self.config, variations, drawn)
+        for robot in self.robots:
+            robot.config = config
+        values.update(apply_to_world(self.world, variations, drawn, self.nominal))
+        return values
 
     def inject_faults(self, faults: Sequence[Fault]) -> None:
         """Start faults now: their start times count from the current time."""
