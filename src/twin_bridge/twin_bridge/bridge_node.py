@@ -44,6 +44,7 @@ from rosgraph_msgs.msg import Clock
 from std_srvs.srv import SetBool, Trigger
 from twin_bridge import conversions
 from twin_bridge.graph_watch import GraphWatch
+from twin_bridge.injection import FaultsAndVariations, with_faults_and_variations
 from twin_bridge.parameters import (bridge_settings, check_value, PARAMETERS, robot_spawns,
                                     twin_config)
 from twin_bridge.robot_drivers import RELIABLE, reported, RobotDrivers
@@ -98,6 +99,7 @@ class BridgeNode(Node):
             RobotDrivers(self, name, robot, settings,
                          self.twin.description.xml if publish_robot_state else None)
             for name, robot in zip(names, self.twin.robots)]
+        self.injection = FaultsAndVariations(self)
         self._make_services()
         self._start_clock()
         self.graph_watch = GraphWatch(self, [d.namespace for d in self.drivers],
@@ -120,8 +122,11 @@ class BridgeNode(Node):
                 if values['use_world_spawn'] and world.spawn and spawn == Pose():
                     spawn = world.spawn
             robots = robot_spawns(values, spawn)
-            self.twin = Twin(twin_config(values, spawn), build_world,
-                             [pose for _, pose in robots])
+            config = with_faults_and_variations(twin_config(values, spawn),
+                                                values['faults_file'], values['variations_file'])
+            self.twin = Twin(config, build_world, [pose for _, pose in robots])
+            if values['episode']:
+                self.twin.reset(episode=values['episode'])
         except (DescriptionError, ValueError) as error:
             raise StartupError(str(error)) from None
         return [name for name, _ in robots]
@@ -223,6 +228,9 @@ class BridgeNode(Node):
                 'physics diverged (a non-finite pose or reading): simulation paused, nothing '
                 'published; call sim/reset to continue')
             return
+        self.injection.after_step()
+        if self.injection.stalled:   # an injected stalled clock: nothing goes out
+            return
         if self.clock_period_ns == 0 or self.sim_ns >= self.next_clock_ns:
             self.publish_clock()
             if not self.paused:   # paced steps only; sim/step bursts are not pacing
@@ -268,13 +276,15 @@ class BridgeNode(Node):
 
     @reported
     def on_reset(self, request: Trigger.Request, response: Trigger.Response):
-        """Restore the initial state: robot pose, odometry, commands; time keeps running."""
-        self.twin.reset()
+        """Restore the initial state of the episode the ``episode`` parameter names."""
+        self.twin.reset(episode=self.get_parameter('episode').value)
         for drivers in self.drivers:
             drivers.gate.clear()
+        self.injection.after_reset()
         self.diverged = False
         response.success = True
-        response.message = f'reset to the initial state {self._at_sim_time()}; /clock continues'
+        response.message = (f'reset to the initial state of episode {self.twin.episode} '
+                            f'{self._at_sim_time()}; /clock continues')
         return response
 
     @reported
@@ -325,6 +335,7 @@ class BridgeNode(Node):
             'robots': str(len(self.drivers)),
         }
         values.update(self._jitter_values())
+        values.update(self.injection.diagnostic_values())
         status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
         return status
 
@@ -333,6 +344,8 @@ class BridgeNode(Node):
                                   hardware_id='twin')
         if drivers.gate.e_stopped:
             status.level, status.message = DiagnosticStatus.WARN, 'e-stop engaged'
+        elif drivers.robot.active_faults:
+            status.level, status.message = DiagnosticStatus.WARN, 'faults injected'
         else:
             status.level, status.message = DiagnosticStatus.OK, 'ok'
         status.values = [KeyValue(key=k, value=v)

@@ -88,7 +88,15 @@ PARAMETERS = (
        '', 0.0, 1000.0),
     _p('start_paused', False, 'start paused: time stands still until sim/pause is called '
        'with false, or sim/step'),
-    _p('seed', 0, 'seed of every random draw (sensor noise)', '', 0, 2**31 - 1),
+    _p('seed', 0, 'seed of every random draw (sensor noise, faults, variations)', '', 0,
+       2**31 - 1),
+    _p('faults_file', '', 'fault file (YAML, docs/models.md): timed or random faults from '
+       'every reset; empty: none'),
+    _p('variations_file', '', 'variation file (YAML, docs/models.md): distributions drawn '
+       'per episode and applied at each reset; empty: none'),
+    _p('episode', 0, 'episode the next sim/reset starts (its noise and variation draw '
+       'depend on seed and episode alone); at start-up, the first episode', '', 0,
+       2**31 - 1, read_only=False),
     _p('gui', False, "open PyBullet's window (needs a display)"),
     _p('frame_prefix', '', "prefix of every frame id, e.g. 'robot1/'"),
     _p('odom_frame', 'odom', 'frame of the odometry pose'),

@@ -31,7 +31,7 @@ from rclpy.qos import DurabilityPolicy, qos_profile_sensor_data, QoSProfile, Rel
 from sensor_msgs.msg import Imu, JointState, LaserScan
 from std_msgs.msg import Bool, String
 from tf2_msgs.msg import TFMessage
-from twin_bridge import conversions
+from twin_bridge import conversions, fault_injection
 from twin_bridge.command import CommandGate, Twist as PlanarTwist
 from twin_bridge.parameters import BridgeSettings
 from twin_bridge.robot_state import RobotStatePublisher
@@ -46,6 +46,9 @@ COMMAND_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
 TF_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
+# The robot's topics a dropped_messages fault can name, and their publishers' attributes.
+DROPPABLE = {'scan': 'scan_pub', 'imu': 'imu_pub', 'odom': 'odom_pub', 'tf': 'tf_pub',
+             'joint_states': 'joints_pub', 'ground_truth/odom': 'truth_pub'}
 
 
 def reported(method):
@@ -92,6 +95,12 @@ class RobotDrivers:
         self.truth_from_start = settings.ground_truth_frame == settings.odom_frame
         self._make_publishers(robot_state_urdf)
         self._make_subscriptions()
+        # Injected faults: the ones carried out last, the command delay, and lost messages.
+        self.faults_followed = None
+        self.delay_line = None
+        self.real_publishers = {topic: getattr(self, attribute)
+                                for topic, attribute in DROPPABLE.items()}
+        self.drop_rng = np.random.default_rng([config.seed, robot.index])
 
     def topic(self, name: str) -> str:
         """Return a topic name of this robot: under its namespace, unless ``name`` is absolute."""
@@ -141,9 +150,35 @@ class RobotDrivers:
 
     def command(self, sim_ns: int) -> None:
         """Send the command in force to the motors, for the step starting at ``sim_ns``."""
-        self.robot.set_command(*self.gate.in_force(sim_ns))
+        command = self.gate.in_force(sim_ns)
+        if self.delay_line is not None:   # a latency spike is injected
+            command = self.delay_line.delayed(sim_ns, command)
+        self.robot.set_command(*command)
         if self.latency.waiting:   # read the clock only for a new command
             self.latency.applying(time.monotonic(), sim_ns)
+
+    def follow_faults(self) -> bool:
+        """
+        Carry out the robot's active bridge faults if they changed; tell whether they did.
+
+        A dropped topic's publisher is swapped for a dropping one while the fault lasts, so
+        a twin without faults does no work for them.
+        """
+        if self.robot.active_faults is self.faults_followed:
+            return False
+        self.faults_followed = self.robot.active_faults
+        faults = self.robot.bridge_faults
+        delay = fault_injection.latency(faults)
+        if not delay:
+            self.delay_line = None
+        elif self.delay_line is None or self.delay_line.delay_ns != round(delay * NS_PER_S):
+            self.delay_line = fault_injection.DelayLine(delay)
+        drops = fault_injection.dropped_topics(faults)
+        for topic, attribute in DROPPABLE.items():
+            real = self.real_publishers[topic]
+            setattr(self, attribute, real if topic not in drops else
+                    fault_injection.DroppingPublisher(real, drops[topic], self.drop_rng))
+        return True
 
     def ground_truth(self, readings: Readings):
         """Return the exact state when odometry is published this step, else None."""
@@ -268,6 +303,7 @@ class RobotDrivers:
                 'cmd_vel_last_applied_steady_s': f'{last.applied_wall_s:.6f}',
                 'cmd_vel_last_applied_sim_s': f'{last.applied_sim_ns / NS_PER_S:.9f}'})
         values.update({f'cmd_vel_{k}': str(v) for k, v in sorted(gate.counters.items())})
+        values['faults_active'] = fault_injection.describe(self.robot.active_faults)
         return values
 
 
