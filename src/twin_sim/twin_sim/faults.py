@@ -130,8 +130,9 @@ KINDS = {
                              "messages on `topic` (one of the robot's: scan, imu, odom, tf, "
                              'joint_states, ground_truth/odom; or clock) are dropped, each with '
                              '`probability`'),
-    'stalled_clock': Kind('bridge', {}, 'the bridge publishes nothing, /clock included; '
-                          'physics goes on, and /clock jumps when the fault ends'),
+    'stalled_clock': Kind('bridge', {}, 'the bridge publishes no sensor, odometry, tf or '
+                          '/clock message (diagnostics go on, to show it); physics goes on, '
+                          'and /clock jumps when the fault ends'),
 }
 TIMING_KEYS = {'kind', 'start', 'rate', 'duration', 'robot'}
 
