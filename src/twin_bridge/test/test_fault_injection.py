@@ -29,7 +29,7 @@ import rclpy
 from rclpy.parameter import Parameter
 from std_msgs.msg import String
 from twin_bridge.bridge_node import BridgeNode
-from twin_bridge.command import Twist as PlanarTwist
+from twin_bridge.command import BodyTwist
 from twin_bridge.fault_injection import DelayLine, DroppingPublisher
 from twin_bridge.injection import LATCHED
 from twin_bridge.testing import diagnostics_value
@@ -88,10 +88,8 @@ def make_node(robot_xacro, tmp_path):
             parameters['faults_file'] = str(path)
         context = rclpy.Context()
         rclpy.init(context=context)
-        node = BridgeNode(context=context, parameter_overrides=[
-            Parameter('robot_description_file', value=str(robot_xacro)),
-            Parameter('real_time_factor', value=0.0),
-            *(Parameter(name, value=value) for name, value in parameters.items())])
+        node = BridgeNode({'robot_description_file': str(robot_xacro), 'real_time_factor': 0.0,
+                           **parameters}, context=context)
         made.append((node, context))
         return node
 
@@ -144,7 +142,7 @@ def test_a_latency_spike_delays_commands_by_its_delay(make_node):
     run(node, 0.5)
     sent = []
     drivers.robot.set_command = lambda linear, angular: sent.append((node.sim_ns, linear))
-    drivers.gate.offer(PlanarTwist(linear_x=0.1), node.sim_ns, None)
+    drivers.gate.offer(BodyTwist(linear_x=0.1), node.sim_ns, None)
     offered_ns = node.sim_ns
     run(node, 1.0)
     first = next(ns for ns, linear in sent if linear > 0.0)
