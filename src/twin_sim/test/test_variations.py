@@ -193,3 +193,11 @@ def test_without_variations_an_episode_only_changes_the_noise(make_twin):
     twin.reset(episode=1)
     assert twin.world.friction('ground') == 1.0 and math.isclose(twin.ground_truth().yaw, 0.0,
                                                                  abs_tol=1e-9)
+
+
+def test_a_rebuilt_twin_keeps_its_episode(make_twin, everything):
+    twin = make_twin(build_world=arena, variations=everything, seed=2)
+    twin.reset(episode=5)
+    values = twin.variation
+    twin.rebuild()
+    assert twin.episode == 5 and twin.variation == values

@@ -413,4 +413,7 @@ class Twin:
         """Build the world and robots anew, at their start: when a restore cannot heal it."""
         fresh = Twin(self.config, self._build_world, self._spawns)
         self.world.close()
+        episode = self.episode
         self.__dict__.update(fresh.__dict__)
+        if episode:
+            self.reset(episode)   # the same episode, with its draw
