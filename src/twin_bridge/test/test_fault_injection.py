@@ -31,8 +31,10 @@ from std_msgs.msg import String
 from twin_bridge.bridge_node import BridgeNode
 from twin_bridge.command import BodyTwist
 from twin_bridge.fault_injection import DelayLine, DroppingPublisher
-from twin_bridge.injection import LATCHED
+from twin_bridge.injection import LATCHED, varied_parameters
+from twin_bridge.parameters import PARAMETERS_BY_NAME
 from twin_bridge.testing import diagnostics_value
+from twin_sim import TwinConfig
 import yaml
 
 NS = 1_000_000_000
@@ -72,6 +74,15 @@ def test_a_dropping_publisher_drops_with_its_probability():
         half.publish(k)
     assert 400 < sink.publish.call_count < 600
     assert sink.publish.call_count + half.dropped == 1000
+
+
+def test_a_variation_names_the_parameter_it_varies():
+    varied = varied_parameters(TwinConfig(robot=''))
+    assert varied['lidar.range_noise_std'] == 'lidar.range_noise_std'
+    assert {'imu.gyro_noise_std', 'odometry.encoder_ticks_per_revolution',
+            'lidar.dropout_probability'} <= set(varied)
+    assert set(varied) <= set(PARAMETERS_BY_NAME)
+    assert 'lidar.rate' not in varied and 'seed' not in varied   # another sensor, not a unit
 
 
 # -- the node, in process ---------------------------------------------------------------

@@ -31,6 +31,7 @@ import numpy as np
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from std_msgs.msg import String
 from twin_bridge import fault_injection
+from twin_bridge.parameters import PARAMETERS
 from twin_bridge.robot_drivers import reported
 from twin_sim import Twin, TwinConfig
 from twin_sim.faults import FaultError, load_faults, parse_faults
@@ -50,9 +51,16 @@ def with_faults_and_variations(config: TwinConfig, faults_file: str,
     :raises ValueError: a file is missing or wrong; the message names the file, entry and key
     """
     faults = tuple(load_faults(faults_file)) if faults_file else ()
-    variations = (load_variations(variations_file, config_quantities(config))
+    variations = (load_variations(variations_file, varied_parameters(config))
                   if variations_file else None)
     return replace(config, faults=faults, variations=variations)
+
+
+def varied_parameters(config: TwinConfig) -> dict[str, str]:
+    """Return the parameters a variation file may name: their paths in TwinConfig."""
+    paths = set(config_quantities(config).values())
+    return {param.name: param.target.partition('.')[2] for param in PARAMETERS
+            if param.target.partition('.')[2] in paths and param.target.startswith('twin.')}
 
 
 class FaultsAndVariations:

@@ -95,7 +95,7 @@ def test_an_episode_draw_does_not_depend_on_what_was_drawn_before(everything):
 
 def test_a_quantity_keeps_its_draws_when_others_are_added(everything):
     alone = parse_variations({'variations': {'floor.friction': {'uniform': [0.6, 1.0]}}},
-                             'test', [])
+                             'test', {})
     assert alone.draw(3, 5)['floor.friction'] == everything.draw(3, 5)['floor.friction']
 
 
@@ -117,7 +117,7 @@ def test_a_bad_entry_is_named_with_its_key(entry, message):
 
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(VariationError, match=f'{tmp_path}/none.yaml: variation file not'):
-        load_variations(tmp_path / 'none.yaml', [])
+        load_variations(tmp_path / 'none.yaml', {})
 
 
 # -- applied at reset -------------------------------------------------------------------

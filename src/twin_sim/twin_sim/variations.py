@@ -65,7 +65,7 @@ WORLD_QUANTITIES = {
 }
 PER_BODY = ('obstacles.', 'spawn.')
 
-# The configuration groups whose numeric fields may vary, under their parameter names.
+# The configuration groups whose numeric fields may vary (and are applied at reset).
 CONFIG_GROUPS = ('lidar', 'imu', 'odometry')
 NOT_VARIED = {'rate', 'samples', 'angle_min', 'angle_max', 'range_min', 'range_max', 'link',
               'sweep'}   # a different sensor, not a different unit of the same one
@@ -112,8 +112,13 @@ class Distribution:
 DISTRIBUTION_ARGS = {'uniform': 2, 'normal': 2, 'log_uniform': 2, 'choice': None}
 
 
-def config_quantities(config) -> dict[str, tuple[str, float]]:
-    """Return the TwinConfig quantities that may vary: name -> (path in config, nominal)."""
+def config_quantities(config) -> dict[str, str]:
+    """
+    Return the TwinConfig quantities that may vary, by name: their path in the config.
+
+    The name is the path (``lidar.range_noise_std``), as the bridge's parameter is named; a
+    caller with other names maps them onto these paths.
+    """
     found = {}
     for group in CONFIG_GROUPS:
         section = getattr(config, group)
@@ -121,8 +126,15 @@ def config_quantities(config) -> dict[str, tuple[str, float]]:
             value = getattr(section, item.name)
             if item.name not in NOT_VARIED and isinstance(value, (int, float)) and \
                     not isinstance(value, bool):
-                found[f'{group}.{item.name}'] = (f'{group}.{item.name}', value)
+                found[f'{group}.{item.name}'] = f'{group}.{item.name}'
     return found
+
+
+def get_path(config, path: str):
+    """Return the value at a dotted path of nested dataclasses."""
+    for part in path.split('.'):
+        config = getattr(config, part)
+    return config
 
 
 def replace_path(config, path: str, value):
@@ -141,26 +153,25 @@ def varied_config(config, variations: 'Variations', drawn: dict) -> tuple[object
     :param drawn: from :meth:`Variations.draw`
     :returns: the new configuration, and the value of each quantity it changed
     """
-    quantities = config_quantities(config)
     values = {}
-    for name, distribution in variations.distributions.items():
-        if name in quantities:
-            path, nominal = quantities[name]
-            values[name] = distribution.value(drawn[name], nominal)
-            config = replace_path(config, path, values[name])
+    for name, path in variations.paths.items():
+        values[name] = variations.distributions[name].value(drawn[name], get_path(config, path))
+        config = replace_path(config, path, values[name])
     return config, values
 
 
 class Variations:
     """The distributions of a variation file, drawn per episode."""
 
-    def __init__(self, distributions: dict[str, Distribution], source: str = ''):
+    def __init__(self, distributions: dict[str, Distribution], paths: dict[str, str],
+                 source: str = ''):
         """
         Hold checked distributions.
 
+        :param paths: of the configuration quantities among them, the path in TwinConfig
         :param source: where they came from, for messages
         """
-        self.distributions, self.source = dict(distributions), source
+        self.distributions, self.paths, self.source = dict(distributions), paths, source
 
     def draw(self, seed: int, episode: int,
              bodies: dict[str, Sequence[str]] | None = None) -> dict[str, float]:
@@ -185,15 +196,16 @@ def _stream(seed: int, episode: int, key: str) -> np.random.Generator:
         [VARIATIONS_STREAM, seed], spawn_key=(episode, zlib.crc32(key.encode()))))
 
 
-def parse_variations(data, source: str, known: Sequence[str]) -> Variations:
+def parse_variations(data, source: str, known: dict[str, str]) -> Variations:
     """
     Check a loaded variation document (``{variations: {name: distribution}}``).
 
-    :param known: the quantity names that may vary (besides :data:`WORLD_QUANTITIES`)
+    :param known: the configuration quantities that may vary, by name: their path in
+        TwinConfig (see :func:`config_quantities`); the world's are :data:`WORLD_QUANTITIES`
     :raises VariationError: naming the source, the quantity and the key
     """
     if data is None:
-        return Variations({}, source)
+        return Variations({}, {}, source)
     if not isinstance(data, dict) or set(data) - {'variations'} or \
             not isinstance(data.get('variations') or {}, dict):
         raise VariationError(f'{source}: expected a mapping with one key, variations (a '
@@ -206,14 +218,15 @@ def parse_variations(data, source: str, known: Sequence[str]) -> Variations:
             raise VariationError(f'{where}: unknown quantity; known: '
                                  f'{", ".join(sorted(allowed))}')
         distributions[name] = _distribution(entry, where)
-    return Variations(distributions, source)
+    return Variations(distributions, {name: known[name] for name in distributions
+                                      if name in known}, source)
 
 
-def load_variations(path: str | Path, known: Sequence[str]) -> Variations:
+def load_variations(path: str | Path, known: dict[str, str]) -> Variations:
     """
     Read and check a variation file.
 
-    :param known: the quantity names that may vary (see :func:`config_quantities`)
+    :param known: the configuration quantities that may vary: name -> path in TwinConfig
     :raises VariationError: naming the file, the quantity and the key
     """
     path = Path(path).expanduser()
