@@ -290,3 +290,10 @@ def test_a_stuck_motor_holds_its_wheel_and_turns_the_robot_until_it_ends(make_tw
     run_until(twin, 2.5)
     assert twin.ground_truth().yaw == pytest.approx(yaw, abs=0.005)   # straight again
     assert twin.robot.wheel_angles()[0] > left_angle + 1.0
+
+
+def test_a_schedule_counts_from_its_start():
+    schedule = FaultSchedule(faults({'kind': 'imu_freeze', 'start': 1.0, 'duration': 1.0}),
+                             np.random.SeedSequence(0), start_ns=10 * NS)
+    assert schedule.active(10 * NS + NS - 1) == [] and schedule.active(11 * NS)
+    assert schedule.next_change_ns(11 * NS) == 12 * NS

@@ -242,15 +242,16 @@ class FaultSchedule:
     Queries must not go back in time (a reset builds a new schedule). Times are in ns.
     """
 
-    def __init__(self, faults: Iterable[Fault], seed: np.random.SeedSequence):
+    def __init__(self, faults: Iterable[Fault], seed: np.random.SeedSequence,
+                 start_ns: int = 0):
         """
-        Lay out the faults of one robot from time 0.
+        Lay out the faults of one robot from ``start_ns`` (the reset).
 
         :param seed: the stream of the random onsets (one child per fault)
         """
         self.seed = seed
         self.occurrences = []   # per fault: [fault, start_ns, end_ns, rng or None]
-        self.add(faults, 0)
+        self.add(faults, start_ns)
 
     def add(self, faults: Iterable[Fault], offset_ns: int) -> None:
         """Add faults whose times count from ``offset_ns`` (live injection: now)."""

@@ -121,8 +121,12 @@ class RobotTwin:
         self.base_link = self.robot.link_index(config.base_link, 'base')
         self.wheel_traction = (1.0, 1.0)
 
-    def reset(self, seed: np.random.SeedSequence) -> None:
-        """Commands, sensors, noise streams and schedules to their start (bodies restored)."""
+    def reset(self, seed: np.random.SeedSequence, time_ns: int = 0) -> None:
+        """
+        Commands, sensors, noise streams and schedules to their start (bodies restored).
+
+        :param time_ns: the simulated time of the reset, from which the faults count
+        """
         self.robot.reset_commands()
         self.sensors = {make.reading: make(self.robot, self.config) for make in SENSORS}
         self.schedules = []
@@ -132,8 +136,8 @@ class RobotTwin:
         self.start = self.ground_truth()
         fault_seed = np.random.SeedSequence(seed.entropy,
                                             spawn_key=(*seed.spawn_key, FAULT_STREAM))
-        self.fault_schedule = FaultSchedule(self._own(self.config.faults), fault_seed)
-        self._update_faults(0)
+        self.fault_schedule = FaultSchedule(self._own(self.config.faults), fault_seed, time_ns)
+        self._update_faults(time_ns)
 
     def inject_faults(self, faults: Sequence[Fault], time_ns: int) -> None:
         """Add faults (those for this robot) whose start times count from ``time_ns``."""
