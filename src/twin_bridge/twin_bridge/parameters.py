@@ -84,6 +84,9 @@ class BridgeSettings:
     clock_period: float = ranged(0.0, 0.0, 1.0)
     publish_robot_state: str = one_of('auto', ('auto', 'true', 'false'))
     diagnostics_period: float = ranged(1.0, 0.1, 60.0)
+    map_frame: str = 'map'
+    map_publish_grid: bool = False
+    map_publish_transform: bool = False
 
     def frame(self, name: str) -> str:
         """Return a frame id with the configured prefix."""
@@ -184,6 +187,11 @@ PARAMETERS = (
        "one robot, in the node's namespace"),
     _p('robot_spawns', 'bridge.robot_spawns', 'with robots: x, y and yaw of each robot in '
        'turn, in the world (m, m, rad)'),
+    _p('map.frame', 'bridge.map_frame', 'frame of a Nav2 map world: the world frame'),
+    _p('map.publish_grid', 'bridge.map_publish_grid', 'with a Nav2 map world: publish its grid '
+       'on map (latched) as map_server would; leave false when a map_server runs'),
+    _p('map.publish_transform', 'bridge.map_publish_transform', 'with a Nav2 map world: '
+       'publish a static map -> odom at the spawn pose; leave false when AMCL or SLAM runs'),
     _p('use_world_spawn', 'bridge.use_world_spawn', 'start where the world file says when it '
        'gives a spawn pose and spawn.* are all 0'),
     _p('physics.step', 'twin.physics.step', 'physics time step; /clock advances by exactly '
