@@ -50,6 +50,7 @@ import yaml
 MAX_OBJECTS = 2000
 MAX_FILE_BYTES = 1_000_000
 
+WORLD_KEYS = {'spawn', 'ground', 'objects', 'map', 'name', 'description'}
 POSE_KEYS = {'x', 'y', 'z', 'yaw', 'pitch', 'roll'}
 COMMON_KEYS = {'name', 'pose', 'mass', 'friction'}
 MAP_KEYS = {'file', 'height', 'unknown', 'color', 'friction'}
@@ -75,7 +76,7 @@ class WorldDescription:
 
 def load_world(path: str | Path) -> WorldDescription:
     """
-    Read and check a world file, or a Nav2 map YAML.
+    Read and check a world file, or a Nav2 map YAML (a world of ground and the map's walls).
 
     :raises DescriptionError: naming the file, the entry and what is wrong
     """
@@ -83,42 +84,44 @@ def load_world(path: str | Path) -> WorldDescription:
     data = _read_yaml(path)
     checker = _Checker(path)
     if is_map_yaml(data):
-        grid = read_map(path, data)
-        add_map = _map_builder(checker, {}, grid)
-
-        def build_map(world: World) -> None:
-            world.add_ground()
-            add_map(world)
-        return WorldDescription(str(path), None, build_map, grid)
-    checker.keys(data, {'spawn', 'ground', 'objects', 'map', 'name', 'description'},
-                 'the file')
-    grid, add_map = None, None
+        return _world(checker, {'map': {}}, read_map(path, data))
+    checker.keys(data, WORLD_KEYS, 'the file')
+    grid = None
     if 'map' in data:
         checker.keys(data['map'], MAP_KEYS, 'map')
         grid = read_map(checker.file(data['map'].get('file'), 'map.file'))
-        add_map = _map_builder(checker, data['map'], grid)
+    return _world(checker, data, grid)
+
+
+def _world(checker: '_Checker', data: dict, grid: MapGrid | None) -> WorldDescription:
+    """Check every entry of a world now, and return how to build it."""
+    add_map = None if grid is None else _map_builder(checker, data['map'], grid)
     spawn = _spawn(checker, data['spawn'], grid) if 'spawn' in data else None
     ground = data.get('ground', {})
     if ground is not False:
         checker.keys(ground, {'friction'}, 'ground')
-    entries = data.get('objects') or []
+        friction = checker.non_negative(ground.get('friction', 1.0), 'ground.friction')
+    objects = _objects(checker, data.get('objects') or [])
+
+    def build(world: World) -> None:
+        if ground is not False:
+            world.add_ground(friction=friction)
+        if add_map is not None:
+            add_map(world)
+        for add in objects:
+            add(world)
+
+    return WorldDescription(str(checker.path), spawn, build, grid)
+
+
+def _objects(checker: '_Checker', entries) -> list[Callable[[World], None]]:
     if not isinstance(entries, list):
         checker.fail('objects', f'expected a list of objects, got {entries!r}')
     if len(entries) > MAX_OBJECTS:
         checker.fail('objects', f'{len(entries)} objects; the twin takes at most {MAX_OBJECTS} '
                      '(each is a body, and thousands take minutes to build): merge them, or '
                      'draw them into a Nav2 map and use map:')
-    objects = [checker.entry(index, entry) for index, entry in enumerate(entries)]
-
-    def build(world: World) -> None:
-        if ground is not False:
-            world.add_ground(friction=checker.number(ground.get('friction', 1.0), 'ground'))
-        if add_map is not None:
-            add_map(world)
-        for add in objects:
-            add(world)
-
-    return WorldDescription(str(path), spawn, build, grid)
+    return [checker.entry(index, entry) for index, entry in enumerate(entries)]
 
 
 def _read_yaml(path: Path) -> dict:
