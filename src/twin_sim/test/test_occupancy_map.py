@@ -262,3 +262,15 @@ def test_bad_map_entries_name_the_key(tmp_path, text, message):
     with pytest.raises(DescriptionError, match=message) as error:
         load_world(path)
     assert str(error.value).startswith(str(path))
+
+
+def test_the_robot_stops_at_a_map_wall_and_backs_away(make_twin):
+    world = load_world(WORLDS / 'flat.yaml')
+    twin = make_twin(build_world=world.build, spawn=Pose(y=0.3))
+    twin.set_command(0.22, 0.0)     # at the wall between living room and kitchen, x 0.5 m
+    twin.run(6.0)
+    # The robot's front is 0.038 m ahead of base_footprint: it touches the wall, no further.
+    assert twin.ground_truth().position[0] == pytest.approx(0.5 - 0.038, abs=0.01)
+    twin.set_command(-0.22, 0.0)
+    twin.run(2.0)
+    assert twin.ground_truth().position[0] < 0.1
