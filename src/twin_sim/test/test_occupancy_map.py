@@ -249,21 +249,6 @@ def test_a_world_file_combines_a_map_with_objects_and_a_drawn_spawn(tmp_path):
     assert described.grid.cells[cell] == 0
 
 
-@pytest.mark.parametrize('text, message', [
-    ('spawn: {random: {clearance: 0.3}}', 'needs a map'),
-    ('map: {file: flat.yaml, unknown: maybe}', 'map.unknown'),
-    ('map: {file: flat.yaml, height: -1}', 'map.height'),
-])
-def test_bad_map_entries_name_the_key(tmp_path, text, message):
-    (tmp_path / 'flat.yaml').write_text((WORLDS / 'flat.yaml').read_text())
-    (tmp_path / 'flat.pgm').write_bytes((WORLDS / 'flat.pgm').read_bytes())
-    path = tmp_path / 'bad.yaml'
-    path.write_text(text)
-    with pytest.raises(DescriptionError, match=message) as error:
-        load_world(path)
-    assert str(error.value).startswith(str(path))
-
-
 def test_the_robot_stops_at_a_map_wall_and_backs_away(make_twin):
     world = load_world(WORLDS / 'flat.yaml')
     twin = make_twin(build_world=world.build, spawn=Pose(y=0.3))

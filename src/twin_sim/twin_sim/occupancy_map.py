@@ -84,6 +84,8 @@ def read_map(path: str | Path, data: dict | None = None) -> MapGrid:
     """
     path = Path(path)
     if data is None:
+        if not path.is_file():
+            raise DescriptionError(f'{path}: map YAML not found')
         try:
             data = yaml.safe_load(path.read_text())
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:

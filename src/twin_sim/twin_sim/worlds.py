@@ -89,7 +89,10 @@ def load_world(path: str | Path) -> WorldDescription:
     grid = None
     if 'map' in data:
         checker.keys(data['map'], MAP_KEYS, 'map')
-        grid = read_map(checker.file(data['map'].get('file'), 'map.file'))
+        try:
+            grid = read_map(checker.file(data['map'].get('file'), 'map.file'))
+        except DescriptionError as error:
+            checker.fail('map.file', str(error))
     return _world(checker, data, grid)
 
 
