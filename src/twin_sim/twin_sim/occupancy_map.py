@@ -32,7 +32,6 @@ import yaml
 OCCUPIED, FREE, UNKNOWN = 100, 0, -1
 MAP_MODES = ('trinary', 'scale', 'raw')
 REQUIRED_KEYS = ('image', 'resolution', 'origin', 'occupied_thresh', 'free_thresh', 'negate')
-MAP_KEYS = set(REQUIRED_KEYS) | {'mode'}
 
 
 @dataclass(frozen=True)
@@ -102,6 +101,7 @@ def read_map(path: str | Path, data: dict | None = None) -> MapGrid:
 
 
 def _map_settings(path: Path, data) -> dict:
+    """Check the keys map_io reads (others it ignores, and so does this); return them."""
     def fail(problem: str):
         raise DescriptionError(f'{path}: {problem} (a Nav2 map YAML, as map_saver writes it)')
 
@@ -110,33 +110,30 @@ def _map_settings(path: Path, data) -> dict:
     missing = [key for key in REQUIRED_KEYS if key not in data]
     if missing:
         fail(f'missing key(s) {", ".join(missing)}')
-    unknown = set(data) - MAP_KEYS
-    if unknown:
-        fail(f'unknown key(s) {", ".join(sorted(unknown))}; allowed: '
-             f'{", ".join(sorted(MAP_KEYS))}')
-    numbers = {}
     for key in ('resolution', 'occupied_thresh', 'free_thresh'):
-        value = data[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                not math.isfinite(value):
-            fail(f'{key}: expected a finite number, got {value!r}')
-        numbers[key] = float(value)
-    origin = data['origin']
-    if not isinstance(origin, list) or len(origin) != 3 or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-            for v in origin):
-        fail(f'origin: expected [x, y, yaw], got {origin!r}')
-    if numbers['resolution'] <= 0.0:
+        if not _finite(data[key]):
+            fail(f'{key}: expected a finite number, got {data[key]!r}')
+    if data['resolution'] <= 0.0:
         fail(f'resolution: expected a cell size > 0 m, got {data["resolution"]!r}')
+    origin = data['origin']
+    if not isinstance(origin, list) or len(origin) != 3 or not all(map(_finite, origin)):
+        fail(f'origin: expected [x, y, yaw], got {origin!r}')
     mode = data.get('mode', 'trinary')
     if mode not in MAP_MODES:
         fail(f'mode: expected one of {", ".join(MAP_MODES)}, got {mode!r}')
-    if data['negate'] not in (0, 1):   # map_io reads an int, or else a bool
+    if not isinstance(data['negate'], int):   # map_io reads an int, or else a bool
         fail(f'negate: expected 0 or 1, got {data["negate"]!r}')
     if not isinstance(data['image'], str) or not data['image']:
         fail(f'image: expected the image file name, got {data["image"]!r}')
-    return dict(numbers, origin=tuple(float(v) for v in origin), mode=mode,
-                negate=bool(data['negate']), image=path.parent / data['image'])
+    return {'resolution': float(data['resolution']), 'origin': tuple(map(float, origin)),
+            'occupied_thresh': float(data['occupied_thresh']),
+            'free_thresh': float(data['free_thresh']), 'mode': mode,
+            'negate': bool(data['negate']), 'image': path.parent / data['image']}
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
+        math.isfinite(value)
 
 
 def _read_image(path: Path, image: Path) -> tuple[np.ndarray, np.ndarray | None]:
