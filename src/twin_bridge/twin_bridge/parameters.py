@@ -175,7 +175,7 @@ PARAMETERS = (
     _p('robot_description', 'bridge.robot_description',
        'URDF text of the robot, when no file is given'),
     _p('world_file', 'bridge.world_file',
-       'world file (YAML, see worlds/README.md); empty: a bare ground plane'),
+       'world file (YAML, see worlds/README.md) or a Nav2 map YAML; empty: a bare ground plane'),
     _p('spawn.x', 'bridge.spawn_x', 'start position x in the world (overrides the world file)',
        'm'),
     _p('spawn.y', 'bridge.spawn_y', 'start position y in the world (overrides the world file)',
