@@ -26,6 +26,7 @@ import tempfile
 import time
 
 import numpy as np
+import pybullet
 from twin_sim.occupancy_map import obstacle_boxes, OCCUPIED
 from twin_sim.world import World
 from twin_sim.worlds import load_world
@@ -81,13 +82,32 @@ def main(argv=None) -> None:
             description.build(world)
             built = time.perf_counter()
             bodies = len(world.bodies)
+            scan_ms = _scan_time_ms(world, description.grid)
         finally:
             world.close()
     occupied = int((description.grid.cells == OCCUPIED).sum())
     boxes = len(obstacle_boxes(description.grid, 0.5, unknown_is_wall=False)[0])
     print(f'map {options.size} x {options.size} cells ({occupied} occupied): read and merged '
           f'in {loaded - start:.2f} s, world built in {built - loaded:.2f} s, total '
-          f'{built - start:.2f} s; {boxes} boxes in {bodies} bodies (ground included)')
+          f'{built - start:.2f} s; {boxes} boxes in {bodies} bodies (ground included); one '
+          f'360-beam scan of 3.5 m: {scan_ms:.2f} ms (median of 100 free poses)')
+
+
+def _scan_time_ms(world: World, grid, beams: int = 360, reach: float = 3.5) -> float:
+    """Return the median wall time of one LIDAR-like ray batch from free places, ms."""
+    rng = np.random.default_rng(1)
+    angles = np.linspace(0.0, 2.0 * np.pi, beams, endpoint=False)
+    rows, columns = np.nonzero(grid.cells == 0)
+    times = []
+    for pick in rng.integers(rows.size, size=100):
+        x, y = grid.to_map(rows[pick], columns[pick])
+        origin = [float(x), float(y), 0.17]
+        ends = np.column_stack((x + reach * np.cos(angles), y + reach * np.sin(angles),
+                                np.full(beams, 0.17))).tolist()
+        start = time.perf_counter()
+        world.call(pybullet.rayTestBatch, [origin] * beams, ends)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)) * 1e3
 
 
 if __name__ == '__main__':
