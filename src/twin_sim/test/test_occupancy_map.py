@@ -259,3 +259,19 @@ def test_the_robot_stops_at_a_map_wall_and_backs_away(make_twin):
     twin.set_command(-0.22, 0.0)
     twin.run(2.0)
     assert twin.ground_truth().position[0] < 0.1
+
+
+def test_many_boxes_are_split_over_mesh_bodies_and_all_stand(monkeypatch):
+    monkeypatch.setattr('twin_sim.world.BOXES_PER_BODY', 5)
+    centres = np.array([[i * 0.5, (i % 3) * 0.5, 0.25] for i in range(12)])
+    sizes = np.full((12, 3), 0.2) + [0.0, 0.0, 0.3]
+    world = World()
+    try:
+        names = world.add_static_boxes('walls', centres, sizes, Pose(x=1.0, yaw=math.pi / 2))
+        assert names == ['walls_0', 'walls_1', 'walls_2']
+        # In the world, box (x, y) stands at (1 - y, x): the pose turned it a quarter.
+        tops = [[1.0 - y, x, 1.0] for x, y, _ in centres]
+        hits = world.call(pybullet.rayTestBatch, tops, [[x, y, 0.0] for x, y, _ in tops])
+        assert [hit[3][2] for hit in hits] == pytest.approx([0.5] * 12, abs=1e-6)
+    finally:
+        world.close()
