@@ -50,6 +50,12 @@ def test_world_shapes_are_what_the_world_file_builds():
     assert pillar.position() == pytest.approx((1.1, 0.0, 0.25))
 
 
+def test_a_map_world_is_drawn_as_its_boxes():
+    shapes = world_shapes(ROOT / 'worlds' / 'flat.yaml')  # walls from an occupancy grid
+    assert len(shapes) > 10 and {shape.kind for shape in shapes} == {'box'}
+    assert all(shape.size[2] > 0.1 and shape.position()[2] > 0.0 for shape in shapes)
+
+
 def test_world_file_errors_name_the_file(tmp_path):
     broken = tmp_path / 'broken.yaml'
     broken.write_text('objects:\n  - box: {name: b, size: [1, 2]}\n')

@@ -108,6 +108,14 @@ class _ShapeCollector:
         self.shapes.append(Shape('cylinder', name, (2 * radius, 2 * radius, height),
                                  pose_matrix(pose), tuple(color)))
 
+    def add_static_boxes(self, name, centres, sizes, pose, friction=None, color=GREY) -> None:
+        """Record a map's boxes (centres and sizes in the frame of ``pose``)."""
+        frame = pose_matrix(pose)
+        for index, (centre, size) in enumerate(zip(centres, sizes)):
+            placed = frame @ compose(centre, numpy.eye(3), numpy.ones(3))
+            self.shapes.append(Shape('box', f'{name}_{index}', tuple(float(v) for v in size),
+                                     placed, tuple(color)))
+
     def add_mesh(self, name, filename, pose, scale=(1.0, 1.0, 1.0), **_physics) -> None:
         """Record a mesh file with its scale."""
         self.shapes.append(Shape('mesh', name, tuple(scale), pose_matrix(pose),
