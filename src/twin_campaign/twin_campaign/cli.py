@@ -1,0 +1,169 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+``twin campaign FILE --output DIR``: run a campaign's episodes, then write its results.
+
+Each episode is a process of its own (``twin_campaign.episode``) with its own ROS graph; a
+pool of threads keeps ``--workers`` of them running. An episode that crashes or hangs
+becomes an ``error`` row with its log; the campaign goes on. Results of finished episodes
+are kept in DIR/episodes/, so ``--resume`` runs only what is missing.
+"""
+
+import argparse
+from concurrent.futures import as_completed, ThreadPoolExecutor
+import json
+import os
+from pathlib import Path
+import shutil
+import subprocess
+import sys
+import time
+
+from twin.arguments import bridge_parameters, BringupError
+from twin_campaign.campaign import Campaign, CampaignError, episodes, load
+from twin_campaign.results import write_csv, write_report
+
+EXAMPLE = ('examples:\n  twin campaign config/campaigns/obstacle_stop.yaml --output '
+           'artifacts/campaign\n  twin campaign config/campaigns/obstacle_stop.yaml --output '
+           'artifacts/campaign --resume --workers 2')
+WALL_S_PER_SIM_S = 20.0    # an episode slower than this (plus start-up) is hung: killed
+START_UP_S = 120.0
+
+
+def parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """Return the command line of ``twin campaign``."""
+    result = argparse.ArgumentParser(
+        prog=prog, description=__doc__.split('\n\n')[0].strip('`'), epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    result.add_argument('campaign', metavar='FILE', help='campaign file (docs/campaigns.md)')
+    result.add_argument('--output', required=True, metavar='DIR',
+                        help='folder of results.csv, report.md, report.png and the logs')
+    result.add_argument('--workers', type=int, default=os.cpu_count() or 1, metavar='N',
+                        help='episodes at once (default: the number of cores)')
+    result.add_argument('--resume', action='store_true',
+                        help='keep the finished episodes in DIR; run only the others')
+    result.add_argument('--only', metavar='KEY', action='append',
+                        help='run only this episode (e.g. corridor-003); repeatable')
+    result.add_argument('--record', metavar='DIR',
+                        help='record each episode run to DIR/KEY/twin.mcap with its report')
+    return result
+
+
+def episode_command(campaign: Campaign, key: str, result: Path, record: str | None) -> list:
+    """Return the command line of one episode's process."""
+    return [sys.executable, '-m', 'twin_campaign.episode', str(campaign.path), key,
+            str(result), *(['--record', record] if record else [])]
+
+
+def run_one(campaign: Campaign, key: str, output: Path, record: str | None) -> dict:
+    """Run one episode's process; return its row, or an error row naming its log."""
+    result, log = output / 'episodes' / f'{key}.json', output / 'logs' / f'{key}.log'
+    limit = next(s.time_limit for s in campaign.scenarios if key.startswith(f'{s.name}-'))
+    with log.open('w') as stream:
+        process = subprocess.Popen(episode_command(campaign, key, result, record),
+                                   stdout=stream, stderr=subprocess.STDOUT,
+                                   process_group=0)
+        try:
+            code = process.wait(timeout=START_UP_S + WALL_S_PER_SIM_S * limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+            code = 'timeout'
+    if code == 0 and result.is_file():
+        return json.loads(result.read_text())
+    lines = log.read_text().strip().splitlines() or ['(empty log)']
+    scenario, _, index = key.rpartition('-')
+    row = {'key': key, 'scenario': scenario, 'episode': int(index), 'seed': campaign.seed,
+           'outcome': 'error', 'failed_criterion': f'exit {code}: {lines[-1][:200]}',
+           'log': str(log)}
+    result.write_text(json.dumps(row))
+    return row
+
+
+class Progress:
+    """One line: episodes done, running pass rate, ETA (a new line per episode in a log)."""
+
+    def __init__(self, total: int):
+        """Start the clock."""
+        self.total, self.done, self.passed = total, 0, 0
+        self.started = time.monotonic()
+        self.interactive = sys.stderr.isatty()
+
+    def update(self, row: dict) -> None:
+        """Count a finished episode and show the line."""
+        self.done += 1
+        self.passed += row['outcome'] == 'pass'
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / self.done * (self.total - self.done)
+        width = 30
+        bar = '#' * (width * self.done // self.total)
+        line = (f'[{bar:<{width}}] {self.done}/{self.total} | pass {self.passed / self.done:4.0%}'
+                f' | {elapsed:5.0f} s, ETA {eta:5.0f} s | {row["key"]}: {row["outcome"]}')
+        print(('\r' + line + '\033[K') if self.interactive else line, end='' if
+              self.interactive and self.done < self.total else '\n', file=sys.stderr,
+              flush=True)
+
+
+def run_campaign(campaign: Campaign, output: Path, workers: int, resume: bool,
+                 only: list | None = None, record: str | None = None) -> list[dict]:
+    """Run the episodes not yet finished; return every row (finished ones included)."""
+    keys = [e.key for e in episodes(campaign)]
+    unknown = sorted(set(only or ()) - set(keys))
+    if unknown:
+        raise CampaignError(f'--only: no episode {unknown[0]!r} in {campaign.path}; '
+                            f'episodes are named like {keys[0]!r}')
+    keys = [k for k in keys if not only or k in only]
+    folder = output / 'episodes'
+    if not resume:
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    (output / 'logs').mkdir(exist_ok=True)
+    rows = {k: json.loads((folder / f'{k}.json').read_text()) for k in keys
+            if (folder / f'{k}.json').is_file()}
+    todo = [k for k in keys if k not in rows]
+    progress = Progress(len(todo))
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        futures = [pool.submit(run_one, campaign, key, output, record) for key in todo]
+        for future in as_completed(futures):
+            row = future.result()
+            rows[row['key']] = row
+            progress.update(row)
+    return [rows[k] for k in keys]
+
+
+def main(args: list[str] | None = None, prog: str | None = None) -> int:
+    """Run a campaign and write its results; exit 0 when every episode passed, else 1."""
+    options = parser(prog).parse_args(args)
+    output = Path(options.output)
+    try:
+        campaign = load(options.campaign)
+        world_files = {s.name: bridge_parameters({'world': s.world}, True)['world_file']
+                       for s in campaign.scenarios}
+        output.mkdir(parents=True, exist_ok=True)
+        rows = run_campaign(campaign, output, options.workers, options.resume, options.only,
+                            options.record)
+    except (CampaignError, BringupError) as error:
+        print(f'twin campaign: {error}', file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f'twin campaign: {output}: {error.strerror}', file=sys.stderr)
+        return 2
+    write_csv(rows, output / 'results.csv')
+    markdown, png = write_report(rows, campaign.path, world_files, output)
+    passed = sum(r['outcome'] == 'pass' for r in rows)
+    print(f'twin campaign: {passed}/{len(rows)} passed; {output / "results.csv"}, {markdown}, '
+          f'{png}')
+    return 0 if passed == len(rows) else 1

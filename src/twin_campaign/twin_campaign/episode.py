@@ -1,0 +1,222 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+One episode in its own ROS graph: the bridge and the controller as processes, watched.
+
+Run as ``python -m twin_campaign.episode CAMPAIGN KEY RESULT [--record DIR]`` by the
+campaign runner (one process per episode: a crash or a hang costs that episode only). It
+reserves a ROS domain id, starts the bridge (seed and episode from the campaign) and the
+controller unchanged, follows the ground truth, judges the criteria as samples arrive, stops
+everything as soon as the outcome is decided, and writes the result as JSON.
+"""
+
+import argparse
+import json
+import math
+import os
+from pathlib import Path
+import sys
+import time
+
+from nav_msgs.msg import Odometry
+import rclpy
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from std_msgs.msg import String
+from twin.arguments import bridge_parameters
+from twin_analysis.metrics import final_drift, quaternion_yaw
+from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
+from twin_campaign.campaign import Campaign, CampaignError, Episode, episodes, load, Scenario
+from twin_campaign.criteria import metrics, Sample, Trace, verdict
+from twin_campaign.domains import reserve_domain_id
+from twin_sim.evaluation import ClearanceProbe
+from twin_tools import run
+from twin_tools.recorder import Recorder
+import yaml
+
+SAMPLE_PERIOD_S = 0.1      # sim s between judged samples
+SILENCE_LIMIT_S = 60.0     # wall s without ground truth: the episode is hung
+RELIABLE = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
+LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+def find(campaign: Campaign, key: str) -> tuple[Scenario, Episode]:
+    """Return the scenario and episode named ``key`` (e.g. ``corridor-003``)."""
+    for episode in episodes(campaign):
+        if episode.key == key:
+            return next(s for s in campaign.scenarios if s.name == episode.scenario), episode
+    raise CampaignError(f'{campaign.path}: no episode {key!r}')
+
+
+def bridge_command(campaign: Campaign, scenario: Scenario, episode: Episode) -> list[str]:
+    """Return the bridge's command line: as fast as it goes, ground truth in the world."""
+    x, y, yaw = scenario.spawn
+    params = [f'episode:={episode.index}', 'ground_truth_frame:=world',
+              *[f'{k}:={v}' for k, v in (('faults_file', campaign.faults_file),
+                                         ('variations_file', campaign.variations_file)) if v]]
+    options = run.parser().parse_args([
+        '--world', scenario.world, '--x', str(x), '--y', str(y), '--yaw', str(yaw),
+        '--real-time-factor', str(campaign.real_time_factor), '--seed', str(campaign.seed),
+        *[arg for p in params for arg in ('--param', p)]])
+    return run.bridge_command(options)
+
+
+def controller_command(campaign: Campaign, scenario: Scenario) -> list[str]:
+    """Return the controller's command line on sim time with the campaign's parameters."""
+    parameters = {**campaign.controller.parameters, **scenario.controller_parameters}
+    text = [f'{name}:={yaml.safe_dump(value, default_flow_style=True).strip()}'
+            .removesuffix('\n...') for name, value in parameters.items()]
+    return [sys.executable, '-m', campaign.controller.module, '--ros-args',
+            '-p', 'use_sim_time:=true', *[arg for p in text for arg in ('-p', p)]]
+
+
+class Watcher:
+    """Follow ground truth, odometry, faults and variation; judge the episode as it goes."""
+
+    def __init__(self, node, campaign: Campaign, scenario: Scenario, probe: ClearanceProbe):
+        """Subscribe to what the criteria and the results need."""
+        self.campaign, self.scenario, self.probe = campaign, scenario, probe
+        self.trace, self.truth, self.odometry = Trace(), [], []
+        self.variation, self.faults = '', []
+        self.decision = None
+        self.last_heard = time.monotonic()
+        node.create_subscription(Odometry, 'ground_truth/odom', self.on_truth, RELIABLE)
+        node.create_subscription(Odometry, 'odom', self.on_odometry, RELIABLE)
+        node.create_subscription(String, 'sim/faults', self.on_faults, LATCHED)
+        node.create_subscription(String, 'sim/variation', self.on_variation, LATCHED)
+
+    def on_truth(self, msg: Odometry) -> None:
+        """Take a sample every SAMPLE_PERIOD_S of sim time; judge; note the decision."""
+        self.last_heard = time.monotonic()
+        stamped = _stamped(msg)
+        self.truth.append(stamped)
+        samples = self.trace.samples
+        if samples and stamped[0] - samples[-1].t < SAMPLE_PERIOD_S or self.decision:
+            return
+        t, x, y, yaw = stamped
+        twist = msg.twist.twist.linear
+        samples.append(Sample(t, x, y, yaw, math.hypot(twist.x, twist.y),
+                              self.probe.at(x, y, yaw)))
+        final = t - samples[0].t >= self.scenario.time_limit
+        self.decision = verdict(self.scenario, self.campaign.criteria, self.trace, final)
+        self.decision = self.decision if self.decision.outcome else None
+
+    def on_odometry(self, msg: Odometry) -> None:
+        """Keep the odometry path (for the drift)."""
+        self.odometry.append(_stamped(msg))
+
+    def on_faults(self, msg: String) -> None:
+        """Note when the first fault became active, and every fault seen."""
+        document = yaml.safe_load(msg.data) or {}
+        active = [f['kind'] for faults in (document.get('active') or {}).values()
+                  for f in faults]
+        if active and self.trace.fault_onset is None:
+            self.trace.fault_onset = float(document.get('sim_time_s', 0.0))
+        self.faults.extend(kind for kind in active if kind not in self.faults)
+
+    def on_variation(self, msg: String) -> None:
+        """Keep the drawn variation (YAML) for the results row."""
+        self.variation = msg.data
+
+    def hung(self) -> bool:
+        """Tell whether the twin has been silent too long."""
+        return time.monotonic() - self.last_heard > SILENCE_LIMIT_S
+
+
+def _stamped(msg: Odometry) -> tuple:
+    stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+    pose = msg.pose.pose
+    return stamp, pose.position.x, pose.position.y, quaternion_yaw(pose.orientation)
+
+
+def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Watcher,
+           wall_s: float) -> dict:
+    """Return the episode's results row (and its trajectory for the report)."""
+    trace = watcher.trace
+    if len(watcher.truth) > 1 and len(watcher.odometry) > 1:
+        trace.odometry_drift = final_drift(watcher.truth, watcher.odometry)
+    decision = watcher.decision or verdict(scenario, campaign.criteria, trace, final=True)
+    variation = yaml.safe_load(watcher.variation) or {} if watcher.variation else {}
+    return {
+        'key': episode.key, 'scenario': scenario.name, 'episode': episode.index,
+        'seed': campaign.seed, 'variations': json.dumps(variation.get('values', variation),
+                                                        sort_keys=True),
+        'faults': ' '.join(watcher.faults), 'outcome': decision.outcome,
+        'failed_criterion': decision.failed, **metrics(scenario, campaign.criteria, trace),
+        'wall_s': wall_s, 'trajectory': [[round(s.x, 4), round(s.y, 4)] for s in trace.samples],
+    }
+
+
+def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
+    """Run one episode to its decision in this process's own ROS graph; return its row."""
+    scenario, episode = find(campaign, key)
+    os.environ['ROS_DOMAIN_ID'] = str(reserve_domain_id())
+    os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
+    world = bridge_parameters({'world': scenario.world}, True)
+    probe = ClearanceProbe(world['world_file'], world['robot_description_file'])
+    init_without_signal_handlers()
+    node = rclpy.create_node('twin_campaign_episode')
+    watcher = Watcher(node, campaign, scenario, probe)
+    recorder = Recorder(node, Path(record) / key / 'twin.mcap') if record else None
+    started = time.monotonic()
+    processes = [run.start(bridge_command(campaign, scenario, episode)),
+                 run.start(controller_command(campaign, scenario))]
+    try:
+        spin_until_signalled(node, lambda: bool(
+            watcher.decision or watcher.hung() or any(p.poll() is not None for p in processes)))
+    finally:
+        run.stop(processes)
+        probe.close()
+    crashed = [p.args[2 if p.args[0] == sys.executable else 0] for p in processes
+               if p.returncode not in (0, -2, -15)]
+    if recorder:
+        _finish_recording(recorder, world)
+    node.destroy_node()
+    rclpy.try_shutdown()
+    if watcher.hung():
+        raise RuntimeError(f'no ground truth for {SILENCE_LIMIT_S:g} s: the twin hung')
+    if crashed and watcher.decision is None:
+        raise RuntimeError(f'{", ".join(crashed)} ended before the outcome was decided')
+    return result(campaign, scenario, episode, watcher, time.monotonic() - started)
+
+
+def _finish_recording(recorder, world: dict) -> None:
+    from twin_analysis.report import write_report
+    recorder.close(world_file=world['world_file'], robot_file=world['robot_description_file'])
+    png, _ = write_report(recorder.path)
+    print(f'twin campaign: recording {recorder.path}, report {png}', flush=True)
+
+
+def main(args: list[str] | None = None) -> int:
+    """Run one episode and write its result (JSON); exit 1 with the reason on an error."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('campaign')
+    parser.add_argument('key')
+    parser.add_argument('result')
+    parser.add_argument('--record', metavar='DIR')
+    options = parser.parse_args(args)
+    try:
+        row = run_episode(load(options.campaign), options.key, options.record)
+    except (CampaignError, RuntimeError) as error:
+        print(f'twin campaign: episode {options.key}: {error}', file=sys.stderr)
+        return 1
+    Path(options.result).write_text(json.dumps(row))
+    print(f'twin campaign: {options.key}: {row["outcome"]} {row["failed_criterion"]}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
