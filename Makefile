@@ -16,7 +16,7 @@ SOURCE_DIRS := src tests launch config urdf worlds
 SOURCES := $(wildcard $(shell git ls-files -co --exclude-standard $(SOURCE_DIRS) 2>/dev/null \
              || find $(SOURCE_DIRS) -type f -not -path '*/__pycache__/*'))
 
-.PHONY: help setup build test run bench clean
+.PHONY: help setup build test run bench campaign clean
 
 help:  ## list the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -45,6 +45,10 @@ bench: build  ## benchmarks (not tests): the core's micro-benchmark, then every 
 	@mkdir -p artifacts && $(ENV) . install/local_setup.bash && \
 	  python -m twin_sim.benchmark urdf/twin_burger.urdf.xacro worlds/arena.yaml --json artifacts/bench_core.json && \
 	  twin bench --json artifacts/bench.json --markdown docs/benchmarks.md
+
+campaign: setup $(BUILD_STAMP)  ## run the shipped blackout campaign into artifacts/campaign
+	@$(ENV) . install/local_setup.bash && \
+	  twin campaign config/campaigns/obstacle_stop_blackout.yaml --output artifacts/campaign $(ARGS)
 
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf build install log

@@ -35,6 +35,7 @@ from nav_msgs.msg import Odometry
 import rclpy
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from std_msgs.msg import String
+from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
 from twin_analysis.metrics import final_drift, quaternion_yaw
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
@@ -47,7 +48,8 @@ from twin_tools.recorder import Recorder
 import yaml
 
 SAMPLE_PERIOD_S = 0.1      # sim s between judged samples
-SILENCE_LIMIT_S = 60.0     # wall s without ground truth: the episode is hung
+SILENCE_LIMIT_S = 60.0
+READY_S = 1.0              # wall s from the controller's first publisher to the resume     # wall s without ground truth: the episode is hung
 RELIABLE = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
@@ -62,9 +64,14 @@ def find(campaign: Campaign, key: str) -> tuple[Scenario, Episode]:
 
 
 def bridge_command(campaign: Campaign, scenario: Scenario, episode: Episode) -> list[str]:
-    """Return the bridge's command line: as fast as it goes, ground truth in the world."""
+    """
+    Return the bridge's command line: ground truth in the world, paused until resumed.
+
+    Paused at the start, so every episode's controller is up before time begins and a
+    fault at 1 s finds it driving, however long it took to start.
+    """
     x, y, yaw = scenario.spawn
-    params = [f'episode:={episode.index}', 'ground_truth_frame:=world',
+    params = [f'episode:={episode.index}', 'ground_truth_frame:=world', 'start_paused:=true',
               *[f'{k}:={v}' for k, v in (('faults_file', campaign.faults_file),
                                          ('variations_file', campaign.variations_file)) if v]]
     options = run.parser().parse_args([
@@ -93,6 +100,8 @@ class Watcher:
         self.variation, self.faults = '', []
         self.decision = None
         self.last_heard = time.monotonic()
+        self.pause, self.resumed = node.create_client(SetBool, 'sim/pause'), False
+        self.ready_at = None
         node.create_subscription(Odometry, 'ground_truth/odom', self.on_truth, RELIABLE)
         node.create_subscription(Odometry, 'odom', self.on_odometry, RELIABLE)
         node.create_subscription(String, 'sim/faults', self.on_faults, LATCHED)
@@ -130,6 +139,25 @@ class Watcher:
     def on_variation(self, msg: String) -> None:
         """Keep the drawn variation (YAML) for the results row."""
         self.variation = msg.data
+
+    def resume_when_ready(self, node) -> None:
+        """
+        Resume the paused twin READY_S after the controller's cmd_vel publisher appears.
+
+        The publisher shows its node is up; the delay lets DDS match its subscriptions
+        (scan, odom) too, so the first simulated second is not lost to discovery.
+        """
+        if self.resumed or not self.pause.service_is_ready():
+            return
+        if self.ready_at is None:
+            if node.count_publishers('cmd_vel'):
+                self.ready_at = time.monotonic() + READY_S
+            return
+        if time.monotonic() < self.ready_at:
+            return
+        self.pause.call_async(SetBool.Request(data=False))
+        self.resumed = True
+        self.last_heard = time.monotonic()
 
     def hung(self) -> bool:
         """Tell whether the twin has been silent too long."""
@@ -174,9 +202,13 @@ def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
     started = time.monotonic()
     processes = [run.start(bridge_command(campaign, scenario, episode)),
                  run.start(controller_command(campaign, scenario))]
+
+    def ended() -> bool:
+        watcher.resume_when_ready(node)
+        return bool(watcher.decision or watcher.hung() or
+                    any(p.poll() is not None for p in processes))
     try:
-        spin_until_signalled(node, lambda: bool(
-            watcher.decision or watcher.hung() or any(p.poll() is not None for p in processes)))
+        spin_until_signalled(node, ended)
     finally:
         run.stop(processes)
         probe.close()

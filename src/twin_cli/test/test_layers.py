@@ -35,7 +35,8 @@ LAYERS = {
     'twin_examples': (2, ROS),
     'twin_tools': (3, ROS),       # orchestration: run, check, bench, soak
     'twin_view': (3, ROS),        # the live view beside the bridge (runs as the bridge does)
-    'twin_cli': (4, ROS),         # the command line
+    'twin_campaign': (4, ROS),    # orchestration of many episodes (on twin_tools' run)
+    'twin_cli': (5, ROS),         # the command line
 }
 # Launch files are orchestration: they may use the bringup, never the tools.
 LAUNCH_LAYER = 3

@@ -45,6 +45,8 @@ VERBS = (
          'twin_tools.bench'),
     Verb('soak', 'hours of simulated time with resets: does memory stay flat?',
          'twin_tools.soak'),
+    Verb('campaign', 'run a scenario campaign: many seeded episodes, results and a report',
+         'twin_campaign.cli'),
 )
 
 

@@ -17,7 +17,7 @@
 import math
 
 import pytest
-from twin_examples.common import clamp, range_at, sector_min
+from twin_examples.common import blacked_out, clamp, range_at, sector_min
 
 INCREMENT = 2 * math.pi / 360
 
@@ -55,3 +55,10 @@ def test_range_at_picks_the_nearest_beam():
 
 def test_clamp():
     assert (clamp(3.0, 1.0), clamp(-3.0, 1.0), clamp(0.5, 1.0)) == (1.0, -1.0, 0.5)
+
+
+def test_a_scan_is_blacked_out_only_without_any_return():
+    assert blacked_out(scan_with())                               # every beam +inf
+    assert blacked_out(scan_with(b3=math.nan))                    # invalid is no return
+    assert not blacked_out(scan_with(b200=2.5))
+    assert not blacked_out(scan_with(b0=-math.inf))               # too close is a return

@@ -36,6 +36,11 @@ def sector_min(ranges, angle_min: float, angle_increment: float, centre: float,
     return closest
 
 
+def blacked_out(ranges) -> bool:
+    """Tell whether a scan has no return at all: every beam +inf (nothing) or NaN (invalid)."""
+    return not any(value == -math.inf or math.isfinite(value) for value in ranges)
+
+
 def range_at(ranges, angle_min: float, angle_increment: float, angle: float) -> float:
     """Return the range of the beam nearest ``angle`` (+inf for none or an invalid one)."""
     count = len(ranges)
@@ -84,10 +89,14 @@ class ScanController:
         from rclpy.qos import qos_profile_sensor_data
         from sensor_msgs.msg import LaserScan
         self.p = declare(self, {'rate': 10.0, 'scan_topic': 'scan', 'cmd_vel_topic': 'cmd_vel',
-                                'enable_stamped_cmd_vel': False, **parameters})
+                                'enable_stamped_cmd_vel': False,
+                                'scan_timeout': 1.0,        # s without a scan: stop
+                                'stop_on_blackout': True,   # stop when every return vanishes
+                                **parameters})
         self.commander = VelocityCommander(self, self.p['cmd_vel_topic'],
                                            self.p['enable_stamped_cmd_vel'])
         self.scan = None
+        self.seen_returns = False   # a scan with no return is a blackout only after one had
         self.create_subscription(LaserScan, self.p['scan_topic'], self.on_scan,
                                  qos_profile_sensor_data)
         self.create_timer(1.0 / self.p['rate'], self.control)
@@ -95,6 +104,25 @@ class ScanController:
     def on_scan(self, msg) -> None:
         """Keep the newest scan."""
         self.scan = msg
+
+    def usable_scan(self):
+        """
+        Return the newest scan, or None when it must not be trusted: missing, stale, blind.
+
+        Stale: older than ``scan_timeout`` (sim time). Blind (with ``stop_on_blackout``): no
+        return at all after scans that had some, as when the LIDAR fails; in open space
+        with nothing in range from the start, an empty scan is taken as it reads.
+        """
+        scan = self.scan
+        if scan is None:
+            return None
+        stamp_ns = scan.header.stamp.sec * 10**9 + scan.header.stamp.nanosec
+        if (self.get_clock().now().nanoseconds - stamp_ns) / 1e9 > self.p['scan_timeout']:
+            return None
+        if not blacked_out(scan.ranges):
+            self.seen_returns = True
+            return scan
+        return None if self.seen_returns and self.p['stop_on_blackout'] else scan
 
 
 def clamp(value: float, limit: float) -> float:

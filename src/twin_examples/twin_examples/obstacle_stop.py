@@ -30,15 +30,15 @@ class ObstacleStop(ScanController, Node):
             'speed': 0.15,                 # m/s forward
             'stop_distance': 0.35,         # m from the scanner
             'sector_half_angle': 0.35,     # rad either side of straight ahead
-            'scan_timeout': 1.0,           # s without a scan: stop
         })
 
     def control(self) -> None:
         """Go or stop."""
-        if self.scan is None or self._scan_age() > self.p['scan_timeout']:
+        scan = self.usable_scan()
+        if scan is None:   # none yet, stale or blind: stand still
             self.commander.stop()
             return
-        ahead = sector_min(self.scan.ranges, self.scan.angle_min, self.scan.angle_increment,
+        ahead = sector_min(scan.ranges, scan.angle_min, scan.angle_increment,
                            0.0, self.p['sector_half_angle'])
         if ahead < self.p['stop_distance']:
             if not self.stopped:
@@ -48,11 +48,6 @@ class ObstacleStop(ScanController, Node):
         else:
             self.stopped = False
             self.commander.send(self.p['speed'], 0.0)
-
-    def _scan_age(self) -> float:
-        stamp = self.scan.header.stamp
-        now = self.get_clock().now().nanoseconds
-        return (now - (stamp.sec * 10**9 + stamp.nanosec)) / 1e9
 
 
 def main(args=None) -> None:

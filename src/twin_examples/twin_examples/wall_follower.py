@@ -40,10 +40,10 @@ class WallFollower(ScanController, Node):
 
     def control(self) -> None:
         """Turn toward the wanted distance, or left at a corner, or right to find the wall."""
-        if self.scan is None:
+        scan, p = self.usable_scan(), self.p
+        if scan is None:   # none yet, stale or blind: stand still
             self.commander.stop()
             return
-        scan, p = self.scan, self.p
         ahead = sector_min(scan.ranges, scan.angle_min, scan.angle_increment, 0.0, 0.3)
         if ahead < p['front_clearance']:
             self.commander.send(0.03, p['max_angular'])      # corner ahead: turn left
