@@ -28,7 +28,7 @@ setup(
     zip_safe=True,
     maintainer='twin developers',
     maintainer_email='twin@example.com',
-    description='Scenario campaigns: many seeded episodes of a controller, with criteria and a report.',
+    description='Scenario campaigns: seeded episodes of a controller, criteria, a report.',
     license='Apache-2.0',
     tests_require=['pytest'],
     entry_points={

@@ -18,7 +18,7 @@
 import csv
 from pathlib import Path
 
-from twin_campaign.results import pass_rates, by_fault, report_text, worst, write_csv, \
+from twin_campaign.results import by_fault, pass_rates, report_text, worst, write_csv, \
     write_report
 
 

@@ -48,8 +48,8 @@ from twin_tools.recorder import Recorder
 import yaml
 
 SAMPLE_PERIOD_S = 0.1      # sim s between judged samples
-SILENCE_LIMIT_S = 60.0
-READY_S = 1.0              # wall s from the controller's first publisher to the resume     # wall s without ground truth: the episode is hung
+SILENCE_LIMIT_S = 60.0     # wall s without ground truth: the episode is hung
+READY_S = 1.0              # wall s from the controller's first publisher to the resume
 RELIABLE = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)

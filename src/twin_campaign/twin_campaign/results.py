@@ -59,12 +59,12 @@ def pass_rates(rows: list[dict], by) -> dict[str, tuple[int, int]]:
 
 
 def by_scenario(row: dict) -> list[str]:
-    """Group of a row: its scenario."""
+    """Return the group of a row: its scenario."""
     return [row['scenario']]
 
 
 def by_fault(row: dict) -> list[str]:
-    """Groups of a row: each fault that was active in it, or 'none'."""
+    """Return the groups of a row: each fault that was active in it, or 'none'."""
     return (row.get('faults') or '').split() or ['none']
 
 

@@ -45,7 +45,7 @@ VERBS = (
          'twin_tools.bench'),
     Verb('soak', 'hours of simulated time with resets: does memory stay flat?',
          'twin_tools.soak'),
-    Verb('campaign', 'run a scenario campaign: many seeded episodes, results and a report',
+    Verb('campaign', 'many seeded episodes of a controller: results, report',
          'twin_campaign.cli'),
 )
 
