@@ -41,8 +41,8 @@ class Sensor(Protocol):
     rate: float    # Hz of simulated time
     faults: list   # the active faults that act on it (twin_sim.faults), usually none
 
-    def reset(self, rng: np.random.Generator) -> None:
-        """Start again (the body is at its start) drawing from ``rng``."""
+    def reset(self, rng: np.random.Generator, time_ns: int) -> None:
+        """Start again at simulated ``time_ns`` (the body at its start), drawing from ``rng``."""
 
     def sample(self, time_ns: int, due_ns: int | None) -> object | None:
         """
@@ -62,7 +62,7 @@ class LidarSensor:
         self.robot, self.config, self.rate = robot, config.lidar, config.lidar.rate
         self.faults = []
 
-    def reset(self, rng: np.random.Generator) -> None:
+    def reset(self, rng: np.random.Generator, time_ns: int) -> None:
         """Mount a fresh LIDAR drawing from ``rng``."""
         self.lidar = Lidar(self.robot, self.config, rng)
         self.last = None   # the last scan delivered
@@ -92,16 +92,19 @@ class ImuSensor:
         self.robot, self.config, self.rate = robot, config, config.imu.rate
         self.faults = []
 
-    def reset(self, rng: np.random.Generator) -> None:
+    def reset(self, rng: np.random.Generator, time_ns: int) -> None:
         """Mount a fresh IMU drawing from ``rng``."""
         self.imu = Imu(self.robot, self.config.imu, self.config.physics.gravity, rng)
         self.last = None   # the last sample delivered
+        self.reset_ns = time_ns
 
     def sample(self, time_ns: int, due_ns: int | None) -> ImuSample | None:
         """Return a sample when one is due."""
         if due_ns is None:
             return None
-        sample = self.imu.sample(time_ns / NS_PER_S)
+        # In seconds since the reset: small numbers, so an episode's float arithmetic (and
+        # so its readings) is the same whenever it starts.
+        sample = self.imu.sample((time_ns - self.reset_ns) / NS_PER_S)
         if self.faults:
             sample = faulted_sample(sample, self.faults, self.last)
         self.last = sample
@@ -118,14 +121,14 @@ class OdometrySensor:
         self.robot, self.config, self.rate = robot, config.odometry, config.odometry.rate
         self.faults = []
 
-    def reset(self, rng: np.random.Generator) -> None:
+    def reset(self, rng: np.random.Generator, time_ns: int) -> None:
         """Start fresh encoders at the wheels' current angles, drawing from ``rng``."""
         self.odometry = WheelOdometry(self.config, self.robot.wheel_radius,
                                       self.robot.wheel_separation, rng)
         self.last_angles = self.robot.wheel_angles()
         self.odometry.reset(self.last_angles)
         self.lost = np.zeros(2)   # wheel rotation stuck encoders missed, rad
-        self.last_ns = 0
+        self.last_ns = time_ns
 
     def sample(self, time_ns: int, due_ns: int | None) -> OdometryEstimate | None:
         """Integrate the encoders since the last update when an update is due."""

@@ -27,6 +27,7 @@ from twin_sim.fields import check_fields, ranged
 from twin_sim.imu import ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
 from twin_sim.odometry import OdometryConfig, OdometryEstimate
+from twin_sim.physical import PhysicalConfig
 from twin_sim.robot import (BodyState, DiffDriveRobot, DriveConfig, FIRST_COLLISION_GROUP,
                             relative_to)
 from twin_sim.sensors import SENSORS
@@ -53,6 +54,8 @@ class TwinConfig:
     :param faults: faults injected from every reset on (twin_sim.faults; time 0 is the reset)
     :param variations: distributions drawn per episode and applied at each reset
         (twin_sim.variations), or None
+    :param drive: the drive train as the firmware sees it (nominal geometry, motors, limits)
+    :param physical: the body's true wheels, where they differ from the description
     """
 
     robot: str | Path
@@ -61,6 +64,7 @@ class TwinConfig:
     seed: int = ranged(0, 0, 2**31 - 1)
     physics: PhysicsConfig = field(default_factory=PhysicsConfig)
     drive: DriveConfig = field(default_factory=DriveConfig)
+    physical: PhysicalConfig = field(default_factory=PhysicalConfig)
     lidar: LidarConfig = field(default_factory=LidarConfig)
     imu: ImuConfig = field(default_factory=ImuConfig)
     odometry: OdometryConfig = field(default_factory=OdometryConfig)
@@ -83,16 +87,17 @@ class Readings:
 
 
 class Schedule:
-    """Fire every ``period_ns`` of simulated time, starting at time 0."""
+    """Fire every ``period_ns`` of simulated time, starting at ``start_ns``."""
 
-    def __init__(self, rate_hz: float):
+    def __init__(self, rate_hz: float, start_ns: int = 0):
         """
-        Fire first at time 0.
+        Fire first at ``start_ns``.
 
         :param rate_hz: how often it fires
+        :param start_ns: simulated time of the first firing
         """
         self.period_ns = round(NS_PER_S / rate_hz)
-        self.next_ns = 0
+        self.next_ns = start_ns
         self.fired_ns = None   # the time the last firing was due at
 
     def due(self, time_ns: int) -> bool:
@@ -117,22 +122,23 @@ class RobotTwin:
         """
         self.config, self.index = config, index
         self.robot = DiffDriveRobot(world, description, config.drive, spawn, name,
-                                    collision_group)
+                                    collision_group, config.physical)
         self.base_link = self.robot.link_index(config.base_link, 'base')
         self.wheel_traction = (1.0, 1.0)
 
-    def reset(self, seed: np.random.SeedSequence, time_ns: int = 0) -> None:
+    def reset(self, seed: np.random.SeedSequence, time_ns: int) -> None:
         """
         Commands, sensors, noise streams and schedules to their start (bodies restored).
 
-        :param time_ns: the simulated time of the reset, from which the faults count
+        :param time_ns: the simulated time now, from which schedules, sensors and faults
+            start again
         """
         self.robot.reset_commands()
         self.sensors = {make.reading: make(self.robot, self.config) for make in SENSORS}
         self.schedules = []
         for sensor, stream in zip(self.sensors.values(), seed.spawn(len(self.sensors))):
-            sensor.reset(np.random.default_rng(stream))
-            self.schedules.append(Schedule(sensor.rate))
+            sensor.reset(np.random.default_rng(stream), time_ns)
+            self.schedules.append(Schedule(sensor.rate, time_ns))
         self.start = self.ground_truth()
         fault_seed = np.random.SeedSequence(seed.entropy,
                                             spawn_key=(*seed.spawn_key, FAULT_STREAM))
@@ -224,6 +230,24 @@ class RobotTwin:
         """Return the limited twist sent to the wheels in the last step: m/s, rad/s."""
         return self.robot.applied
 
+    def drive_geometry(self) -> dict[str, float]:
+        """
+        Return the wheel geometry the firmware believes (nominal) and the body's (physical).
+
+        Keys name the quantity and its unit; the values are what is in force, the URDF's
+        where a setting was 0.
+        """
+        nominal, physical = self.robot.nominal, self.robot.physical
+        return {'nominal_wheel_radius_m': nominal.left_radius,
+                'nominal_wheel_separation_m': nominal.separation,
+                'physical_left_wheel_radius_m': physical.left_radius,
+                'physical_right_wheel_radius_m': physical.right_radius,
+                'physical_wheel_separation_m': physical.separation}
+
+    def body_slowed_steps(self) -> int:
+        """Return in how many steps the body was slowed back to the velocity limits."""
+        return self.robot.speed_bound_count
+
     def wheel_joint_states(self) -> tuple[list[float], list[float]]:
         """Return the wheel joints' angles (rad) and speeds (rad/s), in URDF sign, left first."""
         return self.robot.wheel_joint_states()
@@ -264,6 +288,7 @@ class Twin:
                                  FIRST_COLLISION_GROUP << index, index)
                        for index, spawn in enumerate(spawns)]
         self.step_ns = round(config.physics.step * NS_PER_S)
+        self.time_ns = 0
         self.world.save()
         self.episode = 0
         if config.variations is not None:
@@ -283,12 +308,16 @@ class Twin:
 
     @property
     def time(self) -> float:
-        """Return the simulated time since the start or the last reset, s."""
+        """Return the simulated time since the twin was built (a reset does not rewind it), s."""
         return self.time_ns / NS_PER_S
 
     def reset(self, episode: int | None = None) -> None:
         """
-        Return to the initial state exactly: bodies, commands, sensors, noise, time.
+        Return to the initial state exactly: bodies, commands, sensors, noise.
+
+        Time is not rewound: it has one owner and only moves forward, so every stamp taken
+        after a reset is later than every stamp before it. Schedules, sensors and faults start
+        again from the current time, and an episode's readings do not depend on when it starts.
 
         :param episode: start episode ``episode``: its noise streams and, with variations,
             its draw (from the seed and the episode alone); None repeats the current episode
@@ -301,8 +330,7 @@ class Twin:
         if self.config.variations is not None:
             self.variation = self._vary(self.config.variations)
         for robot, robot_seed in zip(self.robots, seed.spawn(len(self.robots))):
-            robot.reset(robot_seed)
-        self.time_ns = 0
+            robot.reset(robot_seed, self.time_ns)
 
     def _vary(self, variations: Variations) -> dict[str, float]:
         """Apply the current episode's draw; return the value of every varied quantity."""
@@ -334,6 +362,8 @@ class Twin:
         for robot in self.robots:
             robot.robot.apply(dt)
         self.world.step()
+        for robot in self.robots:
+            robot.robot.after_step(dt)
         self.time_ns += self.step_ns
         return [robot.sense(self.time_ns) for robot in self.robots]
 
@@ -417,7 +447,7 @@ class Twin:
         """Build the world and robots anew, at their start: when a restore cannot heal it."""
         fresh = Twin(self.config, self._build_world, self._spawns)
         self.world.close()
-        episode = self.episode
+        time_ns, episode = self.time_ns, self.episode
         self.__dict__.update(fresh.__dict__)
-        if episode:
-            self.reset(episode)   # the same episode, with its draw
+        self.time_ns = time_ns   # time has one owner and is never rewound
+        self.reset(episode)      # the same episode and draw, from the current time
