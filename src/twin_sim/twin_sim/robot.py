@@ -312,9 +312,9 @@ class DiffDriveRobot:
         """Send the wheel speeds and angles for the end of this step to the servos."""
         self.applied = self.limiter.update(*self.command, dt)
         commands = body_to_wheels(*self.applied, self.wheel_radius, self.wheel_separation)
-        speeds = [actuator.update(command, dt) * scale   # scale: injected faults, 1 normally
-                  for actuator, command, scale in zip(self.actuators, commands,
-                                                      self.wheel_speed_scales)]
+        # A seized motor (speed scale 0) holds its wheel whatever the actuator asks.
+        speeds = [actuator.update(command, dt) * scale for actuator, command, scale
+                  in zip(self.actuators, commands, self.wheel_speed_scales)]
         self.wheels_commanded = any(speeds)
         held = [servo_hold_angle(target, angle, SERVO_MAX_LAG)
                 for target, angle in zip(self.servo_targets, self.wheel_angles())]
@@ -324,8 +324,8 @@ class DiffDriveRobot:
                         targetPositions=[s * a for s, a in zip(signs, held)],
                         targetVelocities=[s * w for s, w in zip(signs, speeds)],
                         positionGains=[SERVO_POSITION_GAIN] * 2, velocityGains=[1.0] * 2,
-                        forces=[t * k for t, k in zip(self.wheel_torques,
-                                                      self.wheel_torque_scales)])
+                        forces=[torque * scale for torque, scale
+                                in zip(self.wheel_torques, self.wheel_torque_scales)])
         self.servo_targets = [angle + speed * dt for angle, speed in zip(held, speeds)]
 
     def after_step(self, dt: float) -> None:

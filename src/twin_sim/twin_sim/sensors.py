@@ -15,7 +15,8 @@
 """
 The sensor protocol: what a robot's step loop needs of a sensor, so a sensor is added here.
 
-A sensor has a ``rate`` (Hz of simulated time), is ``reset`` with its own random stream, and
+A sensor has a ``rate`` (Hz of simulated time), is ``reset`` with its own random stream (at
+the simulated time of the reset: time is never rewound), and
 ``sample``s every step. :data:`SENSORS` lists them; each fills the :class:`Readings` field named
 by its ``reading``. Streams are spawned in the list's order, so a new sensor goes at the end
 and every earlier sensor keeps its draws.
@@ -42,7 +43,7 @@ class Sensor(Protocol):
     faults: list   # the active faults that act on it (twin_sim.faults), usually none
 
     def reset(self, rng: np.random.Generator, time_ns: int) -> None:
-        """Start again at simulated ``time_ns`` (the body at its start), drawing from ``rng``."""
+        """Start again at ``time_ns`` (the body is at its start) drawing from ``rng``."""
 
     def sample(self, time_ns: int, due_ns: int | None) -> object | None:
         """
