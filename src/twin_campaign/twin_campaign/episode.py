@@ -26,7 +26,6 @@ everything as soon as the outcome is decided, and writes the result as JSON.
 import argparse
 import json
 import math
-import os
 from pathlib import Path
 import sys
 import time
@@ -39,9 +38,9 @@ from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
 from twin_analysis.metrics import final_drift, quaternion_yaw
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
+from twin_bridge.testing import isolate_ros_graph
 from twin_campaign.campaign import Campaign, CampaignError, Episode, episodes, load, Scenario
 from twin_campaign.criteria import metrics, Sample, Trace, verdict
-from twin_campaign.domains import reserve_domain_id
 from twin_sim.evaluation import ClearanceProbe
 from twin_tools import run
 from twin_tools.recorder import Recorder
@@ -49,7 +48,7 @@ import yaml
 
 SAMPLE_PERIOD_S = 0.1      # sim s between judged samples
 SILENCE_LIMIT_S = 60.0     # wall s without ground truth: the episode is hung
-READY_S = 1.0              # wall s from the controller's first publisher to the resume
+READY_S = 3.0              # wall s from the controller's first publisher to the resume
 RELIABLE = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
@@ -191,8 +190,7 @@ def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Wa
 def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
     """Run one episode to its decision in this process's own ROS graph; return its row."""
     scenario, episode = find(campaign, key)
-    os.environ['ROS_DOMAIN_ID'] = str(reserve_domain_id())
-    os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
+    isolate_ros_graph()   # a domain id of its own, locked as the test runs lock theirs
     world = bridge_parameters({'world': scenario.world}, True)
     probe = ClearanceProbe(world['world_file'], world['robot_description_file'])
     init_without_signal_handlers()
