@@ -29,7 +29,7 @@ from twin_sim.world import Pose, World
 
 # The servo's integral term, as PyBullet's position gain: the share of the angle error
 # corrected in one step (0.1 at 240 Hz: 24 rad/s per rad), and the most it may wind up.
-SERVO_POSITION_GAIN = 0.1
+SERVO_GAINS = (0.1, 0.1)
 SERVO_MAX_LAG = 1e-3   # rad: 0.03 mm at the rim of a Burger's wheel
 # How far over a velocity limit the body may go before it is slowed (see _bound_speed).
 SPEED_BOUND_SLACK = 0.01
@@ -119,12 +119,6 @@ def rotation_matrix(quaternion) -> np.ndarray:
 FIRST_COLLISION_GROUP = 1 << 4
 
 
-def _over(speed: float, limit: float) -> float:
-    """Return the factor that brings ``speed`` back within the slack over ``limit`` (else 1)."""
-    bound = limit * (1.0 + SPEED_BOUND_SLACK)
-    return bound / speed if speed > bound else 1.0
-
-
 class DiffDriveRobot:
     """
     A robot loaded from a description, with two driven wheels.
@@ -172,6 +166,10 @@ class DiffDriveRobot:
         self.limiter = VelocityLimiter(config.limits)
         self.actuators = [WheelActuator(config.time_constant, config.dead_time)
                           for _ in self.wheels]
+        self.actuated = config.time_constant > 0.0 or config.dead_time > 0.0
+        limits = config.limits   # m/s, rad/s: beyond these the body is slowed
+        self.speed_bounds = (limits.max_linear_velocity * (1.0 + SPEED_BOUND_SLACK),
+                             limits.max_angular_velocity * (1.0 + SPEED_BOUND_SLACK))
         self.speed_bound_count = 0   # steps in which the body was slowed to the limits
         self._release_passive_joints()
         self.reset_commands()
@@ -310,31 +308,33 @@ class DiffDriveRobot:
     def apply(self, dt: float) -> None:
         """Send the wheel speeds and angles for the end of this step to the servos."""
         self.applied = self.limiter.update(*self.command, dt)
-        commands = body_to_wheels(*self.applied, self.wheel_radius, self.wheel_separation)
-        speeds = [actuator.update(command, dt)
-                  for actuator, command in zip(self.actuators, commands)]
-        self.wheels_commanded = any(speeds)
-        held = [servo_hold_angle(target, angle, SERVO_MAX_LAG)
-                for target, angle in zip(self.servo_targets, self.wheel_angles())]
-        signs = self.wheel_signs
+        left, right = body_to_wheels(*self.applied, self.wheel_radius, self.wheel_separation)
+        if self.actuated:
+            left, right = self.actuators[0].update(left, dt), self.actuators[1].update(right, dt)
+        self.wheels_commanded = bool(left or right)
+        (left_angle, right_angle), (left_sign, right_sign) = self.wheel_angles(), self.wheel_signs
+        left_held = servo_hold_angle(self.servo_targets[0], left_angle, SERVO_MAX_LAG)
+        right_held = servo_hold_angle(self.servo_targets[1], right_angle, SERVO_MAX_LAG)
         self.world.call(pybullet.setJointMotorControlArray, self.body, self.wheels,
                         pybullet.POSITION_CONTROL,
-                        targetPositions=[s * a for s, a in zip(signs, held)],
-                        targetVelocities=[s * w for s, w in zip(signs, speeds)],
-                        positionGains=[SERVO_POSITION_GAIN] * 2, velocityGains=[1.0] * 2,
+                        targetPositions=[left_sign * left_held, right_sign * right_held],
+                        targetVelocities=[left_sign * left, right_sign * right],
+                        positionGains=SERVO_GAINS, velocityGains=(1.0, 1.0),
                         forces=self.wheel_torques)
-        self.servo_targets = [angle + speed * dt for angle, speed in zip(held, speeds)]
+        self.servo_targets = [left_held + left * dt, right_held + right * dt]
 
     def after_step(self, dt: float) -> None:
         """Bound the body's speed, and hold it where it came to rest (after a physics step)."""
         linear, angular = self._bound_speed(
             *self.world.call(pybullet.getBaseVelocity, self.body))
-        still = (not self.wheels_commanded and math.hypot(*linear) < STILL_SPEED and
-                 math.hypot(*angular) < STILL_TURN_RATE)
-        self.still_for = self.still_for + dt if still else 0.0
+        if self.wheels_commanded or math.hypot(*linear) >= STILL_SPEED or \
+                math.hypot(*angular) >= STILL_TURN_RATE:
+            self.still_for, self.rest_pose = 0.0, None
+            return
+        self.still_for += dt
         if self.still_for < STILL_BEFORE_REST:
-            self.rest_pose = None
-        elif self.rest_pose is None:
+            return
+        if self.rest_pose is None:
             self.rest_pose = self.world.call(pybullet.getBasePositionAndOrientation, self.body)
         else:
             self._hold_at_rest()
@@ -360,11 +360,11 @@ class DiffDriveRobot:
         faster than the robot it mirrors can. Speeds within :data:`SPEED_BOUND_SLACK` of the
         limits are left alone.
         """
-        limits = self.config.limits
-        linear_scale = _over(math.hypot(linear[0], linear[1]), limits.max_linear_velocity)
-        angular_scale = _over(abs(angular[2]), limits.max_angular_velocity)
-        if linear_scale == angular_scale == 1.0:
+        planar, turn_rate = math.hypot(linear[0], linear[1]), abs(angular[2])
+        if planar <= self.speed_bounds[0] and turn_rate <= self.speed_bounds[1]:
             return linear, angular
+        linear_scale = min(1.0, self.speed_bounds[0] / planar)
+        angular_scale = min(1.0, self.speed_bounds[1] / turn_rate)
         linear = (linear[0] * linear_scale, linear[1] * linear_scale, linear[2])
         angular = (angular[0], angular[1], angular[2] * angular_scale)
         self.world.call(pybullet.resetBaseVelocity, self.body, linear, angular)
