@@ -216,7 +216,7 @@ class DiffDriveRobot:
                  for shape in shapes
                  if shape[2] in (pybullet.GEOM_CYLINDER, pybullet.GEOM_SPHERE)]
         if radii:
-            return max(radii)   # the tread, not the hub
+            return max(radii)
         # Otherwise: the axle's height above base_footprint, which sits on the ground.
         height = self.frame_in_base(wheel)[2]
         if height <= 0.0:
