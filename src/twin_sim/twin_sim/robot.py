@@ -125,9 +125,11 @@ class DiffDriveRobot:
 
     Each step the requested body twist passes the velocity limiter, becomes wheel speeds by
     the nominal geometry, passes each wheel's actuator model (dead time, first-order lag),
-    and goes to the wheel servos, whose torque is limited. The base is never moved by setting
-    its velocity: slip, load and collisions act as they would on the robot. The wheels it
-    rolls on are the physical ones, which may differ from the nominal geometry.
+    and goes to the wheel servos, whose torque is limited. The base is moved only by its
+    wheels: slip, load and collisions act as they would on the robot. After each step, speed
+    beyond the limits is taken out of the body and a still body is held where it rests
+    (:meth:`after_step`). The wheels it rolls on are the physical ones, which may differ from
+    the nominal geometry.
     """
 
     def __init__(self, world: World, description: RobotDescription, config: DriveConfig,
@@ -312,7 +314,8 @@ class DiffDriveRobot:
         if self.actuated:
             left, right = self.actuators[0].update(left, dt), self.actuators[1].update(right, dt)
         self.wheels_commanded = bool(left or right)
-        (left_angle, right_angle), (left_sign, right_sign) = self.wheel_angles(), self.wheel_signs
+        left_angle, right_angle = self.wheel_angles()
+        left_sign, right_sign = self.wheel_signs
         left_held = servo_hold_angle(self.servo_targets[0], left_angle, SERVO_MAX_LAG)
         right_held = servo_hold_angle(self.servo_targets[1], right_angle, SERVO_MAX_LAG)
         self.world.call(pybullet.setJointMotorControlArray, self.body, self.wheels,
