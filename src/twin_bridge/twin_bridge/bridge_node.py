@@ -48,6 +48,7 @@ from twin_bridge.parameters import (bridge_settings, check_value, PARAMETERS, ro
                                     twin_config)
 from twin_bridge.robot_drivers import RELIABLE, reported, RobotDrivers
 from twin_bridge.security import security_problem
+from twin_bridge.simulation_interfaces_server import SimulationInterfacesServer
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_bridge.timing import PacingJitter
 from twin_sim import DescriptionError, load_world, Pose, Twin
@@ -99,6 +100,7 @@ class BridgeNode(Node):
                          self.twin.description.xml if publish_robot_state else None)
             for name, robot in zip(names, self.twin.robots)]
         self._make_services()
+        self.simulation_interfaces = SimulationInterfacesServer(self)
         self._start_clock()
         self.graph_watch = GraphWatch(self, [d.namespace for d in self.drivers],
                                       settings.enable_stamped_cmd_vel)
@@ -240,12 +242,16 @@ class BridgeNode(Node):
     @reported
     def on_pause(self, request: SetBool.Request, response: SetBool.Response):
         """Pause (true) or resume (false) the simulation."""
-        self.paused = request.data
-        self.anchor = (time.monotonic(), self.sim_ns)
-        self.jitter.clear()
+        self.set_paused(request.data)
         response.success = True
         response.message = f'{"paused" if self.paused else "running"} {self._at_sim_time()}'
         return response
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume; pacing starts afresh from now."""
+        self.paused = paused
+        self.anchor = (time.monotonic(), self.sim_ns)
+        self.jitter.clear()
 
     def _at_sim_time(self) -> str:
         # The exact time lets a caller line up with /clock, which arrives on its own.
@@ -269,10 +275,7 @@ class BridgeNode(Node):
     @reported
     def on_reset(self, request: Trigger.Request, response: Trigger.Response):
         """Restore the initial state: robot pose, odometry, commands; time keeps running."""
-        self.twin.reset()
-        for drivers in self.drivers:
-            drivers.gate.clear()
-        self.diverged = False
+        self.simulation_interfaces.reset_world(keep_spawned=False)   # spawned bodies go
         response.success = True
         response.message = f'reset to the initial state {self._at_sim_time()}; /clock continues'
         return response
@@ -444,7 +447,7 @@ def main(args=None) -> int:
         rclpy.try_shutdown()
         return 1
     try:
-        spin_until_signalled(node)
+        spin_until_signalled(node, stop_when=node.simulation_interfaces.quit_due)
     except ExternalShutdownException:
         pass
     finally:

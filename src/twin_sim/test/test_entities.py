@@ -124,3 +124,9 @@ def test_unusable_sources_are_refused_with_a_reason(uri, text, reason):
     with pytest.raises(SpawnError) as error:
         spawn_source(uri, text)
     assert error.value.reason == reason
+
+
+def test_the_ground_s_box_is_the_half_space_below_it(make_twin):
+    twin = make_twin()
+    low, high = twin.world.aabb('ground')
+    assert low == (-math.inf,) * 3 and high == (math.inf, math.inf, 0.0)

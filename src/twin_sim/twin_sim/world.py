@@ -291,8 +291,15 @@ class World:
         return self.call(pybullet.getDynamicsInfo, self.bodies[name], -1)[0] == 0.0
 
     def aabb(self, name: str) -> tuple[Vector, Vector]:
-        """Return the (min, max) corners of the box around every link of body ``name``."""
+        """
+        Return the (min, max) corners of the box around every link of body ``name``.
+
+        A ground plane (the world format's only plane: horizontal) is the half-space below it.
+        """
         body = self.bodies[name]
+        if self._is_plane(body):
+            height = self.call(pybullet.getBasePositionAndOrientation, body)[0][2]
+            return (-math.inf, -math.inf, -math.inf), (math.inf, math.inf, height)
         boxes = [self.call(pybullet.getAABB, body, link)
                  for link in range(-1, self.call(pybullet.getNumJoints, body))]
         return (tuple(min(box[0][i] for box in boxes) for i in range(3)),
