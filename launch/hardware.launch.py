@@ -16,63 +16,54 @@
 The physical robot: its drivers, plus the same shared bringup (and controller) as the twin.
 
 ros2 launch twin hardware.launch.py [driver_launch:=/path/to/drivers.launch.py] ...
-By default the drivers are turtlebot3_bringup's robot.launch.py, when that is installed.
+By default the drivers are turtlebot3_bringup's robot.launch.py, when that is installed; it
+starts its own robot_state_publisher, so robot_state:=auto then starts none.
 """
 
 import os
 
-from ament_index_python.packages import get_package_share_directory, PackageNotFoundError
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription, OpaqueFunction
 from launch.launch_description_sources import (AnyLaunchDescriptionSource,
                                                PythonLaunchDescriptionSource)
 from launch.substitutions import LaunchConfiguration
+from twin.arguments import (controller_launch_file, declared, HARDWARE_ARGUMENTS, robot_file,
+                            share, starts_robot_state_publisher, turtlebot3_drivers)
 
 
-def turtlebot3_drivers() -> str | None:
-    """Return turtlebot3_bringup's robot.launch.py, or None when it is not installed."""
-    try:
-        share = get_package_share_directory('turtlebot3_bringup')
-    except PackageNotFoundError:
-        return None
-    return os.path.join(share, 'launch', 'robot.launch.py')
-
-
-def drivers(context):
-    """Include the robot's driver launch file; fail clearly when there is none."""
-    given = LaunchConfiguration('driver_launch').perform(context)
-    path = given or turtlebot3_drivers()
-    if not path:
+def bringup(context) -> list:
+    """Resolve and check every argument, then include the drivers and the shared bringup."""
+    value = {name: LaunchConfiguration(name).perform(context)
+             for name in (*HARDWARE_ARGUMENTS, 'driver_launch')}
+    drivers = value['driver_launch'] or turtlebot3_drivers()
+    if not drivers:
         raise RuntimeError(
             'no robot drivers: turtlebot3_bringup is not installed (sudo apt install '
             'ros-jazzy-turtlebot3-bringup) and no driver_launch:=/path/to/drivers.launch.py '
             'was given')
-    if not os.path.isfile(path):
-        raise RuntimeError(f'driver_launch file not found: {path}')
-    return [IncludeLaunchDescription(AnyLaunchDescriptionSource(path))]
+    if not os.path.isfile(drivers):
+        raise RuntimeError(f'driver_launch: file not found: {drivers}')
+    robot_state_publisher = starts_robot_state_publisher(
+        value['robot_state'], drivers_bring_one=drivers == turtlebot3_drivers())
+    return [
+        IncludeLaunchDescription(AnyLaunchDescriptionSource(drivers)),
+        IncludeLaunchDescription(
+            PythonLaunchDescriptionSource(str(share() / 'launch' / 'bringup.launch.py')),
+            launch_arguments={
+                'robot': robot_file(value['robot']), 'namespace': value['namespace'],
+                'use_sim_time': 'false', 'rviz': value['rviz'],
+                'controller': controller_launch_file(value['controller']),
+                'robot_state': str(robot_state_publisher).lower()}.items()),
+    ]
 
 
 def generate_launch_description() -> LaunchDescription:
-    """Declare the arguments, include the drivers and the shared bringup with wall time."""
-    share = get_package_share_directory('twin')
+    """Declare the arguments; resolve them and start everything in one step."""
     return LaunchDescription([
-        DeclareLaunchArgument('robot', default_value=f'{share}/urdf/twin_burger.urdf.xacro',
-                              description='URDF or xacro file of the robot'),
-        DeclareLaunchArgument('namespace', default_value='',
-                              description='namespace of every node and topic'),
-        DeclareLaunchArgument('rviz', default_value='false',
-                              description='start rviz2 with config/rviz/twin.rviz'),
-        DeclareLaunchArgument('controller', default_value='',
-                              description='a launch file to include that starts a controller'),
+        *[DeclareLaunchArgument(name, default_value=default, description=description)
+          for name, default, description in declared(HARDWARE_ARGUMENTS)],
         DeclareLaunchArgument('driver_launch', default_value='',
                               description="the robot's driver launch file (default: "
                                           "turtlebot3_bringup's robot.launch.py)"),
-        OpaqueFunction(function=drivers),
-        IncludeLaunchDescription(
-            PythonLaunchDescriptionSource(os.path.join(share, 'launch', 'bringup.launch.py')),
-            launch_arguments={'robot': LaunchConfiguration('robot'),
-                              'namespace': LaunchConfiguration('namespace'),
-                              'use_sim_time': 'false',
-                              'rviz': LaunchConfiguration('rviz'),
-                              'controller': LaunchConfiguration('controller')}.items()),
+        OpaqueFunction(function=bringup),
     ])

@@ -16,82 +16,71 @@
 The twin: the bridge node in place of the robot's drivers, plus the shared bringup.
 
 ros2 launch twin sim.launch.py [world:=arena] [rviz:=true] [real_time_factor:=5.0] ...
-Headless by default; everything stops when the bridge exits.
+Headless by default. Every argument is resolved and checked before anything starts; when
+the bridge exits everything stops, and when it fails the launch exits 1 with its reason last.
 """
 
 import os
 
-from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
 from launch.actions import (DeclareLaunchArgument, IncludeLaunchDescription, OpaqueFunction,
-                            Shutdown)
+                            RegisterEventHandler, Shutdown)
+from launch.event_handlers import OnProcessExit, OnProcessIO, OnProcessStart
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
-
-# name, default, description: the bridge's choices a user makes at launch time.
-ARGUMENTS = (
-    ('world', 'arena', 'world name in share/twin/worlds (empty, arena, apartment) or a world '
-                       'file path'),
-    ('namespace', '', 'namespace of every node and topic; frame ids get it as a prefix'),
-    ('x', '0.0', "start x in the world, m (all of x, y, yaw 0: the world file's start)"),
-    ('y', '0.0', 'start y in the world, m'),
-    ('yaw', '0.0', 'start heading in the world, rad'),
-    ('real_time_factor', '1.0', 'simulated seconds per wall second; 0: as fast as possible'),
-    ('gui', 'false', "open PyBullet's window (needs a display)"),
-    ('seed', '0', 'seed of every random draw (sensor noise)'),
-    ('enable_stamped_cmd_vel', 'false', 'cmd_vel is TwistStamped instead of Twist'),
-    ('left_wheel_joint', 'wheel_left_joint', 'URDF joint of the left wheel'),
-    ('right_wheel_joint', 'wheel_right_joint', 'URDF joint of the right wheel'),
-)
+from twin.arguments import (bridge_parameters, bridge_parameters_file, controller_launch_file,
+                            declared, display_problem, share, SIM_ARGUMENTS,
+                            starts_robot_state_publisher)
+from twin.supervision import BridgeWatch
 
 
-def world_file(world: str, share: str) -> str:
-    """Return a world file for a name in share/twin/worlds, or the path given."""
-    named = os.path.join(share, 'worlds', f'{world}.yaml')
-    return named if os.path.isfile(named) else world
+def supervised(bridge: Node) -> list:
+    """Return handlers that stop the launch when the bridge ends, failing when it failed."""
+    watch = BridgeWatch()
+
+    def on_exit(event, context):
+        failure = watch.exited(event.pid, event.returncode, event.action is bridge,
+                               context.is_shutdown)
+        if failure:
+            raise RuntimeError(failure)   # launch logs it last and exits 1
+        if event.action is bridge and not context.is_shutdown:
+            return [Shutdown(reason='the twin bridge exited')]
+        return None
+    return [
+        RegisterEventHandler(OnProcessStart(on_start=lambda event, _: watch.started(event.pid))),
+        RegisterEventHandler(OnProcessIO(
+            target_action=bridge,
+            on_stderr=lambda event: watch.bridge_output(event.text.decode(errors='replace')))),
+        RegisterEventHandler(OnProcessExit(on_exit=on_exit)),
+    ]
 
 
-def bridge(context):
-    """Start the bridge with the shipped parameter file and the launch arguments."""
-    share = get_package_share_directory('twin')
-    value = {name: LaunchConfiguration(name).perform(context) for name, _, _ in ARGUMENTS}
+def bringup(context) -> list:
+    """Resolve and check every argument, then start the bridge and the shared bringup."""
+    value = {name: LaunchConfiguration(name).perform(context) for name in SIM_ARGUMENTS}
+    robot_state_publisher = starts_robot_state_publisher(value['robot_state'])
+    parameters = bridge_parameters(value, publish_robot_state=not robot_state_publisher)
+    controller = controller_launch_file(value['controller'])
+    problem = display_problem(parameters['gui'], os.environ)
+    if problem:
+        raise RuntimeError(problem)
     namespace = value['namespace'].strip('/')
-    return [Node(
-        package='twin_bridge', executable='twin_bridge', name='twin_bridge',
-        namespace=namespace, output='screen', on_exit=Shutdown(reason='the twin bridge exited'),
-        parameters=[os.path.join(share, 'config', 'twin_bridge.yaml'), {
-            'robot_description_file': LaunchConfiguration('robot').perform(context),
-            'world_file': world_file(value['world'], share),
-            'spawn.x': float(value['x']), 'spawn.y': float(value['y']),
-            'spawn.yaw': float(value['yaw']),
-            'real_time_factor': float(value['real_time_factor']),
-            'gui': value['gui'].lower() == 'true', 'seed': int(value['seed']),
-            'enable_stamped_cmd_vel': value['enable_stamped_cmd_vel'].lower() == 'true',
-            'wheels.left_joint': value['left_wheel_joint'],
-            'wheels.right_joint': value['right_wheel_joint'],
-            'frame_prefix': f'{namespace}/' if namespace else '',
-        }])]
+    bridge = Node(package='twin_bridge', executable='twin_bridge', name='twin_bridge',
+                  namespace=namespace, output='screen',
+                  parameters=[bridge_parameters_file(), parameters])
+    return [bridge, *supervised(bridge), IncludeLaunchDescription(
+        PythonLaunchDescriptionSource(str(share() / 'launch' / 'bringup.launch.py')),
+        launch_arguments={
+            'robot': parameters['robot_description_file'], 'namespace': namespace,
+            'use_sim_time': 'true', 'rviz': value['rviz'], 'controller': controller,
+            'robot_state': str(robot_state_publisher).lower()}.items())]
 
 
 def generate_launch_description() -> LaunchDescription:
-    """Declare the arguments, start the bridge, include the shared bringup with sim time."""
-    share = get_package_share_directory('twin')
+    """Declare the arguments; resolve them and start everything in one step."""
     return LaunchDescription([
-        DeclareLaunchArgument('robot', default_value=f'{share}/urdf/twin_burger.urdf.xacro',
-                              description='URDF or xacro file of the robot'),
-        DeclareLaunchArgument('rviz', default_value='false',
-                              description='start rviz2 with config/rviz/twin.rviz'),
-        DeclareLaunchArgument('controller', default_value='',
-                              description='a launch file to include that starts a controller'),
         *[DeclareLaunchArgument(name, default_value=default, description=description)
-          for name, default, description in ARGUMENTS],
-        OpaqueFunction(function=bridge),
-        IncludeLaunchDescription(
-            PythonLaunchDescriptionSource(os.path.join(share, 'launch', 'bringup.launch.py')),
-            launch_arguments={'robot': LaunchConfiguration('robot'),
-                              'namespace': LaunchConfiguration('namespace'),
-                              'use_sim_time': 'true',
-                              'rviz': LaunchConfiguration('rviz'),
-                              'controller': LaunchConfiguration('controller')}.items()),
+          for name, default, description in declared(SIM_ARGUMENTS)],
+        OpaqueFunction(function=bringup),
     ])

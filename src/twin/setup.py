@@ -46,13 +46,7 @@ setup(
     zip_safe=True,
     maintainer='twin developers',
     maintainer_email='twin@example.com',
-    description='Bringup of the twin.',
+    description='Bringup of the twin: launch files, parameters, robots, worlds.',
     license='Apache-2.0',
     tests_require=['pytest'],
-    entry_points={
-        'console_scripts': [
-            'twin_run = twin.run:main',
-            'twin_check = twin.check:main',
-        ],
-    },
 )

@@ -12,60 +12,22 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Every test here talks over DDS: keep it on this machine and on a domain of its own."""
 
-from pathlib import Path
+"""Every test here talks over DDS: the shared fixtures keep it on this machine and domain."""
 
 import pytest
-from twin_bridge.testing import isolate_ros_graph, Listener, ProcessGroup
 
-isolate_ros_graph()
-
-WORKSPACE = Path(__file__).resolve().parents[2]
-ROBOT = WORKSPACE / 'urdf' / 'twin_burger.urdf.xacro'
+pytest_plugins = ['twin_bridge.fixtures']
 
 
 @pytest.fixture
-def world_file():
-    """Return the path of a shipped world by name."""
-    return lambda name: WORKSPACE / 'worlds' / f'{name}.yaml'
+def test_parameters(test_parameters) -> dict:
+    """Start the system tests' bridges with ground truth in world coordinates."""
+    return {**test_parameters, 'ground_truth_frame': 'world'}
 
 
 @pytest.fixture
-def robot() -> Path:
-    """Return the project's robot description."""
-    return ROBOT
-
-
-@pytest.fixture
-def start(tmp_path):
-    """Start nodes as processes; on teardown stop them and check they exited cleanly."""
-    group = ProcessGroup(tmp_path)
-    yield lambda module, **parameters: group.start(module, parameters)
-    group.stop_all()
-
-
-@pytest.fixture
-def bridge(start, robot):
-    """Start the twin: the bridge with fast sim time and ground truth in world coordinates."""
-    def start_bridge(world: Path, **parameters):
-        defaults = {'robot_description_file': str(robot), 'world_file': str(world),
-                    'real_time_factor': 4.0, 'ground_truth_frame': 'world',
-                    'diagnostics_period': 0.2}
-        return start('twin_bridge.bridge_node', **{**defaults, **parameters})
-    return start_bridge
-
-
-@pytest.fixture
-def controller(start):
+def controller(start_node):
     """Start an example controller on simulated time."""
-    return lambda name, **parameters: start(f'twin_examples.{name}', use_sim_time=True,
-                                            **parameters)
-
-
-@pytest.fixture
-def listener():
-    """Give the test a node that records topics and waits on predicates."""
-    test_node = Listener()
-    yield test_node
-    test_node.close()
+    return lambda name, **parameters: start_node(f'twin_examples.{name}', use_sim_time=True,
+                                                 **parameters)

@@ -35,19 +35,20 @@ CONTRACT = {
 
 
 def twin_check(*arguments) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, '-m', 'twin.check', '--duration', '4', *arguments],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, '-m', 'twin_tools.check', '--duration', '4', *arguments],
+        capture_output=True, text=True, timeout=120)
 
 
-def test_twin_check_passes_on_the_twin_with_the_shipped_contract(bridge, world_file):
-    bridge(world_file('arena'), real_time_factor=1.0)
+def test_twin_check_passes_on_the_twin_with_the_shipped_contract(start_bridge, world_file):
+    start_bridge(world_file('arena'), real_time_factor=1.0)
     result = twin_check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert ', 0 failed' in result.stdout
 
 
-def test_twin_check_names_a_missing_topic_and_a_wrong_type(bridge, world_file, tmp_path):
-    bridge(world_file('arena'), real_time_factor=1.0)
+def test_twin_check_names_a_missing_topic_and_a_wrong_type(start_bridge, world_file, tmp_path):
+    start_bridge(world_file('arena'), real_time_factor=1.0)
     contract = dict(CONTRACT, published=dict(
         CONTRACT['published'],
         bumper={'type': 'std_msgs/msg/Bool'},                   # nobody publishes it
@@ -72,8 +73,8 @@ def test_twin_check_refuses_a_broken_contract(tmp_path):
     assert "unknown message type 'sensor_msgs/msg/NoSuchMessage'" in result.stderr
 
 
-def test_scan_imu_and_clock_are_plausible(bridge, listener, world_file):
-    bridge(world_file('arena'), real_time_factor=2.0)
+def test_scan_imu_and_clock_are_plausible(start_bridge, listener, world_file):
+    start_bridge(world_file('arena'), real_time_factor=2.0)
     scans = listener.record(LaserScan, 'scan', qos_profile_sensor_data)
     imus = listener.record(Imu, 'imu', qos_profile_sensor_data)
     clocks = listener.record(Clock, '/clock', 100)

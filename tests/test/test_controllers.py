@@ -30,9 +30,10 @@ def clearance(world, robot, truths) -> float:
         probe.close()
 
 
-def test_obstacle_stop_stops_before_the_wall(bridge, controller, listener, world_file, robot):
+def test_obstacle_stop_stops_before_the_wall(start_bridge, controller, listener, world_file,
+                                             robot_xacro):
     arena = world_file('arena')
-    bridge(arena)
+    start_bridge(arena)
     truth = listener.record(Odometry, 'ground_truth/odom')
     listener.wait_matched('ground_truth/odom')   # record the path from its start
     controller('obstacle_stop', speed=0.15, stop_distance=0.35)
@@ -43,14 +44,14 @@ def test_obstacle_stop_stops_before_the_wall(bridge, controller, listener, world
     listener.spin_until(stopped_far_away, 180.0,
                         lambda: f'the robot to cross the arena and stop (now at '
                                 f'{planar_pose(truth[-1]) if truth else "?"})')
-    gap = clearance(arena, robot, truth)
+    gap = clearance(arena, robot_xacro, truth)
     assert gap > 0.1, f'came within {gap:.3f} m of an obstacle'
 
 
-def test_wall_follower_completes_a_lap_without_contact(bridge, controller, listener,
-                                                       world_file, robot):
+def test_wall_follower_completes_a_lap_without_contact(start_bridge, controller, listener,
+                                                       world_file, robot_xacro):
     room = world_file('room')
-    bridge(room)
+    start_bridge(room)
     truth = listener.record(Odometry, 'ground_truth/odom')
     listener.wait_matched('ground_truth/odom')   # record the path from its start
     controller('wall_follower', distance=0.4, speed=0.15)
@@ -61,16 +62,16 @@ def test_wall_follower_completes_a_lap_without_contact(bridge, controller, liste
         return abs(turned) >= 2 * math.pi and \
             math.dist(planar_pose(truth[0])[:2], planar_pose(truth[-1])[:2]) < 0.3
     listener.spin_until(lap_done, 400.0, lambda: f'a lap (turned {heading.turned:.2f} rad)')
-    gap = clearance(room, robot, truth)
+    gap = clearance(room, robot_xacro, truth)
     assert gap > 0.0, 'the robot touched a wall'
 
 
 def test_go_to_goal_reaches_every_waypoint_despite_noisy_odometry(
-        bridge, controller, listener, world_file):
+        start_bridge, controller, listener, world_file):
     waypoints = [(1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
-    bridge(world_file('empty'), ground_truth_frame='odom',
-           **{'odometry.encoder_noise_std': 0.001, 'odometry.wheel_radius_error': 0.005,
-              'odometry.wheel_separation_error': 0.01, 'imu.gyro_bias_walk_std': 0.001})
+    start_bridge(world_file('empty'), ground_truth_frame='odom',
+                 **{'odometry.encoder_noise_std': 0.001, 'odometry.wheel_radius_error': 0.005,
+                    'odometry.wheel_separation_error': 0.01, 'imu.gyro_bias_walk_std': 0.001})
     truth = listener.record(Odometry, 'ground_truth/odom')
     listener.wait_matched('ground_truth/odom')
     go = controller('go_to_goal', waypoints=[v for point in waypoints for v in point],

@@ -25,17 +25,17 @@ CALLS_PER_COMMAND = 4           # 48 steps = 0.2 s of simulated time between com
 COMMANDS = [(0.2, 0.0), (0.15, 1.2), (0.0, -2.0), (0.22, 0.4), (0.1, 0.0), (-0.1, 0.5)] * 2
 
 
-def run_once(bridge, start, listener, world_file, seed: int) -> list:
-    twin = bridge(world_file('arena'), seed=seed, start_paused=True,
-                  step_count=STEPS_PER_CALL, ground_truth_frame='odom',
-                  **{'odometry.encoder_noise_std': 0.002, 'lidar.dropout_probability': 0.1})
+def run_once(start_bridge, start_node, listener, world_file, seed: int) -> list:
+    twin = start_bridge(world_file('arena'), seed=seed, start_paused=True,
+                        step_count=STEPS_PER_CALL, ground_truth_frame='odom',
+                        **{'odometry.encoder_noise_std': 0.002, 'lidar.dropout_probability': 0.1})
     odom = listener.record(Odometry, 'odom', 100)
     diagnostics = listener.record(DiagnosticArray, '/diagnostics')
     listener.wait_matched('odom')
     period = STEP_S * STEPS_PER_CALL * CALLS_PER_COMMAND
     schedule = [v for i, (linear, angular) in enumerate(COMMANDS)
                 for v in (round(i * period, 9), linear, angular)]
-    player = start('twin_tests.command_player', use_sim_time=True, schedule=schedule)
+    player = start_node('twin_tests.command_player', use_sim_time=True, schedule=schedule)
     for index in range(len(COMMANDS)):
         listener.spin_until(
             lambda: diagnostics_count(diagnostics, 'cmd_vel_accepted') > index, 60.0,
@@ -51,10 +51,11 @@ def run_once(bridge, start, listener, world_file, seed: int) -> list:
             for m in odom]
 
 
-def test_same_seed_and_schedule_give_identical_odometry(bridge, start, listener, world_file):
-    first = run_once(bridge, start, listener, world_file, seed=21)
+def test_same_seed_and_schedule_give_identical_odometry(start_bridge, start_node, listener,
+                                                        world_file):
+    first = run_once(start_bridge, start_node, listener, world_file, seed=21)
     listener.messages.clear()
-    second = run_once(bridge, start, listener, world_file, seed=21)
+    second = run_once(start_bridge, start_node, listener, world_file, seed=21)
     assert len(first) == len(second) > 100
     assert first == second
     assert abs(first[-1][2]) + abs(first[-1][3]) > 0.2   # it drove somewhere

@@ -27,8 +27,8 @@ def clock_s(msg: Clock) -> float:
 
 
 def test_killing_the_controller_mid_motion_stops_the_robot(
-        bridge, controller, listener, world_file):
-    bridge(world_file('empty'), real_time_factor=2.0, cmd_vel_timeout=TIMEOUT_S)
+        start_bridge, controller, listener, world_file):
+    start_bridge(world_file('empty'), real_time_factor=2.0, cmd_vel_timeout=TIMEOUT_S)
     truth = listener.record(Odometry, 'ground_truth/odom')
     clocks = listener.record(Clock, '/clock')
     listener.wait_matched('ground_truth/odom')
@@ -47,8 +47,8 @@ def test_killing_the_controller_mid_motion_stops_the_robot(
 
 
 def test_a_controller_recovers_when_the_twin_restarts(
-        bridge, controller, listener, world_file):
-    twin = bridge(world_file('empty'), real_time_factor=2.0)
+        start_bridge, controller, listener, world_file):
+    twin = start_bridge(world_file('empty'), real_time_factor=2.0)
     odom = listener.record(Odometry, 'odom')
     listener.wait_matched('odom')
     controller('obstacle_stop', speed=0.15)
@@ -57,6 +57,6 @@ def test_a_controller_recovers_when_the_twin_restarts(
     twin.kill()
     listener.messages.clear()
     again = listener.record(Odometry, 'odom')
-    bridge(world_file('empty'), real_time_factor=2.0)   # a new twin, time from 0 again
+    start_bridge(world_file('empty'), real_time_factor=2.0)   # a new twin, time from 0 again
     listener.spin_until(lambda: again and again[-1].pose.pose.position.x > 0.2, 90.0,
                         'the same controller to drive the new twin')

@@ -16,13 +16,13 @@
 
 from diagnostic_msgs.msg import DiagnosticArray
 from rosgraph_msgs.msg import Clock
-from twin.soak import soak
 from twin_bridge.testing import diagnostics_count
+from twin_tools.soak import soak
 
 
 def test_slower_physics_than_asked_gives_no_spurious_watchdog_timeouts(
-        bridge, controller, listener, world_file):
-    bridge(world_file('empty'), real_time_factor=1000.0)
+        start_bridge, controller, listener, world_file):
+    start_bridge(world_file('empty'), real_time_factor=1000.0)
     diagnostics = listener.record(DiagnosticArray, '/diagnostics')
     clocks = listener.record(Clock, '/clock', 100)
     controller('obstacle_stop', speed=0.15)
@@ -37,7 +37,7 @@ def test_slower_physics_than_asked_gives_no_spurious_watchdog_timeouts(
 
 def test_a_short_soak_keeps_memory_bodies_and_graph_flat(tmp_path):
     result = soak(sim_seconds=120.0, reset_every=20.0, world='room',
-                  controller='wall_follower', work_dir=tmp_path)
+                  controller='wall_follower', work_dir=tmp_path, warm_up=40.0)
     assert result['resets'] == 6
     start, end = result['start'], result['end']
     for key in ('physics_bodies', 'nodes', 'publishers'):

@@ -16,7 +16,8 @@
 The launch files, where ``launch``/``launch_ros`` are installed (a ROS 2 distribution).
 
 Without them (the PyPI environment) these tests are skipped with the reason; they are never
-counted as passed. The run command covers that environment (test_run_command.py).
+counted as passed. The rules the launch files apply are pure and tested everywhere
+(test_arguments.py); ``twin run`` covers that environment (twin_tools).
 """
 
 import importlib.util
@@ -29,6 +30,7 @@ import sys
 import pytest
 from rosgraph_msgs.msg import Clock
 from tf2_msgs.msg import TFMessage
+from twin.arguments import defaults, SIM_ARGUMENTS
 
 launch = pytest.importorskip(
     'launch', reason='launch is not importable (no ROS 2 distribution sourced): the launch '
@@ -36,7 +38,8 @@ launch = pytest.importorskip(
 pytest.importorskip('launch_ros',
                     reason='launch_ros is not importable (no ROS 2 distribution sourced)')
 
-LAUNCH_FILES = ('sim', 'hardware', 'bringup')
+LAUNCH_FILES = ('sim', 'hardware', 'bringup', 'controllers/obstacle_stop',
+                'controllers/wall_follower', 'controllers/go_to_goal')
 RUN_LAUNCH = """
 import sys
 import launch
@@ -55,12 +58,47 @@ def installed_launch_file(name: str) -> Path:
     return Path(get_package_share_directory('twin'), 'launch', f'{name}.launch.py')
 
 
-@pytest.mark.parametrize('name', LAUNCH_FILES)
-def test_launch_file_builds_and_describes_every_argument(name):
-    spec = importlib.util.spec_from_file_location(name, installed_launch_file(name))
+def launch_description(name: str):
+    spec = importlib.util.spec_from_file_location(name.replace('/', '_'),
+                                                  installed_launch_file(name))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    description = module.generate_launch_description()
+    return module.generate_launch_description()
+
+
+def run_launch(name: str, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file(name)),
+                           *arguments], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=90)
+
+
+def test_sim_launch_shows_exactly_the_bringup_arguments_with_their_defaults():
+    arguments = launch_description('sim').get_launch_arguments()
+    assert [a.name for a in arguments] == list(SIM_ARGUMENTS)   # no use_sim_time
+    assert {a.name: a.default_value[0].perform(None) for a in arguments} == defaults()
+
+
+def test_a_bad_controller_fails_before_the_bridge_starts():
+    result = run_launch('sim', 'controller:=wall_folower')
+    output = result.stdout
+    assert result.returncode == 1
+    assert "controller: 'wall_folower' is neither an example controller" in output
+    assert 'twin_bridge' not in output   # never started: nothing left orphaned
+
+
+def test_a_bridge_that_cannot_start_fails_the_launch_with_its_reason_last(tmp_path):
+    robot = tmp_path / 'broken.urdf'
+    robot.write_text('<robot')
+    result = run_launch('sim', f'robot:={robot}')
+    last = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 1
+    assert 'the twin bridge failed (exit code 1): cannot start: ' in last
+    assert str(robot) in last
+
+
+@pytest.mark.parametrize('name', LAUNCH_FILES)
+def test_launch_file_builds_and_describes_every_argument(name):
+    description = launch_description(name)
     arguments = description.get_launch_arguments()
     assert arguments
     undescribed = [a.name for a in arguments
@@ -91,6 +129,21 @@ def test_sim_launch_brings_up_topics_tf_chain_and_clock(listener):
             clocks[0].clock.sec * 10**9 + clocks[0].clock.nanosec
         topics = {name for name, _ in listener.node.get_topic_names_and_types()}
         assert {'/scan', '/imu', '/odom', '/tf', '/joint_states', '/clock'} <= topics
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
+def test_a_namespace_moves_the_tf_topics_and_keeps_the_frames_unprefixed(listener):
+    process = subprocess.Popen(
+        [sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file('sim')),
+         'namespace:=tb0', 'real_time_factor:=2.0'], env=dict(os.environ))
+    try:
+        transforms = set()
+        listener.node.create_subscription(TFMessage, '/tb0/tf', lambda msg: transforms.update(
+            (t.header.frame_id, t.child_frame_id) for t in msg.transforms), 10)
+        listener.spin_until(lambda: transforms, 60.0, '/tb0/tf')
+        assert ('odom', 'base_footprint') in transforms   # Nav2's convention: no tb0/ prefix
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0

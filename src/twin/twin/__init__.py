@@ -12,4 +12,4 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Bringup of the twin: launch files, parameters, robot descriptions, worlds, the runner."""
+"""Bringup of the twin: launch files, parameters, robot descriptions, worlds, their arguments."""

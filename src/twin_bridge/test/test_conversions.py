@@ -21,7 +21,8 @@ import pytest
 from twin_bridge import conversions
 from twin_bridge.parameters import PARAMETERS
 from twin_bridge.robot_state import RobotStatePublisher
-from twin_sim import LidarConfig, load_robot_description, OdometryEstimate, Scan
+from twin_sim import (ImuConfig, ImuSample, LidarConfig, load_robot_description,
+                      OdometryEstimate, Scan)
 import yaml
 
 CONFIG = Path(__file__).resolve().parents[3] / 'config' / 'twin_bridge.yaml'
@@ -30,6 +31,14 @@ CONFIG = Path(__file__).resolve().parents[3] / 'config' / 'twin_bridge.yaml'
 def test_stamps_are_exact_nanoseconds():
     stamp = conversions.stamp(12_345_678_901)
     assert (stamp.sec, stamp.nanosec) == (12, 345_678_901)
+
+
+def test_a_reply_carries_the_sim_time_for_people_and_for_programs():
+    note = conversions.sim_time_note(3_000_000_007)
+    assert note.startswith('at sim time 3.000000007 s')
+    assert conversions.reply_sim_time_ns(f'paused {note}') == 3_000_000_007
+    with pytest.raises(ValueError, match='no sim_time_ns='):
+        conversions.reply_sim_time_ns('paused')
 
 
 def test_scan_keeps_infinities_and_the_constant_fields():
@@ -44,6 +53,16 @@ def test_scan_keeps_infinities_and_the_constant_fields():
     assert msg.time_increment == pytest.approx(0.2 / 360)
     assert msg.scan_time == pytest.approx(0.2)
     assert (msg.range_min, msg.range_max) == pytest.approx((0.12, 3.5))
+
+
+def test_imu_orientation_covariance_comes_from_the_model_and_is_not_all_zero():
+    config = ImuConfig()
+    sample = ImuSample(np.array([0.0, 0.0, 0.0, 1.0]), np.zeros(3), np.array([0, 0, 9.81]),
+                       config.orientation_noise_std ** 2, 0.0, 0.0)
+    msg = conversions.imu(sample, 'imu_link', 0)
+    assert msg.orientation_covariance[0] == msg.orientation_covariance[8] == \
+        pytest.approx(config.orientation_noise_std ** 2)
+    assert msg.orientation_covariance[0] > 0.0   # zero would mean "exactly known"
 
 
 def test_odometry_twist_in_child_frame_and_covariance_from_the_model():

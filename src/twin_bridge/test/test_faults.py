@@ -26,19 +26,17 @@ from diagnostic_msgs.msg import DiagnosticStatus
 from geometry_msgs.msg import PoseWithCovarianceStamped
 import pytest
 import rclpy
-from rclpy.parameter import Parameter
 from std_srvs.srv import Trigger
 from twin_bridge.bridge_node import BridgeNode
-from twin_sim import OdometryEstimate, Readings
+from twin_sim import OdometryEstimate, Pose, Readings
 
 
 @pytest.fixture
 def node(robot_xacro):
     context = rclpy.Context()
     rclpy.init(context=context)
-    bridge = BridgeNode(context=context, parameter_overrides=[
-        Parameter('robot_description_file', value=str(robot_xacro)),
-        Parameter('real_time_factor', value=0.0)])
+    bridge = BridgeNode({'robot_description_file': str(robot_xacro), 'real_time_factor': 0.0},
+                        context=context)
     yield bridge
     bridge.shut_down()
     bridge.destroy_node()
@@ -46,7 +44,7 @@ def node(robot_xacro):
 
 
 def test_an_exception_in_a_callback_is_reported_and_the_node_keeps_going(node):
-    node.drivers[0].robot.teleport = mock.Mock(side_effect=RuntimeError('boom'))
+    node.twin.try_teleport = mock.Mock(side_effect=RuntimeError('boom'))
     node.drivers[0].on_teleport(PoseWithCovarianceStamped())   # raises: must not escape
     assert node.counters_callback_errors == 1
     before = node.sim_ns
@@ -63,7 +61,7 @@ def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):
     diverged = Readings(time_ns=0, odometry=OdometryEstimate(math.nan, 0.0, 0.0, 0.0, 0.0))
     with mock.patch.object(node.twin, 'step_all', return_value=[diverged]):
         node.advance()
-    assert node.diverged and published == []
+    assert node.halted and published == []
     frozen = node.sim_ns
     node.on_timer()
     assert node.sim_ns == frozen                          # paused
@@ -75,6 +73,61 @@ def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):
 
     assert node.on_reset(Trigger.Request(), Trigger.Response()).success
     node.on_timer()
-    assert not node.diverged and node.sim_ns > frozen
+    assert node.halted is None and node.sim_ns > frozen
     assert all(math.isfinite(m.pose.pose.position.x) for m in published
                if hasattr(m, 'pose'))
+
+
+def test_a_step_that_keeps_failing_warns_then_errs_then_halts_with_the_reason(node):
+    statuses = []
+    node.diagnostics_pub.publish = mock.Mock(side_effect=lambda a: statuses.append(a.status[0]))
+    failures = node.step_failures
+    with mock.patch.object(node.twin, 'step_all', side_effect=RuntimeError('solver')):
+        node.advance()
+        node.publish_diagnostics()
+        for _ in range(failures.error_after):
+            node.advance()
+        node.publish_diagnostics()
+        assert node.halted is None
+        for _ in range(failures.halt_after):
+            node.advance()
+        node.publish_diagnostics()
+    assert [s.level for s in statuses] == [DiagnosticStatus.WARN, DiagnosticStatus.ERROR,
+                                           DiagnosticStatus.ERROR]
+    assert 'physics step failed' in node.halted and 'solver' in node.halted
+    assert 'solver' in statuses[-1].message and 'paused' in statuses[-1].message
+    frozen = node.sim_ns
+    node.on_timer()
+    assert node.sim_ns == frozen                           # halted, as after divergence
+    assert node.on_reset(Trigger.Request(), Trigger.Response()).success
+    node.on_timer()
+    assert node.halted is None and node.sim_ns > frozen
+
+
+def teleport_message(x: float, y: float) -> PoseWithCovarianceStamped:
+    msg = PoseWithCovarianceStamped()
+    msg.header.frame_id = 'map'   # world coordinates
+    msg.pose.pose.position.x, msg.pose.pose.position.y = x, y
+    msg.pose.pose.orientation.w = 1.0
+    return msg
+
+
+def test_a_teleport_out_of_the_world_is_refused_and_a_broken_world_is_rebuilt(node):
+    statuses = []
+    node.diagnostics_pub.publish = mock.Mock(side_effect=lambda a: statuses.append(a.status[0]))
+    start = node.twin.ground_truth().position.copy()
+    node.drivers[0].on_teleport(teleport_message(1e300, 0.0))
+    assert node.twin.ground_truth().position == pytest.approx(start)   # refused, unmoved
+    # Break the world as an unchecked teleport did: diagnostics must not say OK over it.
+    node.twin.teleport(Pose(x=1e300))
+    for _ in range(50):
+        node.advance()
+    node.publish_diagnostics()
+    assert statuses[-1].level == DiagnosticStatus.ERROR
+    assert node.on_reset(Trigger.Request(), Trigger.Response()).success
+    for _ in range(240):
+        node.advance()
+    assert node.twin.problems() == []
+    assert node.twin.ground_truth().position[2] == pytest.approx(start[2], abs=0.01)
+    node.publish_diagnostics()
+    assert statuses[-1].level == DiagnosticStatus.OK

@@ -22,7 +22,7 @@ import math
 
 from hypothesis import given, settings, strategies as st
 from twin_bridge import conversions
-from twin_bridge.command import CommandGate, Twist
+from twin_bridge.command import BodyTwist, CommandGate
 from twin_sim import DriveLimits, OdometryEstimate
 from twin_sim.kinematics import body_to_wheels, integrate_pose, VelocityLimiter
 
@@ -41,8 +41,8 @@ def test_no_sequence_of_commands_yields_a_non_finite_or_over_limit_wheel_command
     now = 0
     for *fields, gap in messages:
         now += gap
-        gate.offer(Twist(*fields), receipt_ns=now)
-        linear, angular = limiter.update(*gate.in_force(now), 1.0 / 240.0)
+        gate.offer(BodyTwist(*fields), receipt_ns=now)
+        linear, angular = limiter.update(*gate.advance_to(now), 1.0 / 240.0)
         left, right = body_to_wheels(linear, angular, 0.033, 0.160)
         assert all(math.isfinite(v) for v in (linear, angular, left, right))
         assert abs(linear) <= LIMITS.max_linear_velocity
@@ -53,10 +53,10 @@ def test_no_sequence_of_commands_yields_a_non_finite_or_over_limit_wheel_command
 @given(st.tuples(*[ANY_FLOAT] * 6))
 def test_a_rejected_message_never_refreshes_the_watchdog(fields):
     gate = CommandGate(LIMITS, timeout=0.5)
-    gate.offer(Twist(0.1), receipt_ns=0)
-    gate.offer(Twist(*fields), receipt_ns=400_000_000)
+    gate.offer(BodyTwist(0.1), receipt_ns=0)
+    gate.offer(BodyTwist(*fields), receipt_ns=400_000_000)
     if not all(math.isfinite(v) for v in fields):
-        assert gate.in_force(600_000_000) == (0.0, 0.0)
+        assert gate.advance_to(600_000_000) == (0.0, 0.0)
 
 
 @settings(max_examples=300, deadline=None)

@@ -25,7 +25,8 @@ from nav_msgs.msg import Odometry
 from rosgraph_msgs.msg import Clock
 from std_srvs.srv import Trigger
 from tf2_msgs.msg import TFMessage
-from twin_bridge.testing import diagnostics_count, diagnostics_value, Listener, reported_time_ns
+from twin_bridge import conversions
+from twin_bridge.testing import diagnostics_count, diagnostics_value, Listener
 
 FLOOD = """
 import sys, time
@@ -96,20 +97,23 @@ def test_a_cmd_vel_flood_leaves_clock_and_memory_alone(start_bridge, listener):
     assert growth < 20.0
 
 
-def test_a_second_cmd_vel_publisher_and_another_clock_are_named(start_bridge, listener):
+def test_other_cmd_vel_and_clock_publishers_and_a_namesake_are_named(start_bridge, listener):
     bridge = start_bridge()
     first, second = Listener('driver_one'), Listener('driver_two')
     impostor = Listener('other_simulator')
+    namesake = Listener('twin_bridge')   # as a second bridge on this ROS_DOMAIN_ID would be
+    warnings = ('2 publishers on /cmd_vel (/driver_one, /driver_two)',
+                '/other_simulator also publishes /clock',
+                '1 other node(s) named /twin_bridge on this graph')
     try:
         first.node.create_publisher(Twist, 'cmd_vel', 1)
         second.node.create_publisher(Twist, 'cmd_vel', 1)
         impostor.node.create_publisher(Clock, '/clock', 10)
         listener.spin_until(
-            lambda: '2 publishers on /cmd_vel (/driver_one, /driver_two)' in bridge.log() and
-            '/other_simulator also publishes /clock' in bridge.log(), 30.0,
-            lambda: f'both warnings in the log:\n{bridge.log()[-1500:]}')
+            lambda: all(warning in bridge.log() for warning in warnings), 30.0,
+            lambda: f'the three warnings in the log:\n{bridge.log()[-1500:]}')
     finally:
-        for node in (first, second, impostor):
+        for node in (first, second, impostor, namesake):
             node.close()
 
 
@@ -139,7 +143,7 @@ def test_odometry_and_tf_agree_and_reset_returns_odometry_to_zero(start_bridge, 
     assert matched > 10
     response = listener.call(Trigger, 'sim/reset', Trigger.Request())
     assert response.success
-    reset_at = reported_time_ns(response.message)
+    reset_at = conversions.reply_sim_time_ns(response.message)
     listener.spin_until(lambda: stamp_ns(odom[-1]) > reset_at, 30.0, 'odometry after the reset')
     # REP-105: odom is continuous but for a reset, which (like restarting the drivers)
     # starts it again at the origin.

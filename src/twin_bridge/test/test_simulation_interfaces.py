@@ -19,7 +19,6 @@ import math
 from pathlib import Path
 
 from ament_index_python.packages import get_package_share_directory
-from conftest import TEST_PARAMETERS, WORLDS
 from geometry_msgs.msg import Vector3
 import pytest
 from rclpy.action import ActionClient
@@ -32,7 +31,6 @@ from simulation_interfaces.srv import (DeleteEntity, GetEntities, GetEntityState
                                        ResetSimulation, SetEntityState, SetSimulationState,
                                        SpawnEntity, StepSimulation)
 from std_srvs.srv import Trigger
-from twin_bridge.testing import Listener, ProcessGroup
 
 NODE = '/twin_bridge'
 STEP_NS = round(1e9 / 240.0)
@@ -41,21 +39,16 @@ CRATE = 'box: {size: [0.2, 0.6, 0.5]}'
 CRATE_FACE_X = -1.1          # the crate's near face, spawned at x = -1.0
 
 
-@pytest.fixture(scope='module')
-def bridge(tmp_path_factory):
-    """One bridge in the arena world for the module; it must exit cleanly."""
-    group = ProcessGroup(tmp_path_factory.mktemp('simulation_interfaces'))
-    yield group.start('twin_bridge.bridge_node', {
-        **TEST_PARAMETERS, 'world_file': str(WORLDS / 'arena.yaml')})
-    group.stop_all()
+@pytest.fixture
+def bridge(start_bridge, world_file):
+    """Start a bridge in the arena world (its process must exit cleanly)."""
+    return start_bridge(world_file('arena'))
 
 
-@pytest.fixture(scope='module')
-def client(bridge):
-    """Give the module a node of its own to call the bridge's services."""
-    node = Listener('simulation_interfaces_client')
-    yield node
-    node.close()
+@pytest.fixture
+def client(bridge, listener):
+    """Give the test a node that calls the bridge's services."""
+    return listener
 
 
 def call(client, service_type, **fields):
@@ -276,7 +269,6 @@ def test_spawnables_list_the_shipped_robot_and_world_objects(client, tmp_path):
 
 
 def test_stop_play_and_quit(bridge, client):
-    """Last in the module: it ends the module's bridge."""
     assert set_state(client, SimulationState.STATE_STOPPED) == Result.RESULT_OK
     assert call(client, GetSimulationState).state.state == SimulationState.STATE_STOPPED
     assert robot_xy(client) == pytest.approx(ARENA_SPAWN, abs=0.01)

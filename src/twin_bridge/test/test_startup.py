@@ -25,30 +25,33 @@ CONFIG = Path(__file__).resolve().parents[3] / 'config' / 'twin_bridge.yaml'
 ROBOT_XACRO = CONFIG.parents[1] / 'urdf' / 'twin_burger.urdf.xacro'
 
 
-@pytest.mark.parametrize('overrides, message', [
-    ({'robot_description_file': '/nowhere/robot.urdf'},
+# The rules themselves are unit tests (test_parameters.py); these two check that a refusal
+# reaches the user as one line and exit 1, from the core and from the command line.
+@pytest.mark.parametrize('overrides, ros_args, message', [
+    ({'robot_description_file': '/nowhere/robot.urdf'}, (),
      '/nowhere/robot.urdf: robot description not found'),
-    ({'lidar.samples': -3}, 'parameter lidar.samples = -3: must be within [1, 100000]'),
-    ({'real_time_factor': 'fast'}, "parameter real_time_factor = 'fast': expected a float"),
-    ({'over_limit_policy': 'yolo'}, 'must be one of saturate, reject'),
-    ({'lidar_samples': 360}, 'unknown parameter(s) lidar_samples'),
-    ({'wheels.left_joint': 'left'}, "no joint named 'left' for a wheel"),
-    ({'world_file': '/nowhere/world.yaml'}, '/nowhere/world.yaml: world file not found'),
-    ({'robots': ['tb0', 'tb1'], 'robot_spawns': [0.0, 0.0, 0.0]},
-     'robot_spawns has 3 values, but robots names 2: give x, y, yaw for each, 6 values'),
-    ({'robots': ['tb0', 'tb 1'], 'robot_spawns': [0.0] * 6},
-     "robots: 'tb 1' is not a usable namespace"),
-    ({'robots': ['tb0', 'tb0'], 'robot_spawns': [0.0, 0.0, 0.0, 1.0, 0.0, 0.0]},
-     'robots: names must differ'),
-    ({'robots': [1, 2]}, 'parameter robots = [1, 2]: must be a list of str'),
+    # After the shipped file, as `twin run --param` passes it: rcl dropped it silently.
+    ({}, ('--params-file', str(CONFIG), '-p', f'robot_description_file:={ROBOT_XACRO}',
+          '-p', 'cmd_vel_timeout:=abc'),
+     "parameter cmd_vel_timeout = 'abc': expected a number, like 0.5"),
 ])
 def test_bad_configuration_exits_non_zero_with_a_clear_message(tmp_path, test_parameters,
-                                                               overrides, message):
-    bridge = BridgeProcess({**test_parameters, **overrides}, tmp_path)
+                                                               overrides, ros_args, message):
+    bridge = BridgeProcess({**test_parameters, **overrides}, tmp_path, ros_args=ros_args)
     assert bridge.process.wait(timeout=60) == 1
     log = bridge.log()
     assert message in log
     assert 'Traceback' not in log
+
+
+def test_gui_without_a_display_is_one_line_not_x_server_errors(tmp_path, test_parameters,
+                                                               monkeypatch):
+    monkeypatch.delenv('DISPLAY', raising=False)
+    monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
+    bridge = BridgeProcess({**test_parameters, 'gui': True}, tmp_path)
+    assert bridge.process.wait(timeout=60) == 1
+    assert 'gui is true, but there is no display' in bridge.log()
+    assert 'X server' not in bridge.log()
 
 
 def test_an_integer_where_a_float_is_expected_is_accepted(start_bridge, listener):

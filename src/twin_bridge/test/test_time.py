@@ -20,8 +20,8 @@ from nav_msgs.msg import Odometry
 import pytest
 from rosgraph_msgs.msg import Clock
 from std_srvs.srv import SetBool, Trigger
-from twin_bridge.testing import (diagnostics_count, diagnostics_value, expected_messages,
-                                 reported_time_ns)
+from twin_bridge import conversions
+from twin_bridge.testing import diagnostics_count, diagnostics_value, expected_messages
 
 STEP_NS = round(1e9 / 240.0)
 
@@ -42,7 +42,7 @@ def test_pause_step_resume_and_reset_keep_clock_monotonic(start_bridge, listener
     listener.spin_until(lambda: len(clocks) > 10 and truth, 30.0, '/clock to run')
 
     response = listener.call(SetBool, 'sim/pause', SetBool.Request(data=True))
-    paused_at = reported_time_ns(response.message)
+    paused_at = conversions.reply_sim_time_ns(response.message)
     assert listener.call(Trigger, 'sim/step', Trigger.Request()).success
     listener.spin_until(lambda: clock_ns(clocks[-1]) >= paused_at + 24 * STEP_NS, 30.0,
                         'the 24 steps')
@@ -62,7 +62,7 @@ def test_pause_step_resume_and_reset_keep_clock_monotonic(start_bridge, listener
     listener.spin_until(drive, 60.0, 'the robot to move 0.1 m')
     response = listener.call(Trigger, 'sim/reset', Trigger.Request())
     assert response.success
-    reset_at = reported_time_ns(response.message)
+    reset_at = conversions.reply_sim_time_ns(response.message)
     listener.spin_until(lambda: stamp_ns(truth[-1]) > reset_at, 30.0, 'ground truth after reset')
     assert truth[-1].pose.pose.position.x == pytest.approx(0.0, abs=0.002)
     stamps = [clock_ns(c) for c in clocks]
@@ -120,8 +120,8 @@ def test_a_command_applies_at_the_next_step_and_its_latency_is_reported(start_br
     diagnostics = listener.record(DiagnosticArray, '/diagnostics')
     command = listener.node.create_publisher(Twist, 'cmd_vel', 1)
     listener.spin_until(lambda: command.get_subscription_count() > 0, 30.0, 'the bridge')
-    paused_at = reported_time_ns(listener.call(SetBool, 'sim/pause',
-                                               SetBool.Request(data=True)).message)
+    pause = listener.call(SetBool, 'sim/pause', SetBool.Request(data=True))
+    paused_at = conversions.reply_sim_time_ns(pause.message)
     command.publish(_forward())
     listener.spin_until(lambda: diagnostics_count(diagnostics, 'cmd_vel_accepted') > 0, 30.0,
                         'the command accepted')

@@ -12,10 +12,12 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Timing health: pacing jitter and command latency (pure, no DDS)."""
+"""Timing: pacing, its jitter and command latency (pure, no DDS)."""
+
+import math
 
 import pytest
-from twin_bridge.timing import CommandLatency, PacingJitter
+from twin_bridge.timing import CommandLatency, Pacing, PacingJitter
 
 
 def test_jitter_is_the_spread_of_intervals_around_the_period():
@@ -45,3 +47,47 @@ def test_a_command_is_timed_from_receipt_to_the_first_step_that_applies_it():
     latency.applying(3.0005, 300)
     assert latency.last.wall_ms == pytest.approx(0.5)
     assert latency.max_wall_ms == pytest.approx(2.0)
+
+
+STEP_NS = 4_000_000   # 4 ms physics steps
+
+
+def test_pacing_owes_the_steps_that_bring_sim_time_to_factor_times_wall_time():
+    pacing = Pacing(factor=2.0, step_ns=STEP_NS)
+    pacing.restart(8.0, 1_000_000_000)
+    assert pacing.owed(8.0, 1_000_000_000) == 0
+    # 15.625 ms of wall time at factor 2 is 31.25 ms of sim time: 7 whole steps.
+    assert pacing.owed(8.015625, 1_000_000_000) == 7
+    assert pacing.owed(8.015625, 1_000_000_000 + 3 * STEP_NS) == 4
+
+
+def test_pacing_drops_a_debt_it_cannot_pay_and_counts_an_overrun():
+    pacing = Pacing(factor=1.0, step_ns=STEP_NS)
+    pacing.restart(0.0, 0)
+    pacing.settle(0.125, 10 * STEP_NS, still_owed=0)   # kept up: nothing happens
+    assert pacing.overruns == 0
+    assert pacing.owed(0.125, 10 * STEP_NS) == 21
+    pacing.settle(0.125, 10 * STEP_NS, still_owed=21)
+    assert pacing.overruns == 1
+    assert pacing.owed(0.125, 10 * STEP_NS) == 0   # the debt is gone, not raced later
+    assert pacing.owed(0.1328125, 10 * STEP_NS) == 1
+
+
+def test_pacing_as_fast_as_possible_owes_everything_and_never_overruns():
+    pacing = Pacing(factor=0.0, step_ns=STEP_NS)
+    assert pacing.owed(5.0, 0) == math.inf
+    pacing.settle(5.0, 0, still_owed=math.inf)
+    assert pacing.overruns == 0
+
+
+def test_pacing_takes_sim_time_as_given_so_a_core_time_jump_changes_only_what_is_owed():
+    pacing = Pacing(factor=1.0, step_ns=STEP_NS)
+    pacing.restart(0.0, 0)
+    assert pacing.owed(0.04, 40 * STEP_NS) < 0   # ahead of the pace: nothing owed
+
+
+def test_achieved_factor_is_sim_over_wall_time_between_samples():
+    pacing = Pacing(factor=1.0, step_ns=STEP_NS)
+    pacing.achieved(1.0, 0)
+    assert pacing.achieved(3.0, 1_000_000_000) == pytest.approx(0.5)
+    assert pacing.achieved(3.0, 2_000_000_000) is None   # no wall time passed

@@ -37,8 +37,8 @@ NS_PER_S = 1_000_000_000
 
 
 @dataclass(frozen=True)
-class Twist:
-    """The six fields of a geometry_msgs/Twist."""
+class BodyTwist:
+    """The six fields of a geometry_msgs Twist, as the gate sees them (m/s, rad/s)."""
 
     linear_x: float = 0.0
     linear_y: float = 0.0
@@ -93,7 +93,7 @@ class CommandGate:
         self.command = (0.0, 0.0)
         self.received_ns = None
 
-    def offer(self, twist: Twist, receipt_ns: int, stamp_ns: int | None = None) -> Verdict:
+    def offer(self, twist: BodyTwist, receipt_ns: int, stamp_ns: int | None = None) -> Verdict:
         """
         Consider a command received at ``receipt_ns``; ``stamp_ns`` is a TwistStamped's stamp.
 
@@ -129,10 +129,10 @@ class CommandGate:
         ahead = (stamp_ns - receipt_ns) / NS_PER_S
         if ahead * NS_PER_S > self.future_ns:
             return self._reject('future_stamp', f'stamped {ahead:.3f} s ahead of the simulated '
-                                f'time{_clock_hint(ahead)}')
+                                f'time{_clock_hint(stamp_ns, ahead)}')
         if -ahead * NS_PER_S > self.max_age_ns:
             return self._reject('stale_stamp', f'stamped {-ahead:.3f} s before the simulated '
-                                f'time{_clock_hint(ahead)}')
+                                f'time{_clock_hint(stamp_ns, ahead)}')
         return None
 
     def _reject(self, counter: str, reason: str) -> Verdict:
@@ -148,8 +148,12 @@ class CommandGate:
         return self.heartbeat_ns > 0 and (self.last_heartbeat_ns is None or
                                           now_ns - self.last_heartbeat_ns > self.heartbeat_ns)
 
-    def in_force(self, now_ns: int) -> tuple[float, float]:
-        """Return the (linear, angular) command in force at ``now_ns``: zero when stale."""
+    def advance_to(self, now_ns: int) -> tuple[float, float]:
+        """
+        Move the gate to ``now_ns`` and return the (linear, angular) command then in force.
+
+        It changes the gate: a command older than the timeout expires here (counted once).
+        """
         if self.e_stopped or self.received_ns is None or self.heartbeat_silent(now_ns):
             return 0.0, 0.0
         if now_ns - self.received_ns > self.timeout_ns:
@@ -179,9 +183,12 @@ def _clamp(value: float, limit: float) -> float:
     return max(-limit, min(limit, value))
 
 
-def _clock_hint(ahead_s: float) -> str:
-    # Days apart means the publisher stamps with wall time while the twin runs sim time.
-    if abs(ahead_s) > 86400.0:
+def _clock_hint(stamp_ns: int, ahead_s: float) -> str:
+    if stamp_ns < 0:
+        return ('; a negative stamp is no time at all: stamp with the simulated time '
+                '(use_sim_time:=true) or with 0')
+    # Days ahead means the publisher stamps with wall time while the twin runs sim time.
+    if ahead_s > 86400.0:
         return ('; the publisher seems to stamp with wall time: give it use_sim_time:=true '
                 'or stamp with 0')
     return ''

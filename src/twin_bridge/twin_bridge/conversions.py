@@ -22,6 +22,7 @@ objects for each of the thousands of messages a simulated second produces.
 
 import array
 import math
+import re
 
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import TransformStamped
@@ -45,6 +46,28 @@ def stamp(time_ns: int) -> Time:
 def set_stamp(time_msg: Time, time_ns: int) -> None:
     """Write simulated time into an existing stamp."""
     time_msg.sec, time_msg.nanosec = divmod(time_ns, NS_PER_S)
+
+
+SIM_TIME_KEY = 'sim_time_ns'
+
+
+def sim_time_note(time_ns: int) -> str:
+    """
+    Return the simulated time for a service reply: for people, and as ``sim_time_ns=N``.
+
+    The key-value part is the reply's machine-readable field: :func:`reply_sim_time_ns`
+    reads it, so callers never parse the wording around it.
+    """
+    return (f'at sim time {time_ns // NS_PER_S}.{time_ns % NS_PER_S:09d} s '
+            f'({SIM_TIME_KEY}={time_ns})')
+
+
+def reply_sim_time_ns(message: str) -> int:
+    """Return the simulated time a service reply was given at, ns; ValueError without one."""
+    found = re.search(rf'\b{SIM_TIME_KEY}=(\d+)', message)
+    if found is None:
+        raise ValueError(f'no {SIM_TIME_KEY}= in the reply {message!r}')
+    return int(found.group(1))
 
 
 def header(msg, frame_id: str, time_ns: int):

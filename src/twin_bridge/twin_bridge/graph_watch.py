@@ -25,8 +25,10 @@ class GraphWatch:
     Warn about what makes a twin's graph ambiguous.
 
     A ``cmd_vel`` publisher of the other Twist type (its commands never arrive), several
-    ``cmd_vel`` publishers (commands interleave), and another publisher of ``/clock``,
-    ``odom`` or ``tf`` (a real robot or a second simulator on the same graph).
+    ``cmd_vel`` publishers (commands interleave), another publisher of ``/clock``,
+    ``odom`` or ``tf`` (a real robot or a second simulator on the same graph), and another
+    node of this node's own name (a second bridge on this ``ROS_DOMAIN_ID``), whose
+    publishers cannot be told from this node's own.
     """
 
     def __init__(self, node, namespaces: list[str], stamped: bool):
@@ -44,6 +46,7 @@ class GraphWatch:
         """Look at the graph now; warn about anything new."""
         node = self.node
         me = (node.get_namespace(), node.get_name())
+        self._check_namesakes(me)
         for namespace in self.namespaces:
             self._check_commands(node.resolve_topic_name(namespace + 'cmd_vel'))
         topics = ['/clock'] + [node.resolve_topic_name(namespace + name)
@@ -54,6 +57,16 @@ class GraphWatch:
                     self._warn_once(('other', topic, node_name(info)),
                                     f'{node_name(info)} also publishes {topic}: a real robot '
                                     'or a second simulator is on this graph')
+
+    def _check_namesakes(self, me: tuple[str, str]) -> None:
+        count = sum((namespace, name) == me
+                    for name, namespace in self.node.get_node_names_and_namespaces())
+        if count > 1:
+            full_name = f'{me[0].rstrip("/")}/{me[1]}'
+            self._warn_once(('namesake', full_name),
+                            f'{count - 1} other node(s) named {full_name} on this graph: a '
+                            'second simulation runs on the same ROS_DOMAIN_ID, and /clock, odom '
+                            'and tf interleave; stop it or give one another ROS_DOMAIN_ID')
 
     def _check_commands(self, topic: str) -> None:
         commands = self.node.get_publishers_info_by_topic(topic)

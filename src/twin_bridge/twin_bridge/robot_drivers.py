@@ -32,7 +32,7 @@ from sensor_msgs.msg import Imu, JointState, LaserScan
 from std_msgs.msg import Bool, String
 from tf2_msgs.msg import TFMessage
 from twin_bridge import conversions
-from twin_bridge.command import CommandGate, Twist as PlanarTwist
+from twin_bridge.command import BodyTwist, CommandGate
 from twin_bridge.parameters import BridgeSettings
 from twin_bridge.robot_state import RobotStatePublisher
 from twin_bridge.timing import CommandLatency
@@ -65,16 +65,18 @@ def reported(method):
 class RobotDrivers:
     """A robot's publishers, subscriptions and command gate; the node owns time."""
 
-    def __init__(self, node, name: str, robot: RobotTwin, settings: BridgeSettings,
+    def __init__(self, node, name: str, index: int, settings: BridgeSettings,
                  robot_state_urdf: str | None):
         """
         Create the robot's topics on ``node``.
 
         :param name: the robot's namespace under the node's, or '' for the node's own
+        :param index: the robot's index in ``node.twin.robots``
         :param robot_state_urdf: a URDF to publish as robot_state_publisher would
             (robot_description, tf_static and the wheel transforms), or None
         """
-        self.node, self.name, self.robot, self.settings = node, name, robot, settings
+        self.node, self.name, self.index, self.settings = node, name, index, settings
+        robot = self.robot
         self.namespace = f'{name}/' if name else ''
         self.frame_prefix = settings.frame_prefix + self.namespace
         config = robot.config
@@ -85,13 +87,18 @@ class RobotDrivers:
         self.latency = CommandLatency()
         # Frame ids with the prefix, worked out once rather than for every message.
         self.frames = {which: self.frame_prefix + frame for which, frame in (
-            ('odom', settings.odom_frame), ('base', settings.base_frame),
-            ('imu', settings.imu_frame), ('ground_truth', settings.ground_truth_frame))}
+            ('odom', settings.odom_frame), ('base', config.base_link),
+            ('imu', config.imu.link), ('ground_truth', settings.ground_truth_frame))}
         self.wheel_joints = [config.drive.left_wheel_joint, config.drive.right_wheel_joint]
         # Ground truth in the odom frame is relative to the start, as odometry is.
         self.truth_from_start = settings.ground_truth_frame == settings.odom_frame
         self._make_publishers(robot_state_urdf)
         self._make_subscriptions()
+
+    @property
+    def robot(self) -> RobotTwin:
+        """Return this robot in the node's twin (a rebuilt world has new ones)."""
+        return self.node.twin.robots[self.index]
 
     def topic(self, name: str) -> str:
         """Return a topic name of this robot: under its namespace, unless ``name`` is absolute."""
@@ -106,7 +113,7 @@ class RobotDrivers:
         self.tf_pub = node.create_publisher(TFMessage, topic('tf'), TF_QOS)
         self.joints_pub = node.create_publisher(JointState, topic('joint_states'), RELIABLE)
         self.scan_converter = conversions.ScanConverter(
-            self.robot.config.lidar, self.frame_prefix + self.settings.scan_frame)
+            self.robot.config.lidar, self.frame_prefix + self.robot.config.lidar.link)
         # One message per stream, refilled and republished (see conversions).
         self.outbox = {'imu': Imu(), 'odom': Odometry(), 'odom_tf': TransformStamped(),
                        'truth': Odometry(), 'joints': JointState(), 'tf': TFMessage()}
@@ -137,7 +144,7 @@ class RobotDrivers:
 
     def command(self, sim_ns: int) -> None:
         """Send the command in force to the motors, for the step starting at ``sim_ns``."""
-        self.robot.set_command(*self.gate.in_force(sim_ns))
+        self.robot.set_command(*self.gate.advance_to(sim_ns))
         if self.latency.waiting:   # read the clock only for a new command
             self.latency.applying(time.monotonic(), sim_ns)
 
@@ -149,7 +156,7 @@ class RobotDrivers:
 
     def finite(self, readings: Readings, truth) -> bool:
         """Tell whether everything about to be published is finite."""
-        applied = self.robot.robot.applied
+        applied = self.robot.applied_command()
         checks = [math.isfinite(applied[0] + applied[1])]
         if readings.scan is not None:
             checks.append(not np.isnan(readings.scan.ranges).any())
@@ -179,7 +186,7 @@ class RobotDrivers:
         self.odom_pub.publish(conversions.odometry(estimate, odom, base, now, box['odom']))
         transforms = [conversions.odom_transform(estimate, odom, base, now, box['odom_tf'])]
         # Joint states carry the joints' own angles (URDF sign), not "forward" angles.
-        positions, velocities = self.robot.robot.wheel_joint_states()
+        positions, velocities = self.robot.wheel_joint_states()
         self.joints_pub.publish(conversions.joint_state(self.wheel_joints, positions,
                                                         velocities, now, box['joints']))
         if self.robot_state is not None:
@@ -203,7 +210,7 @@ class RobotDrivers:
         stamp_ns = msg.header.stamp.sec * NS_PER_S + msg.header.stamp.nanosec
         self._offer(_planar(msg.twist), stamp_ns)
 
-    def _offer(self, twist: PlanarTwist, stamp_ns: int | None) -> None:
+    def _offer(self, twist: BodyTwist, stamp_ns: int | None) -> None:
         logger, sim_ns = self.node.get_logger(), self.node.sim_ns
         before = self.gate.counters['zero_stamp']
         verdict = self.gate.offer(twist, sim_ns, stamp_ns)
@@ -237,7 +244,11 @@ class RobotDrivers:
                                         f'pose {values}')
             return
         in_odom = msg.header.frame_id in (self.settings.odom_frame, self.frames['odom'])
-        self.robot.teleport(Pose(x=values[0], y=values[1], yaw=yaw), from_start=in_odom)
+        refusal = self.node.twin.try_teleport(Pose(x=values[0], y=values[1], yaw=yaw),
+                                              from_start=in_odom, robot=self.index)
+        if refusal:
+            self.node.get_logger().warn(f'{self.topic("sim/teleport")} refused: {refusal}')
+            return
         self.gate.clear()
 
     def _of_robot(self) -> str:
@@ -262,11 +273,12 @@ class RobotDrivers:
                 'cmd_vel_latency_ms': f'{last.wall_ms:.3f}',
                 'cmd_vel_last_received_steady_s': f'{last.received_wall_s:.6f}',
                 'cmd_vel_last_applied_steady_s': f'{last.applied_wall_s:.6f}',
-                'cmd_vel_last_applied_sim_s': f'{last.applied_sim_ns / NS_PER_S:.9f}'})
+                'cmd_vel_last_applied_sim_s': f'{last.applied_sim_ns / NS_PER_S:.9f}',
+                'cmd_vel_last_applied_sim_ns': str(last.applied_sim_ns)})
         values.update({f'cmd_vel_{k}': str(v) for k, v in sorted(gate.counters.items())})
         return values
 
 
-def _planar(msg: Twist) -> PlanarTwist:
-    return PlanarTwist(msg.linear.x, msg.linear.y, msg.linear.z,
-                       msg.angular.x, msg.angular.y, msg.angular.z)
+def _planar(msg: Twist) -> BodyTwist:
+    return BodyTwist(msg.linear.x, msg.linear.y, msg.linear.z,
+                     msg.angular.x, msg.angular.y, msg.angular.z)

@@ -106,11 +106,11 @@ class SimulationInterfacesServer:
         """
         Create the services and the action on ``node`` (a BridgeNode).
 
-        :param node: gives ``twin``, ``drivers``, ``paused``, ``diverged``, ``sim_ns``,
-            ``set_paused()`` and ``advance()``
+        :param node: gives ``twin``, ``drivers``, ``paused``, ``halted``, ``sim_ns``,
+            ``set_paused()``, ``reset_state()`` and ``advance()``
         """
         self.node = node
-        self.spawner = Spawner(node.twin.world)
+        self.spawner = Spawner(node.twin)
         self.stopped = False
         self.quit_at = None
         services = {
@@ -154,10 +154,7 @@ class SimulationInterfacesServer:
     def reset_world(self, keep_spawned: bool, reset_state: bool = True) -> None:
         """Restore the initial state (robots, world, commands); time keeps running."""
         if reset_state:
-            self.spawner.reset(self.node.twin.reset, keep_spawned)
-            for drivers in self.node.drivers:
-                drivers.gate.clear()
-            self.node.diverged = False
+            self.spawner.reset(self.node.reset_state, keep_spawned)
         elif not keep_spawned:
             for name in list(self.spawner.builders):
                 self.spawner.delete(name)
@@ -216,9 +213,9 @@ class SimulationInterfacesServer:
                          reset_state=bool(scope & ResetSimulation.Request.SCOPE_STATE))
 
     def _check_steppable(self, steps: int) -> None:
-        if self.node.diverged:
+        if self.node.halted:
             raise Refusal(Result.RESULT_OPERATION_FAILED,
-                          'physics diverged: reset the simulation first')
+                          f'{self.node.halted}: reset the simulation first')
         if not self.node.paused:
             raise Refusal(Result.RESULT_OPERATION_FAILED,
                           'the simulation is playing: pause it first')
@@ -245,7 +242,7 @@ class SimulationInterfacesServer:
             return result
         feedback = SimulateSteps.Feedback()
         for done in range(1, steps + 1):
-            if goal_handle.is_cancel_requested or not self.node.paused or self.node.diverged:
+            if goal_handle.is_cancel_requested or not self.node.paused or self.node.halted:
                 return self._stopped_early(goal_handle, done - 1, steps)
             self.node.advance()
             feedback.completed_steps, feedback.remaining_steps = done, steps - done
@@ -265,7 +262,7 @@ class SimulationInterfacesServer:
             goal_handle.abort()
             result.result = Result(result=Result.RESULT_OPERATION_FAILED, error_message=(
                 f'stopped after {done} of {steps} steps: the simulation '
-                f'{"diverged" if self.node.diverged else "was resumed"}'))
+                f'{"halted" if self.node.halted else "was resumed"}'))
         return result
 
     # -- entities -----------------------------------------------------------------------
@@ -329,14 +326,17 @@ class SimulationInterfacesServer:
                    'it is static')
             raise Refusal(Result.RESULT_OPERATION_FAILED,
                           f'{request.entity} cannot be given a twist: {why}; set a zero twist')
+        if entity.robot is not None:   # as sim/teleport does
+            refusal = self.node.twin.try_teleport(pose, robot=entity.robot)
+            if refusal:
+                raise Refusal(SetEntityState.Response.INVALID_POSE, refusal)
+            self.node.drivers[entity.robot].gate.clear()
+            return
         try:
-            place_checked(world, entity.body, pose)
+            place_checked(world, entity.body, pose, self.node.twin.bounds())
         except PoseError as error:
             raise Refusal(SetEntityState.Response.INVALID_POSE, str(error))
-        if entity.robot is not None:
-            self.node.twin.teleport(pose, robot=entity.robot)
-            self.node.drivers[entity.robot].gate.clear()
-        elif moving:
+        if moving:
             world.set_velocity(entity.body, linear, angular)
 
     def _world_pose(self, frame_id: str, pose: PoseMsg, invalid_code: int):

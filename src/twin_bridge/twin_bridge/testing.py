@@ -223,9 +223,3 @@ def expected_messages(rate_hz: float, steps: int, step_ns: int = round(1e9 / 240
     from twin_sim.twin import Schedule
     schedule = Schedule(rate_hz)
     return sum(schedule.due(k * step_ns) for k in range(1, steps + 1))
-
-
-def reported_time_ns(message: str) -> int:
-    """Read the '... at sim time S.NNNNNNNNN s' that sim/pause and sim/reset answer with."""
-    seconds, nanoseconds = message.split('at sim time ')[1].split(' s')[0].split('.')
-    return int(seconds) * 1_000_000_000 + int(nanoseconds)

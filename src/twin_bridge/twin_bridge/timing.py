@@ -13,7 +13,7 @@
 # limitations under the License.
 
 """
-Timing health of the bridge, for /diagnostics: pacing jitter and command latency.
+Timing of the bridge: pacing to a real-time factor, its jitter, and command latency.
 
 Pure Python (no rclpy). Wall times are seconds of the steady clock (``time.monotonic()``,
 which on Linux is shared by every process, so another process can line its own times up
@@ -21,8 +21,93 @@ with them); simulated times are integer nanoseconds.
 """
 
 from dataclasses import dataclass
+import math
 
 import numpy as np
+
+NS_PER_S = 1_000_000_000
+
+
+class Pacing:
+    """
+    How many physics steps are owed to keep simulated time at ``factor`` times wall time.
+
+    Pure arithmetic on the two times it is given; it owns neither (the core owns simulated
+    time). An *anchor* pairs a wall time with the simulated time then: at wall time ``now``
+    the simulation owes the steps that bring it to ``anchor_sim + (now - anchor_wall) *
+    factor``. When physics cannot keep up, the debt is dropped (the anchor moves to now)
+    and counted as an overrun, rather than raced later. Factor 0 owes every step at once.
+    """
+
+    def __init__(self, factor: float, step_ns: int):
+        """
+        Start unanchored: :meth:`restart` before the first :meth:`owed`.
+
+        :param factor: simulated seconds per wall second; 0 as fast as possible
+        :param step_ns: the physics step, ns of simulated time
+        """
+        self.factor, self.step_ns = factor, step_ns
+        self.overruns = 0
+        self.anchor = (0.0, 0)
+        self.sample = (0.0, 0)   # the (wall, sim) of the last achieved-factor sample
+
+    def restart(self, wall_s: float, sim_ns: int) -> None:
+        """Anchor at now: nothing is owed for the time before (a pause, a dropped debt)."""
+        self.anchor = (wall_s, sim_ns)
+
+    def owed(self, wall_s: float, sim_ns: int) -> float:
+        """Return the whole steps owed at ``wall_s`` with the simulation at ``sim_ns``."""
+        if self.factor == 0.0:
+            return math.inf
+        wall_start, sim_start = self.anchor
+        return (sim_start + (wall_s - wall_start) * self.factor * NS_PER_S - sim_ns) // \
+            self.step_ns
+
+    def settle(self, wall_s: float, sim_ns: int, still_owed: float) -> None:
+        """After a batch of steps: steps still owed are an overrun, and their debt dropped."""
+        if self.factor > 0.0 and still_owed > 0:
+            self.overruns += 1
+            self.restart(wall_s, sim_ns)
+
+    def achieved(self, wall_s: float, sim_ns: int) -> float | None:
+        """Return simulated seconds per wall second since the last call (None: no wall time)."""
+        wall, sim = self.sample
+        self.sample = (wall_s, sim_ns)
+        return (sim_ns - sim) / NS_PER_S / (wall_s - wall) if wall_s > wall else None
+
+
+class StepFailures:
+    """
+    Physics steps that raised, in a row: a warning, then an error, then a reason to halt.
+
+    One failure is a WARN; ``error_after`` in a row an ERROR; ``halt_after`` in a row stop
+    the simulation (as divergence does), since a step that keeps failing will not recover.
+    """
+
+    def __init__(self, error_after: int = 10, halt_after: int = 240):
+        """Nothing failed yet; ``halt_after`` is one second of 1/240 s steps by default."""
+        self.error_after, self.halt_after = error_after, halt_after
+        self.in_a_row = self.total = 0
+        self.last_error = ''
+
+    def failed(self, error: Exception) -> bool:
+        """Count a failed step; return True when the simulation should halt now."""
+        self.in_a_row += 1
+        self.total += 1
+        self.last_error = repr(error)
+        return self.in_a_row >= self.halt_after
+
+    def succeeded(self) -> None:
+        """End the run of failures: a step went through, or the world was reset."""
+        self.in_a_row = 0
+
+    def serious(self) -> bool:
+        """Tell whether the failures in a row are an error, not a warning."""
+        return self.in_a_row >= self.error_after
+
+    def reason(self) -> str:
+        """Return what failed, for logs and diagnostics."""
+        return f'physics step failed {self.in_a_row} time(s) in a row: {self.last_error}'
 
 
 class PacingJitter:

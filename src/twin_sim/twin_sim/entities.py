@@ -17,11 +17,11 @@ Entities at run time: bodies spawned and deleted while the twin runs, and checke
 
 A body can be spawned from a URDF or xacro file, from URDF text, from an object of a world
 file (``worlds/arena.yaml#pillar_00``), or from one world-format object given as YAML text
-(``box: {size: [0.2, 0.2, 0.2]}``). A pose is refused when the body would sink more than
-:data:`PENETRATION_TOLERANCE_M` into another body (a wall, the ground) or lie more than
-:data:`WORLD_MARGIN_M` outside everything else in the world. A reset of the world removes the
-spawned bodies first (PyBullet restores a saved state only with the same bodies), and can put
-them back where they were spawned.
+(``box: {size: [0.2, 0.2, 0.2]}``). A body is placed by the rules a robot's teleport follows
+(:meth:`twin_sim.twin.Twin.try_teleport`): not overlapping another body (the ground aside),
+not outside the world's bounds (:meth:`twin_sim.twin.Twin.bounds`). A reset of the world
+removes the spawned bodies first (PyBullet restores a saved state only with the same bodies),
+and can put them back where they were spawned.
 """
 
 from dataclasses import dataclass
@@ -37,9 +37,6 @@ from twin_sim.world import Pose, World
 from twin_sim.worlds import object_builder
 import yaml
 
-# Resting contact (a wheel on the ground, a box on the floor) overlaps by a millimetre or so.
-PENETRATION_TOLERANCE_M = 0.005
-WORLD_MARGIN_M = 10.0
 QUATERNION_NORM_TOLERANCE = 1e-3
 URDF_SUFFIXES = ('.urdf', '.xacro')
 WORLD_SUFFIXES = ('.yaml', '.yml')
@@ -80,33 +77,36 @@ def checked_pose(position, quaternion) -> Pose:
     return Pose(*position, yaw=yaw, pitch=pitch, roll=roll)
 
 
-def check_placed(world: World, name: str) -> None:
+def check_placed(world: World, name: str, bounds) -> None:
     """
-    Refuse where body ``name`` is now: inside another body or far outside the world.
+    Refuse where body ``name`` is now, by the rules of a robot's teleport.
 
-    :raises PoseError: naming the body it overlaps, or the world's extent
+    :param bounds: the (x, y) corners of the world, as :meth:`twin_sim.twin.Twin.bounds`
+    :raises PoseError: naming the bodies it overlaps, or the bounds it is outside of
     """
-    inside = world.penetrations(name, PENETRATION_TOLERANCE_M)
-    if inside:
-        raise PoseError(f'{name} would be inside {", ".join(inside)}')
-    position = world.root_state(name)[0]
-    extent = world.extent(exclude=name) or ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
-    low = [min(c, 0.0) - WORLD_MARGIN_M for c in extent[0]]
-    high = [max(c, 0.0) + WORLD_MARGIN_M for c in extent[1]]
-    if not all(lo <= p <= hi for lo, p, hi in zip(low, position, high)):
-        raise PoseError(f'position {tuple(round(p, 3) for p in position)} is outside the '
-                        f'world (x, y, z within {_box(low)} to {_box(high)})')
+    hit = world.overlapping(name)
+    if hit:
+        raise PoseError(f'{name} would overlap {", ".join(hit)}')
+    x, y = world.root_state(name)[0][:2]
+    (x0, y0), (x1, y1) = bounds
+    if not (x0 <= x <= x1 and y0 <= y <= y1):
+        raise PoseError(f'({x:g}, {y:g}) is outside the world (x {x0:.2f} to {x1:.2f} m, '
+                        f'y {y0:.2f} to {y1:.2f} m)')
 
 
-def place_checked(world: World, name: str, pose: Pose) -> None:
+def place_checked(world: World, name: str, pose: Pose, bounds) -> None:
     """
     Move body ``name``'s root frame to ``pose`` at rest, unless :func:`check_placed` refuses.
 
-    :raises PoseError: the body stays where it was
+    :raises PoseError: the body stays where it was, as it was
     """
-    with world.trial():
-        world.place(name, pose)
-        check_placed(world, name)
+    before = world.body_state(name)
+    world.place(name, pose)
+    try:
+        check_placed(world, name, bounds)
+    except PoseError:
+        world.set_body_state(name, before)
+        raise
 
 
 @dataclass(frozen=True)
@@ -228,11 +228,16 @@ def world_objects(path: str | Path) -> dict[str, dict]:
 
 
 class Spawner:
-    """The bodies spawned into a world at run time, and how to add each again."""
+    """The bodies spawned into a twin's world at run time, and how to add each again."""
 
-    def __init__(self, world: World):
-        """Start with none."""
-        self.world = world
+    def __init__(self, twin):
+        """
+        Start with none.
+
+        :param twin: the :class:`twin_sim.twin.Twin` whose world gets the bodies (a rebuild
+            gives it a new world, so it is looked up each time)
+        """
+        self.twin = twin
         self.builders: dict[str, Callable[[World], None]] = {}
 
     def spawn(self, name: str, source: SpawnSource, pose: Pose) -> None:
@@ -242,38 +247,35 @@ class Spawner:
         :raises PoseError: the pose is refused (:func:`check_placed`); nothing is added
         :raises SpawnError: the source cannot be built (a missing mesh, a bad value)
         """
+        world, bounds = self.twin.world, self.twin.bounds()   # bounds without the new body
         build = source.builder(name, pose)
         try:
-            build(self.world)
+            build(world)
         except DescriptionError as error:
             raise SpawnError('parse_error', str(error)) from None
         try:
-            check_placed(self.world, name)
+            check_placed(world, name, bounds)
         except PoseError:
-            self.world.remove(name)
+            world.remove(name)
             raise
         self.builders[name] = build
 
     def delete(self, name: str) -> None:
         """Remove spawned body ``name``; KeyError if it was not spawned."""
         del self.builders[name]
-        self.world.remove(name)
+        self.twin.world.remove(name)
 
     def reset(self, reset_world: Callable[[], None], keep: bool) -> None:
         """
-        Run ``reset_world`` (which restores the saved world) without the spawned bodies.
+        Run ``reset_world`` (which restores or rebuilds the world) without the spawned bodies.
 
         :param keep: add the spawned bodies again afterwards, where they were spawned
         """
         for name in self.builders:
-            self.world.remove(name)
+            self.twin.world.remove(name)
         reset_world()
         if keep:
             for build in self.builders.values():
-                build(self.world)
+                build(self.twin.world)
         else:
             self.builders.clear()
-
-
-def _box(corner) -> str:
-    return '(' + ', '.join(f'{c:.1f}' for c in corner) + ')'

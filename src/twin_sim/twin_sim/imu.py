@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from twin_sim.fields import check_fields, ranged
 from twin_sim.robot import DiffDriveRobot, rotation_matrix
 
 
@@ -32,25 +33,25 @@ class ImuConfig:
     :param accel_noise_std: white noise of each acceleration sample, m/s^2
     :param gyro_bias_walk_std: random-walk growth of the gyro bias, rad/s per sqrt(s)
     :param accel_bias_walk_std: random-walk growth of the accelerometer bias, m/s^2 per sqrt(s)
-    :param orientation_noise_std: noise of the reported orientation, rad (covariance only)
+    :param orientation_noise_std: uncertainty of the reported orientation, rad (covariance
+        only); not 0 by default, which would claim an exact orientation to consumers
     """
 
     link: str = 'imu_link'
-    rate: float = 200.0
-    gyro_noise_std: float = 0.002
-    accel_noise_std: float = 0.017
-    gyro_bias_walk_std: float = 0.0
-    accel_bias_walk_std: float = 0.0
-    orientation_noise_std: float = 0.0
+    rate: float = ranged(200.0, 0.1, 10000.0)
+    gyro_noise_std: float = ranged(0.002, 0.0, 10.0)
+    accel_noise_std: float = ranged(0.017, 0.0, 100.0)
+    gyro_bias_walk_std: float = ranged(0.0, 0.0, 10.0)
+    accel_bias_walk_std: float = ranged(0.0, 0.0, 100.0)
+    orientation_noise_std: float = ranged(0.01, 0.0, 10.0)
+
+    def __post_init__(self):
+        """Refuse an inconsistent IMU at construction."""
+        self.validate()
 
     def validate(self) -> None:
         """Raise ValueError naming the first inconsistent setting."""
-        if self.rate <= 0.0:
-            raise ValueError(f'imu rate must be positive, got {self.rate}')
-        for name in ('gyro_noise_std', 'accel_noise_std', 'gyro_bias_walk_std',
-                     'accel_bias_walk_std', 'orientation_noise_std'):
-            if getattr(self, name) < 0.0:
-                raise ValueError(f'imu {name} must not be negative, got {getattr(self, name)}')
+        check_fields(self, 'imu')
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ Conventions (REP-103): x forward, y left, z up; positive angular velocity turns 
 from dataclasses import dataclass
 import math
 
+from twin_sim.fields import check_fields, ranged
+
 
 @dataclass(frozen=True)
 class DriveLimits:
@@ -33,10 +35,14 @@ class DriveLimits:
     :param max_angular_acceleration: rad/s^2
     """
 
-    max_linear_velocity: float = 0.22
-    max_angular_velocity: float = 2.84
-    max_linear_acceleration: float = 2.5
-    max_angular_acceleration: float = 3.2
+    max_linear_velocity: float = ranged(0.22, 0.0, 100.0)
+    max_angular_velocity: float = ranged(2.84, 0.0, 100.0)
+    max_linear_acceleration: float = ranged(2.5, 0.0, 1000.0)
+    max_angular_acceleration: float = ranged(3.2, 0.0, 1000.0)
+
+    def __post_init__(self):
+        """Refuse limits out of range at construction."""
+        check_fields(self, 'limits')
 
 
 def body_to_wheels(linear: float, angular: float, wheel_radius: float,

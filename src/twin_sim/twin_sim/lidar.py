@@ -20,6 +20,7 @@ import math
 import numpy as np
 import pybullet
 
+from twin_sim.fields import check_fields, ranged
 from twin_sim.robot import DiffDriveRobot, rotation_matrix
 
 # PyBullet's limit is MAX_RAY_INTERSECTION_BATCH_SIZE (16384), but a batch of exactly that
@@ -51,16 +52,20 @@ class LidarConfig:
     """
 
     link: str = 'base_scan'
-    samples: int = 360
-    angle_min: float = 0.0
-    angle_max: float = 2.0 * math.pi * 359.0 / 360.0
-    range_min: float = 0.12
-    range_max: float = 3.5
-    rate: float = 5.0
-    range_noise_std: float = 0.01
-    dropout_probability: float = 0.0
-    angle_noise_std: float = 0.0
+    samples: int = ranged(360, 1, 100_000)
+    angle_min: float = ranged(0.0, -2.0 * math.pi, 2.0 * math.pi)
+    angle_max: float = ranged(2.0 * math.pi * 359.0 / 360.0, -2.0 * math.pi, 2.0 * math.pi)
+    range_min: float = ranged(0.12, 0.0, 100.0)
+    range_max: float = ranged(3.5, 0.01, 1000.0)
+    rate: float = ranged(5.0, 0.1, 1000.0)
+    range_noise_std: float = ranged(0.01, 0.0, 10.0)
+    dropout_probability: float = ranged(0.0, 0.0, 1.0)
+    angle_noise_std: float = ranged(0.0, 0.0, 1.0)
     sweep: bool = True
+
+    def __post_init__(self):
+        """Refuse an inconsistent LIDAR at construction."""
+        self.validate()
 
     @property
     def angle_increment(self) -> float:
@@ -77,16 +82,13 @@ class LidarConfig:
 
     def validate(self) -> None:
         """Raise ValueError naming the first inconsistent setting."""
-        if self.samples < 1:
-            raise ValueError(f'lidar samples must be at least 1, got {self.samples}')
-        if not 0.0 <= self.range_min < self.range_max:
+        check_fields(self, 'lidar')
+        if not self.range_min < self.range_max:
             raise ValueError(f'lidar needs 0 <= range_min < range_max, got '
                              f'{self.range_min} and {self.range_max}')
-        if self.rate <= 0.0:
-            raise ValueError(f'lidar rate must be positive, got {self.rate}')
-        if not 0.0 <= self.dropout_probability <= 1.0:
-            raise ValueError(f'lidar dropout_probability must be in [0, 1], got '
-                             f'{self.dropout_probability}')
+        if self.angle_min > self.angle_max:
+            raise ValueError(f'lidar angle_min ({self.angle_min}) must not exceed angle_max '
+                             f'({self.angle_max}): beams turn counter-clockwise from the first')
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from twin_sim.fields import check_fields, ranged
 from twin_sim.kinematics import integrate_pose, wheels_to_body
 
 
@@ -34,19 +35,19 @@ class OdometryConfig:
     :param wheel_separation_error: relative error of the separation odometry assumes
     """
 
-    rate: float = 50.0
-    encoder_ticks_per_revolution: int = 4096
-    encoder_noise_std: float = 0.0
-    wheel_radius_error: float = 0.0
-    wheel_separation_error: float = 0.0
+    rate: float = ranged(50.0, 0.1, 10000.0)
+    encoder_ticks_per_revolution: int = ranged(4096, 0, 10**7)
+    encoder_noise_std: float = ranged(0.0, 0.0, 10.0)
+    wheel_radius_error: float = ranged(0.0, -0.5, 0.5)
+    wheel_separation_error: float = ranged(0.0, -0.5, 0.5)
+
+    def __post_init__(self):
+        """Refuse inconsistent odometry at construction."""
+        self.validate()
 
     def validate(self) -> None:
         """Raise ValueError naming the first inconsistent setting."""
-        if self.rate <= 0.0:
-            raise ValueError(f'odometry rate must be positive, got {self.rate}')
-        if self.encoder_ticks_per_revolution < 0 or self.encoder_noise_std < 0.0:
-            raise ValueError('encoder_ticks_per_revolution and encoder_noise_std must not be '
-                             'negative')
+        check_fields(self, 'odometry')
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class WheelOdometry:
     def reset(self, wheel_angles: tuple[float, float], x: float = 0.0, y: float = 0.0,
               yaw: float = 0.0) -> None:
         """Start again from a pose, taking the current wheel angles as the reference."""
-        self.previous_ticks = self.read_encoders(wheel_angles)
+        self.previous_angles = self.read_encoders(wheel_angles)
         self.estimate = OdometryEstimate(x, y, yaw, 0.0, 0.0)
 
     def read_encoders(self, wheel_angles: tuple[float, float]) -> np.ndarray:
@@ -123,8 +124,8 @@ class WheelOdometry:
         :param wheel_angles: true (left, right) wheel angles, rad, positive rolling forward
         """
         readings = self.read_encoders(wheel_angles)
-        left, right = readings - self.previous_ticks
-        self.previous_ticks = readings
+        left, right = readings - self.previous_angles
+        self.previous_angles = readings
         distance, rotation = wheels_to_body(left, right, self.radius, self.separation)
         previous = self.estimate
         x, y, yaw = integrate_pose(previous.x, previous.y, previous.yaw, distance, rotation)

@@ -21,6 +21,7 @@ import numpy as np
 import pybullet
 
 from twin_sim.description import DescriptionError, RobotDescription
+from twin_sim.fields import check_fields, ranged
 from twin_sim.kinematics import body_to_wheels, DriveLimits, VelocityLimiter
 from twin_sim.world import Pose, World
 
@@ -40,10 +41,14 @@ class DriveConfig:
 
     left_wheel_joint: str = 'wheel_left_joint'
     right_wheel_joint: str = 'wheel_right_joint'
-    wheel_radius: float = 0.0
-    wheel_separation: float = 0.0
-    max_wheel_torque: float = 0.0
+    wheel_radius: float = ranged(0.0, 0.0, 1.0)
+    wheel_separation: float = ranged(0.0, 0.0, 5.0)
+    max_wheel_torque: float = ranged(0.0, 0.0, 1000.0)
     limits: DriveLimits = field(default_factory=DriveLimits)
+
+    def __post_init__(self):
+        """Refuse a drive train out of range at construction."""
+        check_fields(self, 'drive')
 
 
 @dataclass(frozen=True)

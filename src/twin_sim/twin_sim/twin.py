@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from twin_sim.description import load_robot_description, RobotDescription
+from twin_sim.fields import check_fields, ranged
 from twin_sim.imu import Imu, ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
 from twin_sim.odometry import OdometryConfig, OdometryEstimate, WheelOdometry
@@ -31,6 +32,9 @@ from twin_sim.world import PhysicsConfig, Pose, World
 
 NS_PER_S = 1_000_000_000
 MAX_ROBOTS = 16
+MAX_EXTENT_M = 1e4     # the bound of a world without walls, far beyond any map
+WORLD_MARGIN_M = 1.0   # room around the world's bodies and start poses a robot may go
+FALLEN_M = 0.1         # a robot this far below the ground fell through it
 
 
 @dataclass(frozen=True)
@@ -47,12 +51,16 @@ class TwinConfig:
     robot: str | Path
     spawn: Pose = Pose()
     base_link: str = 'base_footprint'
-    seed: int = 0
+    seed: int = ranged(0, 0, 2**31 - 1)
     physics: PhysicsConfig = field(default_factory=PhysicsConfig)
     drive: DriveConfig = field(default_factory=DriveConfig)
     lidar: LidarConfig = field(default_factory=LidarConfig)
     imu: ImuConfig = field(default_factory=ImuConfig)
     odometry: OdometryConfig = field(default_factory=OdometryConfig)
+
+    def __post_init__(self):
+        """Refuse a seed out of range (the parts check themselves)."""
+        check_fields(self, 'twin')
 
 
 @dataclass(frozen=True)
@@ -161,13 +169,25 @@ class RobotTwin:
         :param from_start: ``pose`` is relative to the pose at the last reset (the odom
             frame), not in world coordinates
         """
-        if from_start:
-            x0, y0, yaw0 = self.start.position[0], self.start.position[1], self.start.yaw
-            pose = Pose(x=x0 + math.cos(yaw0) * pose.x - math.sin(yaw0) * pose.y,
-                        y=y0 + math.sin(yaw0) * pose.x + math.cos(yaw0) * pose.y,
-                        z=pose.z, yaw=yaw0 + pose.yaw)
-        self.robot.world.place(self.robot.name, pose)
+        self.robot.world.place(self.robot.name, self.pose_in_world(pose, from_start))
         self.robot.reset_commands()
+
+    def pose_in_world(self, pose: Pose, from_start: bool = False) -> Pose:
+        """Return ``pose`` in world coordinates; ``from_start``: it is relative to the start."""
+        if not from_start:
+            return pose
+        x0, y0, yaw0 = self.start.position[0], self.start.position[1], self.start.yaw
+        return Pose(x=x0 + math.cos(yaw0) * pose.x - math.sin(yaw0) * pose.y,
+                    y=y0 + math.sin(yaw0) * pose.x + math.cos(yaw0) * pose.y,
+                    z=pose.z, yaw=yaw0 + pose.yaw)
+
+    def applied_command(self) -> tuple[float, float]:
+        """Return the limited twist sent to the wheels in the last step: m/s, rad/s."""
+        return self.robot.applied
+
+    def wheel_joint_states(self) -> tuple[list[float], list[float]]:
+        """Return the wheel joints' angles (rad) and speeds (rad/s), in URDF sign, left first."""
+        return self.robot.wheel_joint_states()
 
 
 class Twin:
@@ -192,6 +212,7 @@ class Twin:
         :raises ValueError: a sensor setting is inconsistent, or too many robots
         """
         spawns = [config.spawn] if spawns is None else list(spawns)
+        self._build_world, self._spawns = build_world, spawns   # for rebuild()
         if not 1 <= len(spawns) <= MAX_ROBOTS:
             raise ValueError(f'a twin holds 1 to {MAX_ROBOTS} robots, got {len(spawns)}')
         self.config = config
@@ -262,3 +283,69 @@ class Twin:
     def close(self) -> None:
         """Release the physics client."""
         self.world.close()
+
+    def body_count(self) -> int:
+        """Return how many bodies the physics holds, for leak watching."""
+        return self.world.body_count()
+
+    def bounds(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """
+        Return the (x, y) corners of the area robots may be in, m.
+
+        The world's bodies (but the ground and the robots) and the start poses, with a margin
+        of WORLD_MARGIN_M; a world of nothing but ground reaches MAX_EXTENT_M each way.
+        """
+        extent = self.world.extent({'ground'} | {robot.robot.name for robot in self.robots})
+        if extent is None:
+            return (-MAX_EXTENT_M, -MAX_EXTENT_M), (MAX_EXTENT_M, MAX_EXTENT_M)
+        xs = [extent[0][0], extent[1][0]] + [spawn.x for spawn in self._spawns]
+        ys = [extent[0][1], extent[1][1]] + [spawn.y for spawn in self._spawns]
+        return ((min(xs) - WORLD_MARGIN_M, min(ys) - WORLD_MARGIN_M),
+                (max(xs) + WORLD_MARGIN_M, max(ys) + WORLD_MARGIN_M))
+
+    def _outside(self, x: float, y: float) -> str | None:
+        (x0, y0), (x1, y1) = self.bounds()
+        if x0 <= x <= x1 and y0 <= y <= y1:   # NaN fails both
+            return None
+        return (f'({x:g}, {y:g}) is outside the world (x {x0:.2f} to {x1:.2f} m, '
+                f'y {y0:.2f} to {y1:.2f} m)')
+
+    def try_teleport(self, pose: Pose, from_start: bool = False, robot: int = 0) -> str | None:
+        """
+        Teleport as :meth:`teleport` does, unless the robot would not be free in the world.
+
+        :return: why the robot was left where it was (outside the world's bounds, or
+            overlapping a body), or None when it was moved
+        """
+        target = self.robots[robot].pose_in_world(pose, from_start)
+        outside = self._outside(target.x, target.y)
+        if outside:
+            return outside
+        name = self.robots[robot].robot.name
+        before = self.world.body_state(name)
+        self.world.place(name, target)
+        hit = self.world.overlapping(name)
+        if hit:
+            self.world.set_body_state(name, before)
+            return f'the robot at ({target.x:g}, {target.y:g}) would overlap {", ".join(hit)}'
+        self.robots[robot].teleport(target)
+        return None
+
+    def problems(self) -> list[str]:
+        """Return what is wrong with the world now (a robot lost or fallen); [] when healthy."""
+        found = []
+        for robot in self.robots:
+            position, name = robot.ground_truth().position, robot.robot.name
+            if not np.isfinite(position).all():
+                found.append(f'{name} has a non-finite pose')
+            elif position[2] < -FALLEN_M:
+                found.append(f'{name} fell through the ground (z {position[2]:.2f} m)')
+            elif self._outside(position[0], position[1]):
+                found.append(f'{name} left the world: {self._outside(*position[:2])}')
+        return found
+
+    def rebuild(self) -> None:
+        """Build the world and robots anew, at their start: when a restore cannot heal it."""
+        fresh = Twin(self.config, self._build_world, self._spawns)
+        self.world.close()
+        self.__dict__.update(fresh.__dict__)

@@ -14,7 +14,6 @@
 
 """One PyBullet client: a fixed physics step, deterministic settings, and bodies by name."""
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 import math
 from pathlib import Path
@@ -23,6 +22,7 @@ import tempfile
 import pybullet
 
 from twin_sim.description import DescriptionError
+from twin_sim.fields import check_fields, ranged
 
 Vector = tuple[float, float, float]
 
@@ -38,10 +38,14 @@ class PhysicsConfig:
     :param gui: open PyBullet's window instead of running headless (DIRECT)
     """
 
-    step: float = 1.0 / 240.0
-    gravity: float = 9.81
-    solver_iterations: int = 50
+    step: float = ranged(1.0 / 240.0, 1e-4, 0.05)
+    gravity: float = ranged(9.81, 0.0, 100.0)
+    solver_iterations: int = ranged(50, 1, 1000)
     gui: bool = False
+
+    def __post_init__(self):
+        """Refuse physics settings out of range at construction."""
+        check_fields(self, 'physics')
 
 
 @dataclass(frozen=True)
@@ -226,36 +230,39 @@ class World:
                            max_distance)
         return min((p[8] for p in points), default=math.inf)
 
-    # -- bodies moved, added and removed at run time (simulation_interfaces) -------------
+    def body_count(self) -> int:
+        """Return how many bodies the physics holds (named or not), for leak watching."""
+        return self.call(pybullet.getNumBodies)
 
-    @contextmanager
-    def trial(self):
-        """Undo the block's changes to the bodies' poses and velocities if it raises."""
-        state = self.call(pybullet.saveState)
-        try:
-            yield
-        except BaseException:
-            self.call(pybullet.restoreState, stateId=state)
-            raise
-        finally:
-            self.call(pybullet.removeState, state)
-
-    def penetrations(self, name: str, tolerance: float) -> list[str]:
-        """Return the bodies that body ``name`` overlaps now by more than ``tolerance`` m."""
+    def overlapping(self, name: str, ignore: tuple[str, ...] = ('ground',)) -> list[str]:
+        """Return the names of the bodies a named body touches or penetrates now."""
         body = self.bodies[name]
         return [other for other, other_body in self.bodies.items()
-                if other_body != body and any(
-                    point[8] < -tolerance for point in
-                    self.call(pybullet.getClosestPoints, body, other_body, 0.0))]
+                if other != name and other not in ignore and
+                self.call(pybullet.getClosestPoints, body, other_body, 0.0)]
 
-    def extent(self, exclude: str) -> tuple[Vector, Vector] | None:
-        """Return the (min, max) corners around every body but ``exclude`` and planes."""
-        boxes = [self.aabb(name) for name, body in self.bodies.items()
-                 if name != exclude and not self._is_plane(body)]
+    def extent(self, exclude: set[str]) -> tuple[Vector, Vector] | None:
+        """Return the lowest and highest corners of the bodies not excluded, or None."""
+        boxes = [self.call(pybullet.getAABB, body) for name, body in self.bodies.items()
+                 if name not in exclude]
         if not boxes:
             return None
-        return (tuple(min(box[0][i] for box in boxes) for i in range(3)),
-                tuple(max(box[1][i] for box in boxes) for i in range(3)))
+        return (tuple(min(box[0][k] for box in boxes) for k in range(3)),
+                tuple(max(box[1][k] for box in boxes) for k in range(3)))
+
+    def body_state(self, name: str) -> tuple:
+        """Return a body's base pose and velocity, for :meth:`set_body_state`."""
+        body = self.bodies[name]
+        return (*self.call(pybullet.getBasePositionAndOrientation, body),
+                *self.call(pybullet.getBaseVelocity, body))
+
+    def set_body_state(self, name: str, state: tuple) -> None:
+        """Put a body back to a state :meth:`body_state` returned."""
+        body = self.bodies[name]
+        self.call(pybullet.resetBasePositionAndOrientation, body, state[0], state[1])
+        self.call(pybullet.resetBaseVelocity, body, state[2], state[3])
+
+    # -- bodies moved, added and removed at run time (simulation_interfaces) -------------
 
     def _is_plane(self, body: int) -> bool:
         shapes = self.call(pybullet.getCollisionShapeData, body, -1)

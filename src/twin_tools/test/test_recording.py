@@ -14,24 +14,16 @@
 
 """Recording a run to MCAP and reporting it: the file decodes, the report is written."""
 
+import shutil
 import subprocess
-import sys
 
 from mcap_ros2.reader import read_ros2_messages
-from twin.recording import message_definition
-
-
-def test_schemas_carry_every_dependency_once():
-    schema = message_definition('nav_msgs/msg/Odometry')
-    headers = [line for line in schema.splitlines() if line.startswith('MSG: ')]
-    assert 'MSG: geometry_msgs/msg/PoseWithCovariance' in headers
-    assert 'MSG: builtin_interfaces/msg/Time' in headers
-    assert len(headers) == len(set(headers))
+from twin_analysis.report import main as report_main
 
 
 def test_a_recorded_controller_run_decodes_and_gets_a_report(tmp_path):
     result = subprocess.run(
-        [sys.executable, '-m', 'twin.run', '--world', 'arena', '--controller', 'obstacle_stop',
+        [shutil.which('twin'), 'run', '--world', 'arena', '--controller', 'obstacle_stop',
          '--real-time-factor', '4', '--duration', '12', '--record', str(tmp_path)],
         capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -47,3 +39,8 @@ def test_a_recorded_controller_run_decodes_and_gets_a_report(tmp_path):
     distance = float(report.split('distance travelled')[1].split()[0])
     assert distance > 0.5                       # the controller drove
     assert recording.with_name('report.png').stat().st_size > 20_000
+    # `twin report DIR` makes the same report from the recording alone (world and robot
+    # from its metadata)
+    recording.with_name('report.txt').unlink()
+    assert report_main([str(tmp_path)]) == 0
+    assert recording.with_name('report.txt').read_text() == report

@@ -15,7 +15,7 @@
 """
 The benchmark (not a test): how fast the twin runs, against the bare PyBullet loop.
 
-``python -m twin.bench [--repeats 3] [--paced-seconds 60] [--json F] [--markdown F]``.
+``twin bench [--repeats 3] [--paced-seconds 60] [--json F] [--markdown F]``.
 Every scenario uses TurtleBot3 rates (scan 360 beams at 5 Hz, IMU 200 Hz, odometry, TF and
 joint states 50 Hz, /clock every step), 240 Hz physics and the arena world, headless. Each
 figure is the median of ``--repeats`` runs with min and max (paced: one long run).
@@ -39,18 +39,18 @@ import sys
 import tempfile
 import time
 
-from ament_index_python.packages import get_package_prefix, get_package_share_directory
+from ament_index_python.packages import get_package_prefix
 import numpy as np
 import pybullet
+from twin.arguments import bridge_parameters_file, default_robot, world_file
 from twin_sim import LidarConfig, load_robot_description, load_world, Pose, Twin, TwinConfig
 from twin_sim.twin import Schedule
 from twin_sim.world import World
 
 STEP_S = 1.0 / 240.0
 STEP_NS = round(STEP_S * 1e9)
-SHARE = Path(get_package_share_directory('twin'))
-ROBOT = SHARE / 'urdf' / 'twin_burger.urdf.xacro'
-ARENA = SHARE / 'worlds' / 'arena.yaml'
+ROBOT = Path(default_robot())
+ARENA = Path(world_file('arena'))
 
 
 CORES = sorted(os.sched_getaffinity(0))
@@ -159,7 +159,7 @@ def parallel_factor(processes: int, sim_seconds: float) -> float:
     Each worker times its own stepping loop (process start-up and imports excluded), and
     the loops run at the same time, so their factors add up.
     """
-    command = [sys.executable, '-m', 'twin.bench', '--core-worker', str(sim_seconds)]
+    command = [sys.executable, '-m', 'twin_tools.bench', '--core-worker', str(sim_seconds)]
     workers = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
                                 preexec_fn=on_core(CORES[index % len(CORES)]))
                for index in range(processes)]
@@ -266,7 +266,7 @@ for k in range(samples):
         executor.spin_once(timeout_sec=0.1)
     values = latest['values']
     results.append({'sim_at_publish_ns': sim_at_publish,
-                    'applied_sim_ns': round(float(values['cmd_vel_last_applied_sim_s']) * 1e9),
+                    'applied_sim_ns': int(values['cmd_vel_last_applied_sim_ns']),
                     'published': published,
                     'received': float(values['cmd_vel_last_received_steady_s']),
                     'applied': float(values['cmd_vel_last_applied_steady_s'])})
@@ -283,7 +283,7 @@ def start_bridge(real_time_factor: float, parameters: tuple = ()) -> subprocess.
     executable = Path(get_package_prefix('twin_bridge'), 'lib', 'twin_bridge', 'twin_bridge')
     return subprocess.Popen(
         [str(executable), '--ros-args',
-         '--params-file', str(SHARE / 'config' / 'twin_bridge.yaml'),
+         '--params-file', bridge_parameters_file(),
          '-p', f'robot_description_file:={ROBOT}', '-p', f'world_file:={ARENA}',
          '-p', f'real_time_factor:={real_time_factor}',
          *(arg for p in parameters for arg in ('-p', p)), '--log-level', 'warn'],
@@ -407,7 +407,7 @@ def markdown(results: dict) -> str:
     published = paced['published_jitter_p99_ms']
     lines = [
         '# Benchmarks', '',
-        f'Machine: {results["machine"]}. Command: `make bench` (`python -m twin.bench`).',
+        f'Machine: {results["machine"]}. Command: `make bench` (`twin bench`).',
         'Real-time factor = simulated seconds per wall second; median (min–max) of the runs.',
         'TurtleBot3 rates: scan 360 beams at 5 Hz, IMU 200 Hz, odom/TF/joint states 50 Hz, '
         '/clock every step; physics 240 Hz; the arena world; headless. The bare and core loops '
@@ -455,13 +455,20 @@ def _notes(markdown_file: Path) -> str:
     return text[text.index('\n## '):] if '\n## ' in text else ''
 
 
-def main(args=None) -> int:
-    """Run the benchmark, print the table, save JSON and markdown."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--repeats', type=int, default=3)
-    parser.add_argument('--paced-seconds', type=float, default=60.0)
-    parser.add_argument('--json', type=Path, default=Path('artifacts/bench.json'))
-    parser.add_argument('--markdown', type=Path, default=Path('docs/benchmarks.md'))
+def main(args: list[str] | None = None, prog: str | None = None) -> int:
+    """Run the benchmark, print the table, save JSON and markdown (``twin bench``)."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog='example: twin bench --repeats 1 --paced-seconds 20 --markdown /tmp/bench.md')
+    parser.add_argument('--repeats', type=int, default=3,
+                        help='runs of each scenario (the table shows median, min and max)')
+    parser.add_argument('--paced-seconds', type=float, default=60.0,
+                        help='wall seconds of the paced run (real_time_factor 1)')
+    parser.add_argument('--json', type=Path, default=Path('artifacts/bench.json'),
+                        help='where to write every figure as JSON')
+    parser.add_argument('--markdown', type=Path, default=Path('docs/benchmarks.md'),
+                        help='where to write the table (the notes after it are kept)')
     parser.add_argument('--core-worker', type=float, help=argparse.SUPPRESS)
     options = parser.parse_args(args)
     if options.core_worker:

@@ -15,14 +15,14 @@
 """The run command brings the twin up headless, shows its status, and loads other robots."""
 
 import re
+import shutil
 import signal
 import subprocess
-import sys
 
 from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 import pytest
-from twin.run import controller_command, first_robot
+from twin_tools.run import controller_command, first_robot
 
 STATUS = re.compile(r'^sim +(\d+\.\d+) s \| factor +(\d+\.\d+) \| x +([-+]?\d+\.\d{3}) '
                     r'y +([-+]?\d+\.\d{3}) yaw', re.MULTILINE)
@@ -84,12 +84,13 @@ OTHER_ROBOT = """<?xml version="1.0"?>
 
 
 def run_twin(*arguments: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, '-m', 'twin.run', *arguments],
+    """Start ``twin run`` as a user types it (the command on PATH)."""
+    return subprocess.Popen([shutil.which('twin'), 'run', *arguments],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def test_run_command_brings_the_twin_up_and_shows_the_pose():
-    twin = run_twin('--world', 'arena', '--real-time-factor', '2', '--duration', '8')
+def test_twin_run_brings_the_twin_up_and_shows_the_pose():
+    twin = run_twin('--world', 'arena', '--real-time-factor', '2', '--duration', '5')
     output, _ = twin.communicate(timeout=90)
     assert twin.returncode == 0, output
     lines = STATUS.findall(output)

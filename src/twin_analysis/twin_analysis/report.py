@@ -17,23 +17,24 @@ The report of a recorded run: a picture and a summary.
 
 The picture shows the world's map, the true path (ground truth), the path odometry believed,
 and the last scan; the summary gives distance, simulated time, real-time factor, odometry
-drift and the smallest clearance to an obstacle. ``python -m twin.report RUN.mcap
---world FILE [--robot FILE]`` makes one from any recording of the twin.
+drift and the smallest clearance to an obstacle. ``twin report RUN_DIR`` makes one from any
+recording of the twin; the world and robot files come from the recording's metadata unless
+``--world``/``--robot`` are given.
 """
 
 import argparse
 from dataclasses import dataclass, field
-import math
 from pathlib import Path
 import sys
 
 from matplotlib.figure import Figure   # not pyplot: no display, no global state
-from mcap.reader import make_reader
-from mcap_ros2.reader import read_ros2_messages
 import numpy as np
+from twin_analysis.metrics import (compose, final_drift, nearest, odometry_in_world,
+                                   path_length, Pose2D, quaternion_yaw)
+from twin_analysis.recording import read_messages, read_run_metadata
 from twin_sim.evaluation import ClearanceProbe, occupancy_map
 
-Pose2D = tuple[float, float, float]
+RECORDING_NAME = 'twin.mcap'
 
 
 @dataclass
@@ -44,31 +45,13 @@ class RecordedRun:
     odometry: list = field(default_factory=list)
     last_scan: object = None
     scan_pose_in_base: Pose2D = (0.0, 0.0, 0.0)
-    timing: dict = field(default_factory=dict)
-
-
-def compose(a: Pose2D, b: Pose2D) -> Pose2D:
-    """Return the planar pose b expressed in a's parent frame."""
-    x, y, yaw = a
-    return (x + math.cos(yaw) * b[0] - math.sin(yaw) * b[1],
-            y + math.sin(yaw) * b[0] + math.cos(yaw) * b[1], yaw + b[2])
-
-
-def inverse(a: Pose2D) -> Pose2D:
-    """Return the inverse of a planar pose."""
-    x, y, yaw = a
-    return (-math.cos(yaw) * x - math.sin(yaw) * y, math.sin(yaw) * x - math.cos(yaw) * y,
-            -yaw)
-
-
-def _yaw(q) -> float:
-    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
+    metadata: dict = field(default_factory=dict)
 
 
 def _stamped_pose(msg) -> tuple:
     stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
     pose = msg.pose.pose
-    return stamp, pose.position.x, pose.position.y, _yaw(pose.orientation)
+    return stamp, pose.position.x, pose.position.y, quaternion_yaw(pose.orientation)
 
 
 def _frame_chain(static: dict, base: str, target: str) -> Pose2D:
@@ -81,11 +64,11 @@ def _frame_chain(static: dict, base: str, target: str) -> Pose2D:
 
 
 def read_run(path: Path) -> RecordedRun:
-    """Read ground truth, odometry, the last scan and tf_static from a recording."""
+    """Read ground truth, odometry, the last scan, tf_static and the metadata of a recording."""
     run, static, base = RecordedRun(), {}, 'base_footprint'
-    for message in read_ros2_messages(str(path)):
-        topic, msg = message.channel.topic.rsplit('/', 1)[-1], message.ros_msg
-        if message.channel.topic.endswith('ground_truth/odom'):
+    for full_topic, msg in read_messages(path):
+        topic = full_topic.rsplit('/', 1)[-1]
+        if full_topic.endswith('ground_truth/odom'):
             run.truth.append(_stamped_pose(msg))
             base = msg.child_frame_id
         elif topic == 'odom':
@@ -96,33 +79,18 @@ def read_run(path: Path) -> RecordedRun:
             for t in msg.transforms:
                 static[t.child_frame_id] = (t.header.frame_id, (
                     t.transform.translation.x, t.transform.translation.y,
-                    _yaw(t.transform.rotation)))
+                    quaternion_yaw(t.transform.rotation)))
     if run.last_scan is not None:
         run.scan_pose_in_base = _frame_chain(static, base, run.last_scan.header.frame_id)
-    with open(path, 'rb') as file:
-        for record in make_reader(file).iter_metadata():
-            if record.name == 'twin_run':
-                run.timing = {k: float(v) for k, v in record.metadata.items()}
+    run.metadata = read_run_metadata(path)
     return run
-
-
-def _nearest(poses: list, stamp: float) -> tuple:
-    return min(poses, key=lambda p: abs(p[0] - stamp))
-
-
-def odometry_in_world(run: RecordedRun) -> list:
-    """Place the odometry path in the world: odom's origin is where truth and odom first meet."""
-    first = run.odometry[0]
-    truth = _nearest(run.truth, first[0])
-    world_from_odom = compose(truth[1:], inverse(first[1:]))
-    return [(p[0], *compose(world_from_odom, p[1:])) for p in run.odometry]
 
 
 def scan_points(run: RecordedRun) -> np.ndarray:
     """Return the last scan's returns as world (x, y) points."""
     scan = run.last_scan
     stamp = scan.header.stamp.sec + scan.header.stamp.nanosec * 1e-9
-    sensor = compose(_nearest(run.truth, stamp)[1:], run.scan_pose_in_base)
+    sensor = compose(nearest(run.truth, stamp)[1:], run.scan_pose_in_base)
     ranges = np.asarray(scan.ranges, dtype=float)
     angles = scan.angle_min + scan.angle_increment * np.arange(len(ranges))
     valid = np.isfinite(ranges) & (ranges > 0)
@@ -133,15 +101,13 @@ def scan_points(run: RecordedRun) -> np.ndarray:
 
 def summarize(run: RecordedRun, world_file: str | None, robot: str | None) -> dict:
     """Return distance, time, real-time factor, odometry drift and minimum clearance."""
-    truth = np.array([p[1:3] for p in run.truth])
-    odometry = odometry_in_world(run)
-    end_truth = _nearest(run.truth, odometry[-1][0])
+    sim_s = float(run.metadata.get('sim_seconds', 'nan'))
+    wall_s = float(run.metadata.get('wall_seconds', 'nan'))
     summary = {
-        'distance_m': float(np.linalg.norm(np.diff(truth, axis=0), axis=1).sum()),
+        'distance_m': path_length(run.truth),
         'sim_time_s': run.truth[-1][0] - run.truth[0][0],
-        'real_time_factor': (run.timing['sim_seconds'] / run.timing['wall_seconds']
-                             if run.timing.get('wall_seconds') else float('nan')),
-        'odometry_drift_m': math.dist(odometry[-1][1:3], end_truth[1:3]),
+        'real_time_factor': sim_s / wall_s if wall_s > 0 else float('nan'),
+        'odometry_drift_m': final_drift(run.truth, run.odometry),
         'min_clearance_m': float('nan'),
     }
     if world_file and robot:
@@ -173,7 +139,7 @@ def render(run: RecordedRun, summary: dict, world_file: str | None, path: Path) 
         axes.imshow(grid.occupied, origin='lower', extent=grid.extent, cmap='Greys',
                     vmin=0, vmax=1.6, interpolation='nearest')
     truth = np.array([p[1:3] for p in run.truth])
-    odometry = np.array([p[1:3] for p in odometry_in_world(run)])
+    odometry = np.array([p[1:3] for p in odometry_in_world(run.truth, run.odometry)])
     axes.plot(truth[:, 0], truth[:, 1], color='tab:green', linewidth=2.0,
               label='ground truth')
     axes.plot(odometry[:, 0], odometry[:, 1], color='tab:blue', linewidth=1.2,
@@ -193,12 +159,39 @@ def render(run: RecordedRun, summary: dict, world_file: str | None, path: Path) 
     figure.savefig(path)
 
 
-def write_report(recording: Path, world_file: str | None, robot: str | None) -> tuple:
-    """Write report.png and report.txt beside the recording; return their paths."""
+def find_recording(path: Path) -> Path:
+    """
+    Return the recording a user means by ``path``.
+
+    :param path: an MCAP file, a run folder holding ``twin.mcap``, or a folder of run
+        folders (the newest run is taken)
+    :raises ValueError: when there is no recording there
+    """
+    if path.is_file():
+        return path
+    if (path / RECORDING_NAME).is_file():
+        return path / RECORDING_NAME
+    runs = sorted(path.glob(f'run-*/{RECORDING_NAME}'))
+    if runs:
+        return runs[-1]
+    raise ValueError(f'{path}: no recording there (expected an MCAP file, a run folder with '
+                     f'{RECORDING_NAME}, or a folder of run-* folders)')
+
+
+def write_report(recording: Path, world_file: str | None = None,
+                 robot: str | None = None) -> tuple:
+    """
+    Write report.png and report.txt beside the recording; return their paths.
+
+    :param world_file: the run's world (default: the one named in the recording)
+    :param robot: the run's robot description (default: the one named in the recording)
+    """
     run = read_run(recording)
     if len(run.truth) < 2 or not run.odometry:
         raise ValueError(f'{recording}: no ground truth or odometry recorded; was the twin '
                          'running?')
+    world_file = world_file or run.metadata.get('world_file') or None
+    robot = robot or run.metadata.get('robot_file') or None
     summary = summarize(run, world_file, robot)
     png, txt = recording.with_name('report.png'), recording.with_name('report.txt')
     render(run, summary, world_file, png)
@@ -206,15 +199,23 @@ def write_report(recording: Path, world_file: str | None, robot: str | None) -> 
     return png, txt
 
 
-def main(args=None) -> int:
-    """Make the report of a recording."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('recording', type=Path, help='an MCAP file recorded from the twin')
-    parser.add_argument('--world', help='the world file of the run (for the map, clearance)')
-    parser.add_argument('--robot', help='the robot description (for the clearance)')
+def main(args: list[str] | None = None, prog: str | None = None) -> int:
+    """Make the report of a recording (``twin report``)."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog='example: twin report artifacts/run-20260101-120000')
+    parser.add_argument('recording', type=Path, metavar='RECORDING_DIR_OR_MCAP',
+                        help='a run folder (DIR/run-<time>), a folder of runs (the newest), '
+                             'or an MCAP file recorded from the twin')
+    parser.add_argument('--world', help="the run's world file (map, clearance); default: "
+                                        'from the recording')
+    parser.add_argument('--robot', help="the run's robot description (clearance); default: "
+                                        'from the recording')
     options = parser.parse_args(args)
     try:
-        png, txt = write_report(options.recording, options.world, options.robot)
+        png, txt = write_report(find_recording(options.recording), options.world,
+                                options.robot)
     except (OSError, ValueError) as error:
         print(f'twin report: {error}', file=sys.stderr)
         return 1

@@ -16,8 +16,11 @@
 Check a live ROS 2 graph against an interface contract (config/contract.yaml).
 
 Run it against the twin or against the physical robot before a hardware session:
-``twin_check [--contract FILE] [--duration S] [--namespace NS] [--frame-prefix P]``.
-It prints one row per check and exits 0 when every check passes, 1 otherwise.
+``twin check [--contract FILE] [--duration S] [--namespace NS] [--frame-prefix P]``.
+It prints one row per check and exits 0 when every check passes, 1 otherwise (2: the
+contract itself is unusable). A namespaced robot (``--namespace tb0``) follows Nav2's
+convention: its topics, tf and tf_static included, are under the namespace, and its frame
+ids are un-prefixed.
 """
 
 import argparse
@@ -26,11 +29,12 @@ import importlib
 import sys
 import time
 
-from ament_index_python.packages import get_package_share_directory, PackageNotFoundError
+from ament_index_python.packages import PackageNotFoundError
 import rclpy
 from rclpy.qos import (DurabilityPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
 from tf2_msgs.msg import TFMessage
+from twin.arguments import share
 import yaml
 
 RELIABILITY = {'reliable': ReliabilityPolicy.RELIABLE,
@@ -76,7 +80,7 @@ def load_contract(path: str) -> dict:
 def default_contract() -> str:
     """Return the contract shipped in share/twin/config."""
     try:
-        return f'{get_package_share_directory("twin")}/config/contract.yaml'
+        return str(share() / 'config' / 'contract.yaml')
     except PackageNotFoundError:
         return 'config/contract.yaml'
 
@@ -191,20 +195,24 @@ def render(rows: list[Row]) -> str:
     return '\n'.join(lines)
 
 
-def main(args=None) -> int:
+def main(args: list[str] | None = None, prog: str | None = None) -> int:
     """Watch the graph for ``--duration`` seconds, print the table, exit 0 if all pass."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog='example: twin check --duration 10 --namespace tb0')
     parser.add_argument('--contract', default=default_contract(), help='contract YAML file')
     parser.add_argument('--duration', type=float, default=5.0,
                         help='wall seconds to watch (at least a few periods of the slowest '
                              'topic)')
     parser.add_argument('--namespace', default='', help="the robot's namespace")
-    parser.add_argument('--frame-prefix', default='', help="prefix of the robot's frame ids")
+    parser.add_argument('--frame-prefix', default='',
+                        help="prefix of the robot's frame ids (none in Nav2's convention)")
     options, ros_args = parser.parse_known_args(args)
     try:
         contract = load_contract(options.contract)
     except ValueError as error:
-        print(f'twin_check: cannot use the contract {options.contract}: {error}',
+        print(f'twin check: cannot use the contract {options.contract}: {error}',
               file=sys.stderr)
         return 2
     rclpy.init(args=ros_args)

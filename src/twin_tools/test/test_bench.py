@@ -14,7 +14,7 @@
 
 """The benchmark's plumbing (its numbers are measured by `make bench`, never asserted here)."""
 
-from twin import bench
+from twin_tools import bench
 
 
 def test_the_scenarios_run_and_report_a_positive_factor():

@@ -16,12 +16,14 @@
 Bring up the twin headless and show a live status line; Ctrl-C or --duration stops it.
 
 With a ROS 2 distribution (``ros2 launch`` available) this runs ``ros2 launch twin
-sim.launch.py``. Without one it starts the same nodes with the same parameter file as
-processes: not a launch framework, just the bridge and whatever the launch file would add.
+sim.launch.py``. Without one, or with --param or --record, it starts the same nodes with the
+same parameter file as processes: not a launch framework, just the bridge and whatever the
+launch file would add. Both build from the bringup arguments (``twin.arguments``).
 """
 
 import argparse
 import math
+import os
 from pathlib import Path
 import shutil
 import signal
@@ -29,69 +31,97 @@ import subprocess
 import sys
 import time
 
-from ament_index_python.packages import get_package_prefix, get_package_share_directory
+from ament_index_python.packages import get_package_prefix
 from geometry_msgs.msg import Twist, TwistStamped
 from nav_msgs.msg import Odometry
 import rclpy
 from rclpy.executors import ExternalShutdownException
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
-from twin.recording import Recorder
-from twin.report import write_report
+from twin.arguments import (arguments, bridge_parameters, bridge_parameters_file,
+                            BringupError, CONTROLLERS, display_problem)
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
+from twin_tools.recorder import Recorder
 import yaml
 
 NS_PER_S = 1_000_000_000
-CONTROLLERS = ('obstacle_stop', 'wall_follower', 'go_to_goal')
+# The bringup arguments `twin run` offers as options, in the order --help lists them.
+RUN_ARGUMENTS = ('world', 'robot', 'real_time_factor', 'seed', 'gui', 'x', 'y', 'yaw')
+METAVARS = {'world': 'NAME|FILE', 'robot': 'FILE', 'seed': 'N'}   # the rest are numbers: X
+EXAMPLE = ('examples:\n  twin run --world room --controller wall_follower --duration 30 '
+           '--record\n  twin run --param "robots:=[tb0, tb1]"')
 
 
-def parse_args(args=None) -> argparse.Namespace:
-    """Read the command line (the same choices as sim.launch.py's arguments)."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--world', default='arena',
-                        help='world name in share/twin/worlds (empty, arena, apartment) or a '
-                             'world file path (default: arena)')
-    parser.add_argument('--robot', default='',
-                        help='URDF or xacro file of the robot (default: twin_burger)')
-    parser.add_argument('--real-time-factor', type=float, default=1.0,
-                        help='simulated seconds per wall second; 0: as fast as possible')
-    parser.add_argument('--seed', type=int, default=0, help='seed of the sensor noise')
-    parser.add_argument('--gui', action='store_true', help="open PyBullet's window")
-    parser.add_argument('--duration', type=float, default=0.0,
-                        help='stop after this many wall seconds (default: run until Ctrl-C)')
-    parser.add_argument('--param', action='append', default=[], metavar='NAME:=VALUE',
-                        help='any other bridge parameter, e.g. wheels.left_joint:=left_wheel')
-    parser.add_argument('--controller', choices=CONTROLLERS,
+def add_bringup_options(parser: argparse.ArgumentParser, names: tuple = RUN_ARGUMENTS) -> None:
+    """Add the named bringup arguments as options, with their launch defaults and help."""
+    for name in names:
+        argument = arguments()[name]
+        default = argument.parse(argument.default_text())
+        if argument.kind is bool:
+            parser.add_argument(argument.option, action='store_true', default=default,
+                                help=argument.description)
+        else:
+            parser.add_argument(argument.option, type=argument.kind, default=default,
+                                help=argument.description,
+                                metavar=METAVARS.get(name, 'X'))
+
+
+def parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """Return the command line of ``twin run``; other options plug in with add_argument."""
+    result = argparse.ArgumentParser(
+        prog=prog, description=__doc__.split('\n\n')[0], epilog=EXAMPLE,
+        formatter_class=HelpFormatter)
+    add_bringup_options(result)
+    result.add_argument('--duration', type=float, default=0.0,
+                        help='stop after this many wall seconds; 0: run until Ctrl-C')
+    result.add_argument('--param', action='append', default=[], metavar='NAME:=VALUE',
+                        help='any other bridge parameter (src/twin_bridge/README.md), e.g. '
+                             'wheels.left_joint:=left_wheel; repeatable')
+    result.add_argument('--controller', choices=CONTROLLERS,
                         help='also run this example controller (twin_examples) on sim time')
-    parser.add_argument('--record', nargs='?', const='artifacts', metavar='DIR',
+    result.add_argument('--record', nargs='?', const='artifacts', metavar='DIR',
                         help='record the contract topics to DIR/run-<time>/twin.mcap and '
-                             'write report.png and report.txt there (default DIR: artifacts)')
-    return parser.parse_args(args)
+                             'write report.png and report.txt there (DIR without a value: '
+                             'artifacts)')
+    return result
 
 
-def resolve_world(world: str, share: Path) -> str:
-    """Return the world file for a name in share/twin/worlds or a path."""
-    if not world:
-        return ''
-    candidate = share / 'worlds' / f'{world}.yaml'
-    return str(candidate) if candidate.is_file() else world
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
+                    argparse.RawDescriptionHelpFormatter):
+    """Show every option's default and keep the examples' lines as written."""
+
+
+def launch_values(options: argparse.Namespace) -> dict[str, str]:
+    """Return the chosen bringup arguments as launch spells them (text)."""
+    values = {}
+    for name in RUN_ARGUMENTS:
+        value = getattr(options, name)
+        values[name] = str(value).lower() if isinstance(value, bool) else str(value)
+    return values
 
 
 def bridge_command(options: argparse.Namespace) -> list[str]:
-    """Return the bridge's command line: the shipped parameter file, then the choices."""
-    share = Path(get_package_share_directory('twin'))
-    robot = options.robot or str(share / 'urdf' / 'twin_burger.urdf.xacro')
+    """
+    Return the bridge's command line: the shipped parameter file, then the choices.
+
+    The bridge runs alone here, so it publishes the robot state itself.
+    """
+    parameters = bridge_parameters(launch_values(options), publish_robot_state=True)
+    if options.record:   # a report draws the true path on the world's map: world coordinates
+        parameters['ground_truth_frame'] = 'world'
     executable = Path(get_package_prefix('twin_bridge'), 'lib', 'twin_bridge', 'twin_bridge')
-    parameters = [f'robot_description_file:={robot}',
-                  f'world_file:={resolve_world(options.world, share)}',
-                  # A report draws the true path on the world's map: world coordinates.
-                  *(['ground_truth_frame:=world'] if options.record else []),
-                  f'real_time_factor:={float(options.real_time_factor)}',
-                  f'seed:={options.seed}', f'gui:={str(options.gui).lower()}',
-                  *options.param]
-    return [str(executable), '--ros-args', '--params-file',
-            str(share / 'config' / 'twin_bridge.yaml'),
-            *[arg for parameter in parameters for arg in ('-p', parameter)]]
+    overrides = [f'{name}:={_parameter_text(value)}' for name, value in parameters.items()]
+    return [str(executable), '--ros-args', '--params-file', bridge_parameters_file(),
+            *[arg for parameter in [*overrides, *options.param] for arg in ('-p', parameter)]]
+
+
+def _parameter_text(value) -> str:
+    """Return a parameter value as ``-p name:=value`` spells it (YAML: '' and 'true' quoted)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str) and (not value or yaml.safe_load(value) != value):
+        return f"'{value}'"
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def launch_command(options: argparse.Namespace) -> list[str] | None:
@@ -104,10 +134,10 @@ def launch_command(options: argparse.Namespace) -> list[str] | None:
         return None
     if options.param or options.record:
         return None  # bridge parameters beyond the launch arguments: start it directly
-    robot = [f'robot:={options.robot}'] if options.robot else []
-    return ['ros2', 'launch', 'twin', 'sim.launch.py', f'world:={options.world}',
-            f'real_time_factor:={options.real_time_factor}', f'seed:={options.seed}',
-            f'gui:={str(options.gui).lower()}', *robot]
+    controller = [f'controller:={options.controller}'] if options.controller else []
+    return ['ros2', 'launch', 'twin', 'sim.launch.py',
+            *[f'{name}:={value}' for name, value in launch_values(options).items()],
+            *controller]
 
 
 def first_robot(parameters: list[str]) -> str:
@@ -195,12 +225,14 @@ def finish_recording(recorder: Recorder | None, options) -> None:
     """Close the recording and write its report next to it."""
     if recorder is None:
         return
-    recorder.close()
-    share = Path(get_package_share_directory('twin'))
-    robot = options.robot or str(share / 'urdf' / 'twin_burger.urdf.xacro')
+    # Imported here: the report needs matplotlib and PyBullet, which `twin run --help` and a
+    # run without --record should not wait for.
+    from twin_analysis.report import write_report
+    values = bridge_parameters(launch_values(options), publish_robot_state=True)
+    recorder.close(world_file=values['world_file'],
+                   robot_file=values['robot_description_file'])
     try:
-        png, txt = write_report(recorder.path, resolve_world(options.world, share) or None,
-                                robot)
+        png, txt = write_report(recorder.path)
     except ValueError as error:
         print(f'twin: no report: {error}', file=sys.stderr)
         return
@@ -237,17 +269,28 @@ def watch(processes: list, options) -> None:
     except ExternalShutdownException:
         pass
     finally:
-        print(('\n' if sys.stdout.isatty() else '') + status.line(), flush=True)
+        if status.latest is not None:   # after a failed start the bridge said why; no more
+            print(('\n' if sys.stdout.isatty() else '') + status.line(), flush=True)
         finish_recording(recorder, options)
         node.destroy_node()
         rclpy.try_shutdown()
 
 
+def start(command: list[str]) -> subprocess.Popen:
+    """
+    Start a process in a process group of its own.
+
+    Ctrl-C at the terminal then reaches only this command, which stops the processes with
+    SIGTERM: a process still importing dies quietly instead of printing a KeyboardInterrupt.
+    """
+    return subprocess.Popen(command, process_group=0)
+
+
 def stop(processes: list) -> int:
-    """Stop the processes as Ctrl-C would; return the first non-zero exit code, else 0."""
+    """Stop the processes (SIGTERM); return the first non-zero exit code, else 0."""
     for process in reversed(processes):   # controllers first, the twin last
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signal.SIGTERM)
     codes = []
     for process in processes:
         try:
@@ -255,20 +298,57 @@ def stop(processes: list) -> int:
         except subprocess.TimeoutExpired:
             process.kill()
             codes.append(process.wait())
-    return next((code for code in codes if code not in (0, -signal.SIGINT)), 0)
+    stopped = (0, -signal.SIGINT, -signal.SIGTERM)
+    return next((code for code in codes if code not in stopped), 0)
 
 
-def main(args=None) -> int:
-    """Start the twin, show its status, stop it cleanly."""
-    options = parse_args(args)
-    command = launch_command(options) or bridge_command(options)
-    print(f'twin: {" ".join(command)}', flush=True)
-    processes = [subprocess.Popen(command)]
+def checked_commands(options: argparse.Namespace) -> list[list[str]]:
+    """
+    Return the command lines to start, after checking every choice.
+
+    :raises BringupError: naming the option whose value cannot be used
+    """
+    problem = display_problem(options.gui, os.environ)
+    if problem:
+        raise BringupError(problem)
+    if options.record:
+        _check_writable(Path(options.record))
+    launch = launch_command(options)
+    if launch:
+        bridge_parameters(launch_values(options), publish_robot_state=False)   # check early
+        return [launch]
+    commands = [bridge_command(options)]
     if options.controller:
-        processes.append(subprocess.Popen(controller_command(options.controller,
-                                                             first_robot(options.param))))
+        commands.append(controller_command(options.controller, first_robot(options.param)))
+    return commands
+
+
+def _check_writable(folder: Path) -> None:
+    """Raise BringupError unless ``folder`` exists or can be made, and can be written."""
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BringupError(f'--record: cannot create {folder}: {error.strerror}') from None
+    if not os.access(folder, os.W_OK):
+        raise BringupError(f'--record: {folder} is not writable')
+
+
+def main(args: list[str] | None = None, prog: str | None = None) -> int:
+    """Start the twin, show its status, stop it cleanly (``twin run``)."""
+    options = parser(prog).parse_args(args)
+    try:
+        commands = checked_commands(options)
+    except BringupError as error:
+        print(f'twin run: {error}', file=sys.stderr)
+        return 2
+    processes = []
+    try:
+        for command in commands:
+            print(f'twin: {" ".join(command)}', flush=True)
+            processes.append(start(command))
         watch(processes, options)
+    except KeyboardInterrupt:   # Ctrl-C before the status line took over the signals
+        pass
     finally:
         code = stop(processes)
     return code
