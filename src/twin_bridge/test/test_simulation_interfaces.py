@@ -18,9 +18,11 @@ import json
 import math
 from pathlib import Path
 
+from action_msgs.msg import GoalStatus
 from ament_index_python.packages import get_package_share_directory
 from geometry_msgs.msg import Vector3
 import pytest
+import rclpy
 from rclpy.action import ActionClient
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import LaserScan
@@ -31,6 +33,7 @@ from simulation_interfaces.srv import (DeleteEntity, GetEntities, GetEntityState
                                        ResetSimulation, SetEntityState, SetSimulationState,
                                        SpawnEntity, StepSimulation)
 from std_srvs.srv import Trigger
+from twin_bridge.bridge_node import BridgeNode
 
 NODE = '/twin_bridge'
 STEP_NS = round(1e9 / 240.0)
@@ -168,6 +171,26 @@ def test_pause_step_n_and_simulate_steps_with_feedback(client):
     actions.destroy()
 
 
+def test_simulate_steps_can_be_canceled(client):
+    assert set_state(client, SimulationState.STATE_PAUSED) == Result.RESULT_OK
+    actions = ActionClient(client.node, SimulateSteps, f'{NODE}/simulate_steps')
+    client.spin_until(actions.server_is_ready, 30.0, 'the simulate_steps action')
+    feedback = []
+    sent = actions.send_goal_async(SimulateSteps.Goal(steps=1_000_000),
+                                   feedback_callback=lambda m: feedback.append(m.feedback))
+    client.spin_until(lambda: feedback, 30.0, 'the first feedback')
+    goal = sent.result()
+    canceling = goal.cancel_goal_async()
+    client.spin_until(canceling.done, 30.0, 'the cancel response')
+    result = goal.get_result_async()
+    client.spin_until(result.done, 30.0, 'the canceled result')
+    assert result.result().status == GoalStatus.STATUS_CANCELED
+    done = feedback[-1].completed_steps
+    assert 0 < done < 1_000_000
+    assert result.result().result.result.error_message.startswith('canceled after')
+    actions.destroy()
+
+
 def test_spawn_a_box_see_it_in_the_scan_and_delete_it(client):
     scans = client.record(LaserScan, '/scan', qos_profile_sensor_data)
     call(client, ResetSimulation)   # the robot at the arena's spawn, looking along +x
@@ -242,6 +265,23 @@ def test_move_the_robot_and_refuse_a_pose_inside_a_wall(client):
         Result.RESULT_NOT_FOUND
 
 
+def test_a_dynamic_body_takes_a_twist_and_a_static_one_refuses_it(client):
+    assert set_state(client, SimulationState.STATE_PAUSED) == Result.RESULT_OK
+    assert spawn(client, 'ball', resource_string='box: {size: [0.2, 0.2, 0.2], mass: 1.0}',
+                 z=0.1).result.result == Result.RESULT_OK
+    pushed = entity_state(-1.0, -0.5, 0.1)
+    pushed.twist.linear.x = 0.5
+    assert call(client, SetEntityState, entity='ball', state=pushed).result.result == \
+        Result.RESULT_OK
+    state = call(client, GetEntityState, entity='ball').state
+    assert (state.pose.position.x, state.twist.linear.x) == pytest.approx((-1.0, 0.5))
+    assert state.header.frame_id == 'world'
+    wall = call(client, GetEntityState, entity='wall_0').state
+    wall.twist.linear.x = 0.5
+    assert call(client, SetEntityState, entity='wall_0', state=wall).result.result == \
+        Result.RESULT_OPERATION_FAILED
+
+
 def test_reset_scopes_and_the_sim_reset_short_form(client):
     assert spawn(client, 'kept').result.result == Result.RESULT_OK
     call(client, SetEntityState, entity='robot', state=entity_state(-1.5, 0.5))
@@ -280,3 +320,16 @@ def test_stop_play_and_quit(bridge, client):
     assert set_state(client, SimulationState.STATE_QUITTING) == Result.RESULT_OK
     assert bridge.process.wait(timeout=30) == 0
     assert 'quitting' in bridge.log()
+
+
+def test_shutting_down_destroys_the_action_server(robot_xacro):
+    # destroy_node leaves waitables alone; one collected later (in a forked child) crashed.
+    context = rclpy.Context()
+    rclpy.init(context=context)
+    node = BridgeNode({'robot_description_file': str(robot_xacro)}, context=context)
+    action = node.simulation_interfaces.action
+    assert action in node.waitables
+    node.shut_down()
+    assert action not in node.waitables
+    node.destroy_node()
+    rclpy.shutdown(context=context)

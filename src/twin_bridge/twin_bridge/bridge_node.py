@@ -372,9 +372,10 @@ class BridgeNode(Node):
         self.graph_watch.check()
 
     def shut_down(self) -> None:
-        """Report the run and release the physics."""
+        """Report the run and release the physics and the action server."""
         self.get_logger().info(f'stopping at sim time {self.sim_ns / NS_PER_S:.2f} s after '
                                f'{self.stats["steps"]} steps')
+        self.simulation_interfaces.destroy()
         self.twin.close()
 
 

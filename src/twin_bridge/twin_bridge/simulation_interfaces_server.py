@@ -128,6 +128,10 @@ class SimulationInterfacesServer:
                                    execute_callback=self.simulate_steps,
                                    cancel_callback=lambda goal: CancelResponse.ACCEPT)
 
+    def destroy(self) -> None:
+        """Destroy the action server: ``destroy_node`` leaves waitables to the collector."""
+        self.action.destroy()
+
     def _answering(self, callback):
         """Wrap a handler: a Refusal becomes the response's result code and message."""
         @reported
