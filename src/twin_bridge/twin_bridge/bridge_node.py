@@ -91,7 +91,6 @@ class BridgeNode(Node):
             raise StartupError(str(error)) from None
         names = self._build_twin(values)
         self.jitter = PacingJitter()
-        self.sim_ns = 0
         self.paused = settings.start_paused
         self.halted = None   # why the simulation stopped by itself (read: sim/reset), or None
         self.step_failures = StepFailures()
@@ -117,6 +116,9 @@ class BridgeNode(Node):
             f'{settings.world_file or "(ground only)"}, physics step {self.step_ns / 1e6:.3f} ms, '
             f'real_time_factor {settings.real_time_factor or "max"}, cmd_vel as '
             f'{"TwistStamped" if settings.enable_stamped_cmd_vel else "Twist"}')
+        geometry = self.twin.robots[0].drive_geometry()   # every robot has the same model
+        self.get_logger().info('wheel geometry: ' + ', '.join(
+            f'{name} {value:.5g}' for name, value in geometry.items()))
 
     def _build_twin(self, values: dict) -> list[str]:
         """Build the world and its robots; return the robots' names ('' for a lone one)."""
@@ -175,6 +177,11 @@ class BridgeNode(Node):
 
     # -- time ---------------------------------------------------------------------------
 
+    @property
+    def sim_ns(self) -> int:
+        """Return the simulated time, ns: the core's clock, time's one owner."""
+        return self.twin.time_ns
+
     @reported
     def on_timer(self) -> None:
         """Advance as many physics steps as the pacing asks for."""
@@ -201,7 +208,6 @@ class BridgeNode(Node):
             self._step_failed(error)
             return
         self.step_failures.succeeded()
-        self.sim_ns += self.step_ns
         self.stats['steps'] += 1
         truths = [d.ground_truth(r) for d, r in zip(self.drivers, all_readings)]
         if not all(d.finite(r, t) for d, r, t in zip(self.drivers, all_readings, truths)):
@@ -350,8 +356,11 @@ class BridgeNode(Node):
             status.level, status.message = DiagnosticStatus.WARN, 'e-stop engaged'
         else:
             status.level, status.message = DiagnosticStatus.OK, 'ok'
-        status.values = [KeyValue(key=k, value=v)
-                         for k, v in drivers.diagnostic_values(self.sim_ns).items()]
+        values = drivers.diagnostic_values(self.sim_ns)
+        values.update({name: f'{value:.5g}' for name, value in
+                       drivers.robot.drive_geometry().items()})
+        values['body_slowed_steps'] = str(drivers.robot.body_slowed_steps())
+        status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
         return status
 
     def _jitter_values(self) -> dict:

@@ -45,7 +45,8 @@ import re
 import typing
 
 from twin_sim import Pose, TwinConfig
-from twin_sim.fields import field_choices, field_problem, field_range, one_of, ranged
+from twin_sim.fields import (check_fields, field_choices, field_problem, field_range, one_of,
+                             ranged)
 from twin_sim.twin import MAX_ROBOTS
 import yaml
 
@@ -84,6 +85,10 @@ class BridgeSettings:
     clock_period: float = ranged(0.0, 0.0, 1.0)
     publish_robot_state: str = one_of('auto', ('auto', 'true', 'false'))
     diagnostics_period: float = ranged(1.0, 0.1, 60.0)
+
+    def __post_init__(self):
+        """Refuse a setting out of its range or choices, as the core's configs do."""
+        check_fields(self, 'bridge')
 
     def frame(self, name: str) -> str:
         """Return a frame id with the configured prefix."""
@@ -204,12 +209,23 @@ PARAMETERS = (
        'or another name for world coordinates'),
     _p('wheels.left_joint', 'twin.drive.left_wheel_joint', 'URDF joint of the left wheel'),
     _p('wheels.right_joint', 'twin.drive.right_wheel_joint', 'URDF joint of the right wheel'),
-    _p('wheels.radius', 'twin.drive.wheel_radius', 'wheel radius; 0 measures it from the URDF',
+    _p('wheels.radius', 'twin.drive.wheel_radius', 'nominal wheel radius: what the firmware '
+       "assumes to turn cmd_vel into wheel speeds and wheel angles into odometry; 0: the URDF's",
        'm'),
-    _p('wheels.separation', 'twin.drive.wheel_separation', 'distance between the wheels; 0 '
-       'measures it from the URDF', 'm'),
+    _p('wheels.separation', 'twin.drive.wheel_separation', 'nominal distance between the '
+       "wheels, as the firmware assumes it (see wheels.radius); 0: the URDF's", 'm'),
     _p('wheels.max_torque', 'twin.drive.max_wheel_torque', 'torque limit of each wheel motor; '
        "0 uses the joint's effort limit", 'N m'),
+    _p('drive.time_constant', 'twin.drive.time_constant', "each wheel speed's first-order "
+       'response to its command (63 % after this long); 0: none', 's'),
+    _p('drive.dead_time', 'twin.drive.dead_time', "from a wheel speed command to the motor's "
+       'first response; 0: none', 's'),
+    _p('physical.left_wheel_radius', 'twin.physical.left_wheel_radius', 'true radius of the '
+       "simulated left wheel (the body, not the firmware's belief); 0: the URDF's", 'm'),
+    _p('physical.right_wheel_radius', 'twin.physical.right_wheel_radius', 'true radius of the '
+       "simulated right wheel; 0: the URDF's", 'm'),
+    _p('physical.wheel_separation', 'twin.physical.wheel_separation', 'true distance between '
+       "the simulated wheels' mid-planes; 0: the URDF's", 'm'),
     _p('limits.max_linear_velocity', 'twin.drive.limits.max_linear_velocity',
        'fastest forward or backward speed', 'm/s'),
     _p('limits.max_angular_velocity', 'twin.drive.limits.max_angular_velocity',
@@ -398,6 +414,11 @@ def _file_parameters(path: Path, full_name: str) -> dict:
     """Return the parameters a parameter file gives the node ``full_name``, by dotted name."""
     try:
         tree = yaml.safe_load(path.read_text())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f', line {mark.line + 1}' if mark else ''
+        raise ValueError(f'{path}{where}: cannot read the parameter file: '
+                         f'{error.problem or error.context}') from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ValueError(f'{path}: cannot read the parameter file: '
                          f'{str(error).splitlines()[0]}') from None

@@ -26,6 +26,7 @@ from twin_sim.fields import check_fields, ranged
 from twin_sim.imu import Imu, ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
 from twin_sim.odometry import OdometryConfig, OdometryEstimate, WheelOdometry
+from twin_sim.physical import PhysicalConfig
 from twin_sim.robot import (BodyState, DiffDriveRobot, DriveConfig, FIRST_COLLISION_GROUP,
                             relative_to)
 from twin_sim.world import PhysicsConfig, Pose, World
@@ -46,6 +47,8 @@ class TwinConfig:
     :param spawn: where the robot's root frame starts
     :param base_link: the frame whose pose is the robot's pose (REP-105 ``base_footprint``)
     :param seed: seeds every random draw of every sensor
+    :param drive: the drive train as the firmware sees it (nominal geometry, motors, limits)
+    :param physical: the body's true wheels, where they differ from the description
     """
 
     robot: str | Path
@@ -54,6 +57,7 @@ class TwinConfig:
     seed: int = ranged(0, 0, 2**31 - 1)
     physics: PhysicsConfig = field(default_factory=PhysicsConfig)
     drive: DriveConfig = field(default_factory=DriveConfig)
+    physical: PhysicalConfig = field(default_factory=PhysicalConfig)
     lidar: LidarConfig = field(default_factory=LidarConfig)
     imu: ImuConfig = field(default_factory=ImuConfig)
     odometry: OdometryConfig = field(default_factory=OdometryConfig)
@@ -74,16 +78,17 @@ class Readings:
 
 
 class Schedule:
-    """Fire every ``period_ns`` of simulated time, starting at time 0."""
+    """Fire every ``period_ns`` of simulated time, starting at ``start_ns``."""
 
-    def __init__(self, rate_hz: float):
+    def __init__(self, rate_hz: float, start_ns: int = 0):
         """
-        Fire first at time 0.
+        Fire first at ``start_ns``.
 
         :param rate_hz: how often it fires
+        :param start_ns: simulated time of the first firing
         """
         self.period_ns = round(NS_PER_S / rate_hz)
-        self.next_ns = 0
+        self.next_ns = start_ns
         self.fired_ns = None   # the time the last firing was due at
 
     def due(self, time_ns: int) -> bool:
@@ -107,11 +112,15 @@ class RobotTwin:
         """
         self.config = config
         self.robot = DiffDriveRobot(world, description, config.drive, spawn, name,
-                                    collision_group)
+                                    collision_group, config.physical)
         self.base_link = self.robot.link_index(config.base_link, 'base')
 
-    def reset(self, seed: np.random.SeedSequence) -> None:
-        """Commands, sensors, noise streams and schedules to their start (bodies restored)."""
+    def reset(self, seed: np.random.SeedSequence, time_ns: int) -> None:
+        """
+        Commands, sensors, noise streams and schedules to their start (bodies restored).
+
+        :param time_ns: the simulated time now, from which schedules and sensors start again
+        """
         config = self.config
         self.robot.reset_commands()
         lidar_rng, imu_rng, odometry_rng = (np.random.default_rng(s) for s in seed.spawn(3))
@@ -120,9 +129,9 @@ class RobotTwin:
         self.odometry = WheelOdometry(config.odometry, self.robot.wheel_radius,
                                       self.robot.wheel_separation, odometry_rng)
         self.odometry.reset(self.robot.wheel_angles())
-        self.schedules = {name: Schedule(getattr(config, name).rate)
+        self.schedules = {name: Schedule(getattr(config, name).rate, time_ns)
                           for name in ('lidar', 'imu', 'odometry')}
-        self._last_odometry_ns = 0
+        self.reset_ns = self._last_odometry_ns = time_ns
         self.start = self.ground_truth()
 
     def set_command(self, linear: float, angular: float) -> None:
@@ -135,7 +144,7 @@ class RobotTwin:
         return Readings(
             time_ns=time_ns,
             scan=self._sweep_lidar(time_ns, due['lidar']),
-            imu=self.imu.sample(time_ns / NS_PER_S) if due['imu'] else None,
+            imu=self._sample_imu(time_ns) if due['imu'] else None,
             odometry=self._update_odometry(time_ns) if due['odometry'] else None)
 
     def _sweep_lidar(self, time_ns: int, scan_due: bool) -> Scan | None:
@@ -146,6 +155,11 @@ class RobotTwin:
             self.lidar.start_sweep(self.schedules['lidar'].fired_ns)
             finished = self.lidar.continue_sweep(time_ns) or finished
         return finished
+
+    def _sample_imu(self, time_ns: int) -> ImuSample:
+        # In seconds since the reset: small numbers, so an episode's float arithmetic (and
+        # so its readings) is the same whenever it starts.
+        return self.imu.sample((time_ns - self.reset_ns) / NS_PER_S)
 
     def _update_odometry(self, time_ns: int) -> OdometryEstimate:
         dt = (time_ns - self._last_odometry_ns) / NS_PER_S
@@ -184,6 +198,24 @@ class RobotTwin:
     def applied_command(self) -> tuple[float, float]:
         """Return the limited twist sent to the wheels in the last step: m/s, rad/s."""
         return self.robot.applied
+
+    def drive_geometry(self) -> dict[str, float]:
+        """
+        Return the wheel geometry the firmware believes (nominal) and the body's (physical).
+
+        Keys name the quantity and its unit; the values are what is in force, the URDF's
+        where a setting was 0.
+        """
+        nominal, physical = self.robot.nominal, self.robot.physical
+        return {'nominal_wheel_radius_m': nominal.left_radius,
+                'nominal_wheel_separation_m': nominal.separation,
+                'physical_left_wheel_radius_m': physical.left_radius,
+                'physical_right_wheel_radius_m': physical.right_radius,
+                'physical_wheel_separation_m': physical.separation}
+
+    def body_slowed_steps(self) -> int:
+        """Return in how many steps the body was slowed back to the velocity limits."""
+        return self.robot.speed_bound_count
 
     def wheel_joint_states(self) -> tuple[list[float], list[float]]:
         """Return the wheel joints' angles (rad) and speeds (rad/s), in URDF sign, left first."""
@@ -225,6 +257,7 @@ class Twin:
                                  FIRST_COLLISION_GROUP << index)
                        for index, spawn in enumerate(spawns)]
         self.step_ns = round(config.physics.step * NS_PER_S)
+        self.time_ns = 0
         self.world.save()
         self.reset()
 
@@ -240,16 +273,21 @@ class Twin:
 
     @property
     def time(self) -> float:
-        """Return the simulated time since the start or the last reset, s."""
+        """Return the simulated time since the twin was built (a reset does not rewind it), s."""
         return self.time_ns / NS_PER_S
 
     def reset(self) -> None:
-        """Return to the initial state exactly: bodies, commands, sensors, noise, time."""
+        """
+        Return to the initial state exactly: bodies, commands, sensors, noise.
+
+        Time is not rewound: it has one owner and only moves forward, so every stamp taken
+        after a reset is later than every stamp before it. Schedules and sensors start again
+        from the current time, and an episode's readings do not depend on when it starts.
+        """
         self.world.restore()
         seeds = np.random.SeedSequence(self.config.seed).spawn(len(self.robots))
         for robot, seed in zip(self.robots, seeds):
-            robot.reset(seed)
-        self.time_ns = 0
+            robot.reset(seed, self.time_ns)
 
     def set_command(self, linear: float, angular: float, robot: int = 0) -> None:
         """Request a body twist of robot ``robot``: m/s forward, rad/s counter-clockwise."""
@@ -265,6 +303,8 @@ class Twin:
         for robot in self.robots:
             robot.robot.apply(dt)
         self.world.step()
+        for robot in self.robots:
+            robot.robot.after_step(dt)
         self.time_ns += self.step_ns
         return [robot.sense(self.time_ns) for robot in self.robots]
 
@@ -348,4 +388,7 @@ class Twin:
         """Build the world and robots anew, at their start: when a restore cannot heal it."""
         fresh = Twin(self.config, self._build_world, self._spawns)
         self.world.close()
+        time_ns = self.time_ns
         self.__dict__.update(fresh.__dict__)
+        self.time_ns = time_ns   # time has one owner and is never rewound
+        self.reset()             # schedules and sensors from the current time
