@@ -40,7 +40,11 @@ TOPICS = {
     'tf_static': 'tf2_msgs/msg/TFMessage',
     'cmd_vel': 'geometry_msgs/msg/Twist',
     'ground_truth/odom': 'nav_msgs/msg/Odometry',
+    # injected faults and the episode's variation (latched; docs/models.md): a run's re-creation
+    'sim/faults': 'std_msgs/msg/String',
+    'sim/variation': 'std_msgs/msg/String',
 }
+LATCHED_TOPICS = ('tf_static', 'sim/faults', 'sim/variation')
 RUN_METADATA = 'twin_run'
 PRIMITIVES = {'bool', 'byte', 'char', 'float32', 'float64', 'int8', 'uint8', 'int16',
               'uint16', 'int32', 'uint32', 'int64', 'uint64', 'string', 'wstring'}

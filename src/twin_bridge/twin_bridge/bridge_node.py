@@ -38,6 +38,7 @@ from std_srvs.srv import SetBool, Trigger
 from twin_bridge import conversions
 from twin_bridge.declaration import declare_parameters, parameter_overrides, ros_arguments
 from twin_bridge.graph_watch import GraphWatch
+from twin_bridge.injection import FaultsAndVariations, with_faults_and_variations
 from twin_bridge.parameters import (bridge_settings, checked_values, given_parameters,
                                     robot_spawns, twin_config)
 from twin_bridge.robot_drivers import RELIABLE, reported, RobotDrivers
@@ -134,8 +135,11 @@ class BridgeNode(Node):
                         (settings.spawn_x, settings.spawn_y, settings.spawn_yaw)):
                     spawn = world.spawn
             robots = robot_spawns(settings, spawn)
-            self.twin = Twin(twin_config(values, settings, spawn), build_world,
-                             [pose for _, pose in robots])
+            config = with_faults_and_variations(twin_config(values, settings, spawn),
+                                                settings.faults_file, settings.variations_file)
+            self.twin = Twin(config, build_world, [pose for _, pose in robots])
+            if settings.episode:
+                self.twin.reset(episode=settings.episode)
         except (DescriptionError, ValueError) as error:
             raise StartupError(str(error)) from None
         return [name for name, _ in robots]
@@ -148,6 +152,7 @@ class BridgeNode(Node):
         publisher, simulation_interfaces services, fault injection): construct them here,
         after the robots' drivers and the clock exist.
         """
+        self.injection = FaultsAndVariations(self)
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -213,6 +218,9 @@ class BridgeNode(Node):
         if not all(d.finite(r, t) for d, r, t in zip(self.drivers, all_readings, truths)):
             self._halt('physics diverged (a non-finite pose or reading)')
             return
+        self.injection.after_step()
+        if self.injection.stalled:   # an injected stalled clock: nothing goes out
+            return
         if self.clock_period_ns == 0 or self.sim_ns >= self.next_clock_ns:
             self.publish_clock()
             if not self.paused:   # paced steps only; sim/step bursts are not pacing
@@ -271,22 +279,22 @@ class BridgeNode(Node):
 
     @reported
     def on_reset(self, request: Trigger.Request, response: Trigger.Response):
-        """Restore the initial state: robot pose, odometry, commands; time keeps running."""
+        """Restore the initial state of the episode the ``episode`` parameter names."""
         self.simulation_interfaces.reset_world(keep_spawned=False)   # spawned bodies go too
         response.success = True
         # The exact time lets a caller line up with /clock, which arrives on its own.
-        response.message = (f'reset to the initial state {conversions.sim_time_note(self.sim_ns)}'
-                            '; /clock continues')
+        response.message = (f'reset to the initial state of episode {self.twin.episode} '
+                            f'{conversions.sim_time_note(self.sim_ns)}; /clock continues')
         return response
 
     def reset_state(self) -> None:
         """Restore the robots, the world and the commands; rebuild what a restore cannot heal."""
         if self.halted or self.twin.problems():
             self.twin.rebuild()   # a physics that diverged is not healed by a restore
-        else:
-            self.twin.reset()
+        self.twin.reset(episode=self.get_parameter('episode').value)
         for drivers in self.drivers:
             drivers.gate.clear()
+        self.injection.after_reset()
         self.halted = None
         self.step_failures.succeeded()
 
@@ -346,6 +354,7 @@ class BridgeNode(Node):
             'robots': str(len(self.drivers)),
         }
         values.update(self._jitter_values())
+        values.update(self.injection.diagnostic_values())
         status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
         return status
 
@@ -354,6 +363,8 @@ class BridgeNode(Node):
                                   hardware_id='twin')
         if drivers.gate.e_stopped:
             status.level, status.message = DiagnosticStatus.WARN, 'e-stop engaged'
+        elif drivers.robot.active_faults:
+            status.level, status.message = DiagnosticStatus.WARN, 'faults injected'
         else:
             status.level, status.message = DiagnosticStatus.OK, 'ok'
         values = drivers.diagnostic_values(self.sim_ns)

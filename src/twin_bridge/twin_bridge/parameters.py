@@ -85,6 +85,9 @@ class BridgeSettings:
     clock_period: float = ranged(0.0, 0.0, 1.0)
     publish_robot_state: str = one_of('auto', ('auto', 'true', 'false'))
     diagnostics_period: float = ranged(1.0, 0.1, 60.0)
+    faults_file: str = ''
+    variations_file: str = ''
+    episode: int = ranged(0, 0, 2**31 - 1)
 
     def __post_init__(self):
         """Refuse a setting out of its range or choices, as the core's configs do."""
@@ -199,7 +202,14 @@ PARAMETERS = (
        'runs as fast as possible'),
     _p('start_paused', 'bridge.start_paused', 'start paused: time stands still until '
        'sim/pause is called with false, or sim/step'),
-    _p('seed', 'twin.seed', 'seed of every random draw (sensor noise)'),
+    _p('seed', 'twin.seed', 'seed of every random draw (sensor noise, faults, variations)'),
+    _p('faults_file', 'bridge.faults_file', 'fault file (YAML, docs/models.md): timed or '
+       'random faults from every reset; empty: none'),
+    _p('variations_file', 'bridge.variations_file', 'variation file (YAML, docs/models.md): '
+       'distributions drawn per episode and applied at each reset; empty: none'),
+    _p('episode', 'bridge.episode', 'episode the next sim/reset starts (its noise and '
+       'variation draw depend on seed and episode alone); at start-up, the first episode',
+       read_only=False),
     _p('gui', 'twin.physics.gui', "open PyBullet's window (needs a display)"),
     _p('frame_prefix', 'bridge.frame_prefix', "prefix of every frame id, e.g. 'robot1/'"),
     _p('odom_frame', 'bridge.odom_frame', 'frame of the odometry pose'),

@@ -15,6 +15,7 @@
 """A differential-drive robot in a World, moved only through its wheel motors."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 import math
 
 import numpy as np
@@ -311,8 +312,9 @@ class DiffDriveRobot:
         """Send the wheel speeds and angles for the end of this step to the servos."""
         self.applied = self.limiter.update(*self.command, dt)
         commands = body_to_wheels(*self.applied, self.wheel_radius, self.wheel_separation)
-        speeds = [actuator.update(command, dt)
-                  for actuator, command in zip(self.actuators, commands)]
+        # A seized motor (speed scale 0) holds its wheel whatever the actuator asks.
+        speeds = [actuator.update(command, dt) * scale for actuator, command, scale
+                  in zip(self.actuators, commands, self.wheel_speed_scales)]
         self.wheels_commanded = any(speeds)
         held = [servo_hold_angle(target, angle, SERVO_MAX_LAG)
                 for target, angle in zip(self.servo_targets, self.wheel_angles())]
@@ -322,7 +324,8 @@ class DiffDriveRobot:
                         targetPositions=[s * a for s, a in zip(signs, held)],
                         targetVelocities=[s * w for s, w in zip(signs, speeds)],
                         positionGains=[SERVO_POSITION_GAIN] * 2, velocityGains=[1.0] * 2,
-                        forces=self.wheel_torques)
+                        forces=[torque * scale for torque, scale
+                                in zip(self.wheel_torques, self.wheel_torque_scales)])
         self.servo_targets = [angle + speed * dt for angle, speed in zip(held, speeds)]
 
     def after_step(self, dt: float) -> None:
@@ -379,3 +382,31 @@ class DiffDriveRobot:
             actuator.reset()
         self.servo_targets = list(self.wheel_angles())
         self.wheels_commanded, self.still_for, self.rest_pose = False, 0.0, None
+
+    # -- injected faults, per wheel (0: left, 1: right) ----------------------------------
+
+    wheel_speed_scales = (1.0, 1.0)    # of each wheel's commanded speed; 0 holds it still
+    wheel_torque_scales = (1.0, 1.0)   # of each wheel motor's torque limit
+
+    @cached_property
+    def loaded_wheel_friction(self) -> tuple[float, float]:
+        """Return the wheels' lateral friction coefficients as loaded from the description."""
+        return tuple(self.world.call(pybullet.getDynamicsInfo, self.body, joint)[1]
+                     for joint in self.wheels)
+
+    def set_wheel_traction(self, wheel: int, scale: float) -> None:
+        """Scale a wheel's friction with the ground (a slipping wheel); 1 restores it."""
+        self.world.call(pybullet.changeDynamics, self.body, self.wheels[wheel],
+                        lateralFriction=self.loaded_wheel_friction[wheel] * scale)
+
+    def set_wheel_motor(self, wheel: int, torque_scale: float = 1.0,
+                        speed_scale: float = 1.0) -> None:
+        """
+        Weaken or seize a wheel's motor; the defaults restore it.
+
+        :param torque_scale: of the torque limit (0: a dead, free-wheeling motor)
+        :param speed_scale: of the commanded speed (0 with full torque: a seized motor)
+        """
+        torques, speeds = list(self.wheel_torque_scales), list(self.wheel_speed_scales)
+        torques[wheel], speeds[wheel] = torque_scale, speed_scale
+        self.wheel_torque_scales, self.wheel_speed_scales = tuple(torques), tuple(speeds)

@@ -262,6 +262,40 @@ class World:
         self.call(pybullet.resetBasePositionAndOrientation, body, state[0], state[1])
         self.call(pybullet.resetBaseVelocity, body, state[2], state[3])
 
+    # -- per-episode variations -----------------------------------------------------------
+
+    def friction(self, name: str) -> float:
+        """Return the lateral friction coefficient of a body's root link."""
+        return self.call(pybullet.getDynamicsInfo, self.bodies[name], -1)[1]
+
+    def set_friction(self, name: str, friction: float) -> None:
+        """Set the lateral friction coefficient of every link of a body."""
+        self._set_friction(self.bodies[name], friction)
+
+    def dynamics(self, name: str) -> list[tuple[float, Vector]]:
+        """Return each link's (mass kg, inertia diagonal kg m^2), root link first."""
+        body = self.bodies[name]
+        return [tuple(self.call(pybullet.getDynamicsInfo, body, link)[0:3:2])
+                for link in range(-1, self.call(pybullet.getNumJoints, body))]
+
+    def set_dynamics(self, name: str, links: list[tuple[float, Vector]]) -> None:
+        """Set each link's mass and inertia diagonal, in the order :meth:`dynamics` gives."""
+        body = self.bodies[name]
+        for link, (mass, inertia) in enumerate(links, start=-1):
+            self.call(pybullet.changeDynamics, body, link, mass=mass,
+                      localInertiaDiagonal=inertia)
+
+    def pose(self, name: str) -> Pose:
+        """Return the pose of a body's root link frame (yaw only of its orientation)."""
+        body = self.bodies[name]
+        com_position, com_orientation = self.call(pybullet.getBasePositionAndOrientation, body)
+        local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
+        position, orientation = self.call(pybullet.multiplyTransforms, com_position,
+                                          com_orientation, *self.call(pybullet.invertTransform,
+                                                                      *local))
+        roll, pitch, yaw = self.call(pybullet.getEulerFromQuaternion, orientation)
+        return Pose(*position, yaw=yaw, pitch=pitch, roll=roll)
+
     # -- bodies moved, added and removed at run time (simulation_interfaces) -------------
 
     def _is_plane(self, body: int) -> bool:
