@@ -39,6 +39,7 @@ from twin_bridge import conversions
 from twin_bridge.declaration import declare_parameters, parameter_overrides, ros_arguments
 from twin_bridge.graph_watch import GraphWatch
 from twin_bridge.injection import FaultsAndVariations, with_faults_and_variations
+from twin_bridge.map_outputs import MapOutputs
 from twin_bridge.parameters import (bridge_settings, checked_values, given_parameters,
                                     robot_spawns, twin_config)
 from twin_bridge.robot_drivers import RELIABLE, reported, RobotDrivers
@@ -124,20 +125,22 @@ class BridgeNode(Node):
     def _build_twin(self, values: dict) -> list[str]:
         """Build the world and its robots; return the robots' names ('' for a lone one)."""
         settings, spawn, build_world = self.settings, self.settings.spawn, None
+        self.world_grid = None   # the Nav2 map of a map world
         if values['gui'] and not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
             raise StartupError('gui is true, but there is no display (DISPLAY and '
                                'WAYLAND_DISPLAY are unset): set gui false, or use a desktop')
         try:
             if settings.world_file:
                 world = load_world(settings.world_file)
-                build_world = world.build
+                build_world, self.world_grid = world.build, world.grid
                 if settings.use_world_spawn and world.spawn and not any(
                         (settings.spawn_x, settings.spawn_y, settings.spawn_yaw)):
                     spawn = world.spawn
             robots = robot_spawns(settings, spawn)
             config = with_faults_and_variations(twin_config(values, settings, spawn),
                                                 settings.faults_file, settings.variations_file)
-            self.twin = Twin(config, build_world, [pose for _, pose in robots])
+            self.spawns = [pose for _, pose in robots]
+            self.twin = Twin(config, build_world, self.spawns)
             if settings.episode:
                 self.twin.reset(episode=settings.episode)
         except (DescriptionError, ValueError) as error:
@@ -153,6 +156,10 @@ class BridgeNode(Node):
         after the robots' drivers and the clock exist.
         """
         self.injection = FaultsAndVariations(self)
+        if self.world_grid is not None:
+            odom_frames = [drivers.frames['odom'] for drivers in self.drivers]
+            self.map_outputs = MapOutputs(self, self.world_grid, self.settings,
+                                          list(zip(odom_frames, self.spawns)))
 
     # -- set-up -------------------------------------------------------------------------
 

@@ -88,6 +88,9 @@ class BridgeSettings:
     faults_file: str = ''
     variations_file: str = ''
     episode: int = ranged(0, 0, 2**31 - 1)
+    map_frame: str = 'map'
+    map_publish_grid: bool = False
+    map_publish_transform: bool = False
 
     def __post_init__(self):
         """Refuse a setting out of its range or choices, as the core's configs do."""
@@ -180,7 +183,7 @@ PARAMETERS = (
     _p('robot_description', 'bridge.robot_description',
        'URDF text of the robot, when no file is given'),
     _p('world_file', 'bridge.world_file',
-       'world file (YAML, see worlds/README.md); empty: a bare ground plane'),
+       'world file (YAML, see worlds/README.md) or a Nav2 map YAML; empty: a bare ground plane'),
     _p('spawn.x', 'bridge.spawn_x', 'start position x in the world (overrides the world file)',
        'm'),
     _p('spawn.y', 'bridge.spawn_y', 'start position y in the world (overrides the world file)',
@@ -192,6 +195,11 @@ PARAMETERS = (
        "one robot, in the node's namespace"),
     _p('robot_spawns', 'bridge.robot_spawns', 'with robots: x, y and yaw of each robot in '
        'turn, in the world (m, m, rad)'),
+    _p('map.frame', 'bridge.map_frame', 'frame of a Nav2 map world: the world frame'),
+    _p('map.publish_grid', 'bridge.map_publish_grid', 'with a Nav2 map world: publish its grid '
+       'on map (latched) as map_server would; leave false when a map_server runs'),
+    _p('map.publish_transform', 'bridge.map_publish_transform', 'with a Nav2 map world: '
+       'publish a static map -> odom at the spawn pose; leave false when AMCL or SLAM runs'),
     _p('use_world_spawn', 'bridge.use_world_spawn', 'start where the world file says when it '
        'gives a spawn pose and spawn.* are all 0'),
     _p('physics.step', 'twin.physics.step', 'physics time step; /clock advances by exactly '
