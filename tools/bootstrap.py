@@ -159,7 +159,7 @@ def relocate_cmake_exports(python: Path) -> int:
 
 
 def build_overlay() -> None:
-    """Build the packages without wheels (tf2_msgs) into the overlay prefix."""
+    """Build the packages without wheels (``tools/overlay``) into the overlay prefix."""
     env = dict(os.environ,
                VIRTUAL_ENV=str(VENV),
                PATH=f'{VENV / "bin"}{os.pathsep}{os.environ.get("PATH", "")}',
@@ -192,7 +192,7 @@ def main() -> int:
         pip_install(python)
         if not using_distribution():
             say(f'relocated {relocate_cmake_exports(python)} CMake exports of the wheels')
-            say('building tf2_msgs into the overlay .venv/overlay')
+            say('building tf2_msgs and simulation_interfaces into the overlay .venv/overlay')
             build_overlay()
         STAMP.write_text(wanted + '\n')
         say(f'environment ready in {time.monotonic() - started:.0f} s')
