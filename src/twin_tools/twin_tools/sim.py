@@ -32,6 +32,7 @@ from rcl_interfaces.srv import SetParameters
 from rclpy.duration import Duration
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from std_srvs.srv import SetBool, Trigger
+from twin_bridge.conversions import reply_sim_time_ns
 from twin_tools.graph import GraphClient, GraphError
 
 EXAMPLE = ('examples:\n  twin sim pause\n  twin sim step 240     (one simulated second of '
@@ -137,7 +138,21 @@ def act(client: GraphClient, options) -> str:
     response = client.call(kind, service(options.namespace, name), request, options.timeout)
     if not response.success:
         raise GraphError(f'{name} refused: {response.message}')
+    if options.action == 'step' and not carries_sim_time(response.message):
+        # Still paused: asking again only tells the time the steps reached.
+        paused = client.call(SetBool, service(options.namespace, 'sim/pause'),
+                             SetBool.Request(data=True), options.timeout)
+        return f'{response.message}; {paused.message}'
     return response.message
+
+
+def carries_sim_time(message: str) -> bool:
+    """Tell whether a reply of the twin says the simulated time (``sim_time_ns=N``)."""
+    try:
+        reply_sim_time_ns(message)
+        return True
+    except ValueError:
+        return False
 
 
 def main(args: list[str] | None = None, prog: str | None = None) -> int:
