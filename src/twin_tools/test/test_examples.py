@@ -46,8 +46,8 @@ def test_go_to_goal_drives_the_first_robot_through_its_waypoints_clear_of_the_se
     assert math.dist(position(second[0]), position(second[-1])) < 0.01   # never touched
 
 
-def test_go_to_goal_notices_a_waypoint_it_cannot_reach_and_stops(start_bridge, start_node,
-                                                                  listener, world_file):
+def test_go_to_goal_notices_a_waypoint_it_cannot_reach_and_stops(
+        start_bridge, start_node, listener, world_file):
     start_bridge(world_file('arena'))   # the robot starts at (-2.0, -0.5) facing +x
     truth = listener.record(Odometry, 'ground_truth/odom')
     listener.wait_matched('ground_truth/odom')
