@@ -35,8 +35,8 @@ from rcl_interfaces.srv import GetParameters
 from rclpy.duration import Duration
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from twin_bridge.parameters import PARAMETERS_BY_NAME
-from twin_tools.graph import GraphClient, GraphError
+from twin.arguments import shipped_parameters
+from twin_tools.graph import GraphClient, GraphError, HelpFormatter
 
 EXAMPLE = 'examples:\n  twin drive\n  twin drive --robot tb0'
 KEYS = """\
@@ -102,14 +102,9 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     return result
 
 
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
-                    argparse.RawDescriptionHelpFormatter):
-    """Show every option's default and keep the key map's lines as written."""
-
-
 def robot_limits(client: GraphClient, timeout: float) -> tuple[float, float]:
     """Return the twin's velocity limits, or the shipped defaults where no twin answers."""
-    defaults = tuple(PARAMETERS_BY_NAME[name].default for name in LIMITS)
+    defaults = tuple(shipped_parameters()[name] for name in LIMITS)
     try:
         bridge = client.node_offering('/sim/pause', min(timeout, 2.0))
         values = client.call(GetParameters, f'{bridge}/get_parameters',

@@ -21,7 +21,11 @@ sets a flag checked between callbacks (as :mod:`twin_bridge.spinning`). A missin
 :class:`GraphError` whose message says what to start.
 """
 
+import argparse
+from contextlib import contextmanager
+import os
 import signal
+import sys
 import time
 
 import rclpy
@@ -31,6 +35,30 @@ from rclpy.signals import SignalHandlerOptions
 from twin_tools.check import message_class
 
 NOT_RUNNING = 'is the twin running (twin run, in another shell, on the same ROS_DOMAIN_ID)?'
+
+
+@contextmanager
+def pybullet_banner_hidden():
+    """
+    Hide what is written to stderr meanwhile: pybullet's import prints its build time there.
+
+    For imports of ``twin_bridge`` modules (they reach the core, which imports pybullet) by
+    a verb whose output a person reads; an import error still raises as usual.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, 'w') as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
+                    argparse.RawDescriptionHelpFormatter):
+    """The verbs' help: every option's default, and the examples' lines as written."""
 
 
 class GraphError(Exception):
@@ -149,3 +177,19 @@ class GraphClient:
         self.executor.shutdown()
         self.node.destroy_node()
         rclpy.try_shutdown(context=self.context)
+
+
+def run_with_client(node_name: str, prog: str, action) -> int:
+    """
+    Run ``action(client)`` with a fresh :class:`GraphClient`; return its exit code.
+
+    A :class:`GraphError` is one line on stderr, prefixed with ``prog``, and exit code 1.
+    """
+    client = GraphClient(node_name)
+    try:
+        return action(client)
+    except GraphError as error:
+        print(f'{prog}: {error}', file=sys.stderr)
+        return 1
+    finally:
+        client.close()

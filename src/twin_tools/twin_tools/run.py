@@ -41,8 +41,8 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
 from twin.arguments import (arguments, bridge_parameters, bridge_parameters_file,
                             BringupError, CONTROLLERS, display_problem)
-from twin_bridge.parameters import checked_value, PARAMETERS_BY_NAME, RUNTIME_PARAMETERS
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
+from twin_tools.graph import HelpFormatter, pybullet_banner_hidden
 from twin_tools.recorder import Recorder
 import yaml
 
@@ -90,11 +90,6 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
                              'write report.png and report.txt there (DIR without a value: '
                              'artifacts)')
     return result
-
-
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
-                    argparse.RawDescriptionHelpFormatter):
-    """Show every option's default and keep the examples' lines as written."""
 
 
 def launch_values(options: argparse.Namespace) -> dict[str, str]:
@@ -155,20 +150,26 @@ def bridge_parameter_values(options: argparse.Namespace) -> dict:
     values = bridge_parameters(launch_values(options), publish_robot_state=True)
     for text in options.param:
         name, value = _checked_parameter(text)
-        if name not in RUNTIME_PARAMETERS:
+        if value is not None:
             values[name] = value
     return values
 
 
 def _checked_parameter(text: str) -> tuple[str, object]:
-    """Return (name, value) of one ``--param NAME:=VALUE``, checked against the bridge's table."""
+    """
+    Return (name, value) of one ``--param NAME:=VALUE``, checked against the bridge's table.
+
+    The value is None for a parameter the bridge declares for run time (``step_count``).
+    """
+    with pybullet_banner_hidden():   # the bridge, starting next, says it once
+        from twin_bridge.parameters import checked_value, PARAMETERS_BY_NAME, RUNTIME_PARAMETERS
     name, separator, value_text = text.partition(':=')
     name = name.strip()
     if not separator:
         hint = f"; did you mean '{text.replace('=', ':=', 1)}'?" if '=' in text else ''
         raise BringupError(f'--param {text!r}: expected NAME:=VALUE{hint}')
     if name in RUNTIME_PARAMETERS:
-        return name, value_text
+        return name, None   # set at run time (step_count): not the run's configuration
     if name not in PARAMETERS_BY_NAME:
         close = difflib.get_close_matches(name, PARAMETERS_BY_NAME, n=1)
         hint = f'; did you mean {close[0]!r}?' if close else ''

@@ -32,8 +32,8 @@ from rcl_interfaces.srv import SetParameters
 from rclpy.duration import Duration
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from std_srvs.srv import SetBool, Trigger
-from twin_bridge.conversions import reply_sim_time_ns
-from twin_tools.graph import GraphClient, GraphError
+from twin_tools.graph import (GraphClient, GraphError, HelpFormatter, pybullet_banner_hidden,
+                              run_with_client)
 
 EXAMPLE = ('examples:\n  twin sim pause\n  twin sim step 240     (one simulated second of '
            '1/240 s steps)\n  twin sim resume\n  twin sim reset\n'
@@ -64,11 +64,6 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     teleport.add_argument('--robot', default='',
                           help='which robot, among several (its name, e.g. tb0)')
     return result
-
-
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
-                    argparse.RawDescriptionHelpFormatter):
-    """Show every option's default and keep the examples' lines as written."""
 
 
 def positive_int(text: str) -> int:
@@ -148,6 +143,8 @@ def act(client: GraphClient, options) -> str:
 
 def carries_sim_time(message: str) -> bool:
     """Tell whether a reply of the twin says the simulated time (``sim_time_ns=N``)."""
+    with pybullet_banner_hidden():
+        from twin_bridge.conversions import reply_sim_time_ns
     try:
         reply_sim_time_ns(message)
         return True
@@ -158,15 +155,11 @@ def carries_sim_time(message: str) -> bool:
 def main(args: list[str] | None = None, prog: str | None = None) -> int:
     """Act on the twin (``twin sim``)."""
     options = parser(prog).parse_args(args)
-    client = GraphClient('twin_sim_cli')
-    try:
+
+    def act_and_tell(client: GraphClient) -> int:
         print(act(client, options), flush=True)
         return 0
-    except GraphError as error:
-        print(f'{prog or "twin sim"}: {error}', file=sys.stderr)
-        return 1
-    finally:
-        client.close()
+    return run_with_client('twin_sim_cli', prog or 'twin sim', act_and_tell)
 
 
 if __name__ == '__main__':

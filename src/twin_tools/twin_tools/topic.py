@@ -27,7 +27,8 @@ import statistics
 import sys
 import time
 
-from twin_tools.graph import GraphClient, GraphError, NOT_RUNNING
+from twin_tools.graph import (GraphClient, GraphError, HelpFormatter, NOT_RUNNING,
+                              run_with_client)
 import yaml
 
 EXAMPLE = ('examples:\n  twin topic list\n  twin topic echo odom --count 1\n'
@@ -54,11 +55,6 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     hz.add_argument('--window', type=int, default=100,
                     help='how many of the latest intervals the rate is taken over')
     return result
-
-
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
-                    argparse.RawDescriptionHelpFormatter):
-    """Show every option's default and keep the examples' lines as written."""
 
 
 def plain(value):
@@ -160,14 +156,8 @@ ACTIONS = {'list': list_topics, 'echo': echo, 'hz': hz}
 def main(args: list[str] | None = None, prog: str | None = None) -> int:
     """Look at the graph's topics (``twin topic``)."""
     options = parser(prog).parse_args(args)
-    client = GraphClient('twin_topic_cli')
-    try:
-        return ACTIONS[options.action](client, options)
-    except GraphError as error:
-        print(f'{prog or "twin topic"}: {error}', file=sys.stderr)
-        return 1
-    finally:
-        client.close()
+    return run_with_client('twin_topic_cli', prog or 'twin topic',
+                           lambda client: ACTIONS[options.action](client, options))
 
 
 if __name__ == '__main__':
