@@ -29,7 +29,6 @@ from ament_index_python.packages import get_package_share_directory
 from mcap.reader import make_reader
 from mcap.writer import Writer
 from mcap_ros2.reader import read_ros2_messages
-from twin_sim.description import load_robot_description
 
 # topic: type -- the contract's topics, the command, and ground truth for the report
 TOPICS = {
@@ -120,6 +119,9 @@ class RecordingWriter:
         :param world_file: the run's world file ('' for a bare ground plane: none attached)
         :param robot_file: the run's URDF or xacro file
         """
+        # Here, not at the top: the core imports pybullet, which a recording otherwise
+        # never needs (and which prints its build time).
+        from twin_sim.description import load_robot_description
         if world_file:
             self._attach(WORLD_ATTACHMENT, Path(world_file).read_text(), 'application/yaml')
         self._attach(ROBOT_ATTACHMENT, load_robot_description(robot_file).urdf,

@@ -43,7 +43,6 @@ from twin.arguments import (arguments, bridge_parameters, bridge_parameters_file
                             BringupError, CONTROLLERS, display_problem)
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_tools.graph import HelpFormatter, pybullet_banner_hidden
-from twin_tools.recorder import Recorder
 import yaml
 
 NS_PER_S = 1_000_000_000
@@ -290,10 +289,11 @@ def controller_command(name: str, robot: str = '') -> list[str]:
             '-p', 'use_sim_time:=true', *namespace]
 
 
-def start_recording(node, options) -> Recorder | None:
-    """Start recording into a fresh run folder when --record was given."""
+def start_recording(node, options):
+    """Start recording into a fresh run folder when --record was given; return the Recorder."""
     if not options.record:
         return None
+    from twin_tools.recorder import Recorder   # MCAP libraries: only for a recording
     folder = Path(options.record) / time.strftime('run-%Y%m%d-%H%M%S')
     stamped = bridge_parameter_values(options)['enable_stamped_cmd_vel']
     recorder = Recorder(node, folder / 'twin.mcap', command_type=(
@@ -302,7 +302,7 @@ def start_recording(node, options) -> Recorder | None:
     return recorder
 
 
-def finish_recording(recorder: Recorder | None, options) -> None:
+def finish_recording(recorder, options) -> None:
     """Close the recording and write its report next to it."""
     if recorder is None:
         return
