@@ -183,7 +183,8 @@ def run_with_client(node_name: str, prog: str, action) -> int:
     """
     Run ``action(client)`` with a fresh :class:`GraphClient`; return its exit code.
 
-    A :class:`GraphError` is one line on stderr, prefixed with ``prog``, and exit code 1.
+    A :class:`GraphError` is one line on stderr, prefixed with ``prog``, and exit code 1; a
+    reader that went away (``twin topic echo odom | head``) ends it quietly.
     """
     client = GraphClient(node_name)
     try:
@@ -191,5 +192,8 @@ def run_with_client(node_name: str, prog: str, action) -> int:
     except GraphError as error:
         print(f'{prog}: {error}', file=sys.stderr)
         return 1
+    except BrokenPipeError:   # as the Python docs advise: no more output, no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         client.close()

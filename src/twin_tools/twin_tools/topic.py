@@ -17,7 +17,8 @@ See that data flows: list the topics, print a topic's messages, or measure its r
 
 In the spirit of ``ros2 topic`` (which the PyPI environment does not have), not a copy of it:
 types come from the graph, a subscription matches its publishers' QoS, and rates are in wall
-time (a twin at real-time factor 4 publishes a 5 Hz scan at 20 Hz of wall time).
+time (a twin at real-time factor 4 publishes a 5 Hz scan at 20 Hz of wall time) unless
+``--sim-time`` times them by ``/clock``.
 """
 
 import argparse
@@ -27,6 +28,7 @@ import statistics
 import sys
 import time
 
+from rosgraph_msgs.msg import Clock
 from twin_tools.graph import (GraphClient, GraphError, HelpFormatter, NOT_RUNNING,
                               run_with_client)
 import yaml
@@ -54,6 +56,9 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     hz.add_argument('--count', type=int, default=0, help='stop after N rate lines; 0: Ctrl-C')
     hz.add_argument('--window', type=int, default=100,
                     help='how many of the latest intervals the rate is taken over')
+    hz.add_argument('--sim-time', action='store_true',
+                    help="per simulated second (the twin's /clock): a 5 Hz scan reads 5 Hz "
+                         'at any real-time factor')
     return result
 
 
@@ -97,6 +102,24 @@ class Rate:
                 f'window {len(self.intervals)}')
 
 
+class SimClock:
+    """The newest simulated time (``/clock``), s: what ``--sim-time`` times arrivals by."""
+
+    def __init__(self, client: GraphClient):
+        """Follow /clock."""
+        self.seconds = 0.0
+        client.node.create_subscription(Clock, '/clock', self.on_clock,
+                                        client.subscriber_qos('/clock'))
+
+    def on_clock(self, msg: Clock) -> None:
+        """Keep the newest time."""
+        self.seconds = msg.clock.sec + msg.clock.nanosec * 1e-9
+
+    def __call__(self) -> float:
+        """Return the newest simulated time, s."""
+        return self.seconds
+
+
 def list_topics(client: GraphClient, options) -> int:
     """Print every topic and its type, once discovery has found another node's topics."""
     every_node_has = {'/rosout', '/parameter_events'}
@@ -132,8 +155,8 @@ def hz(client: GraphClient, options) -> int:
     """Print the topic's rate every wall second until Ctrl-C or ``--count`` lines."""
     kind = client.message_class_of(options.topic, 'publisher', options.timeout)
     rate, lines = Rate(options.window), []
-    client.node.create_subscription(kind, options.topic,
-                                    lambda _: rate.arrived(time.monotonic()),
+    now = SimClock(client) if options.sim_time else time.monotonic
+    client.node.create_subscription(kind, options.topic, lambda _: rate.arrived(now()),
                                     client.subscriber_qos(options.topic), raw=True)
     next_line = time.monotonic() + 1.0
 
