@@ -21,6 +21,7 @@ import signal
 import subprocess
 
 from nav_msgs.msg import Odometry
+import pytest
 from rosgraph_msgs.msg import Clock
 from twin_bridge.conversions import reply_sim_time_ns
 
@@ -71,6 +72,9 @@ def test_twin_topic_lists_echoes_and_measures_the_scan(start_bridge):
     rate = twin('topic', 'hz', 'scan', '--count', '2')
     assert rate.returncode == 0, rate.stderr
     assert 'average rate: ' in rate.stdout   # the value is a benchmark (README), not a test
+    simulated = twin('topic', 'hz', 'scan', '--count', '2', '--sim-time')
+    last = simulated.stdout.splitlines()[-1]
+    assert float(last.split()[2]) == pytest.approx(5.0, rel=0.1), last   # per simulated s
     listed = twin('topic', 'list')
     assert any(line.split() == ['/scan', 'sensor_msgs/msg/LaserScan']
                for line in listed.stdout.splitlines()), listed.stdout
