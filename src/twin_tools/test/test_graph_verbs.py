@@ -83,9 +83,10 @@ def test_twin_topic_lists_echoes_and_measures_the_scan(start_bridge):
     assert 'child_frame_id: base_footprint' in echoed.stdout
 
 
-def test_twin_drive_moves_the_robot_with_keys_from_a_terminal(start_bridge, world_file,
-                                                              listener):
-    start_bridge(world_file('empty'))
+@pytest.mark.parametrize('command_type', ['Twist', 'TwistStamped'])
+def test_twin_drive_moves_the_robot_with_keys_from_a_terminal(command_type, start_bridge,
+                                                              world_file, listener):
+    start_bridge(world_file('empty'), enable_stamped_cmd_vel=command_type == 'TwistStamped')
     truth = listener.record(Odometry, 'ground_truth/odom')
     terminal, tty = os.openpty()
     drive = subprocess.Popen([shutil.which('twin'), 'drive'], stdin=tty, stdout=tty,
@@ -101,7 +102,7 @@ def test_twin_drive_moves_the_robot_with_keys_from_a_terminal(start_bridge, worl
                 break
         return ''.join(shown)
     try:
-        listener.spin_until(lambda: 'driving /cmd_vel (Twist)' in screen() or
+        listener.spin_until(lambda: f'driving /cmd_vel ({command_type})' in screen() or
                             drive.poll() is not None, 60.0, 'twin drive to start')
         assert drive.poll() is None, screen()
         os.write(terminal, b'i')
