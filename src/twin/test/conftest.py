@@ -12,27 +12,6 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Tests that start ROS 2 nodes keep DDS on this machine and on a domain of their own."""
+"""Tests that start ROS 2 nodes use the shared fixtures: DDS on this machine, a domain apart."""
 
-from pathlib import Path
-
-import pytest
-from twin_bridge.testing import isolate_ros_graph, Listener
-
-isolate_ros_graph()
-
-WORKSPACE = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def workspace() -> Path:
-    """Return the workspace root (the bringup folders live there)."""
-    return WORKSPACE
-
-
-@pytest.fixture
-def listener():
-    """Give the test a node that records topics and waits on predicates."""
-    test_node = Listener()
-    yield test_node
-    test_node.close()
+pytest_plugins = ['twin_bridge.fixtures']

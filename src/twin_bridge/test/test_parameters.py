@@ -85,6 +85,8 @@ def test_the_core_refuses_what_the_table_refuses():
         LidarConfig(samples=0)
     with pytest.raises(ValueError, match='angle_min .* must not exceed angle_max'):
         LidarConfig(angle_min=1.0, angle_max=-1.0)
+    with pytest.raises(ValueError, match='bridge over_limit_policy must be one of'):
+        BridgeSettings(over_limit_policy='yolo')
 
 
 @pytest.mark.parametrize('given, message', [

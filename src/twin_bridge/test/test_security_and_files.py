@@ -66,5 +66,6 @@ def test_an_unreadable_parameter_file_is_one_clear_line(tmp_path):
                              '--params-file', str(bad)], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 1
-    assert f"Couldn't parse params file: '--params-file {bad}'" in result.stderr
+    assert f'{bad}, line 4: cannot read the parameter file: expected the node content' in \
+        result.stderr
     assert 'Traceback' not in result.stderr

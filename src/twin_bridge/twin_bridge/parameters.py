@@ -45,7 +45,8 @@ import re
 import typing
 
 from twin_sim import Pose, TwinConfig
-from twin_sim.fields import field_choices, field_problem, field_range, one_of, ranged
+from twin_sim.fields import (check_fields, field_choices, field_problem, field_range, one_of,
+                             ranged)
 from twin_sim.twin import MAX_ROBOTS
 import yaml
 
@@ -84,6 +85,10 @@ class BridgeSettings:
     clock_period: float = ranged(0.0, 0.0, 1.0)
     publish_robot_state: str = one_of('auto', ('auto', 'true', 'false'))
     diagnostics_period: float = ranged(1.0, 0.1, 60.0)
+
+    def __post_init__(self):
+        """Refuse a setting out of its range or choices, as the core's configs do."""
+        check_fields(self, 'bridge')
 
     def frame(self, name: str) -> str:
         """Return a frame id with the configured prefix."""
@@ -398,6 +403,11 @@ def _file_parameters(path: Path, full_name: str) -> dict:
     """Return the parameters a parameter file gives the node ``full_name``, by dotted name."""
     try:
         tree = yaml.safe_load(path.read_text())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f', line {mark.line + 1}' if mark else ''
+        raise ValueError(f'{path}{where}: cannot read the parameter file: '
+                         f'{error.problem or error.context}') from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ValueError(f'{path}: cannot read the parameter file: '
                          f'{str(error).splitlines()[0]}') from None

@@ -345,7 +345,10 @@ class Twin:
         return found
 
     def rebuild(self) -> None:
-        """Build the world and robots anew, at their start: when a restore cannot heal it."""
+        """Build the world and robots anew, then reset: when a restore cannot heal the world."""
         fresh = Twin(self.config, self._build_world, self._spawns)
         self.world.close()
+        time_ns = self.time_ns
         self.__dict__.update(fresh.__dict__)
+        self.time_ns = time_ns   # time then follows the rule of any reset
+        self.reset()

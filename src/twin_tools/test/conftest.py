@@ -12,6 +12,6 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The twin's fixtures (an isolated ROS graph, bridges, a listener): twin_bridge's plugin."""
+"""Tests that start ROS 2 nodes use the shared fixtures: DDS on this machine, a domain apart."""
 
 pytest_plugins = ['twin_bridge.fixtures']
