@@ -202,3 +202,15 @@ def test_a_real_time_factor_not_reached_is_told_once(monkeypatch, capsys):
         clock.now += 1.0
     out = capsys.readouterr().out
     assert out.count('asked for real-time factor 5, achieving 4.0') == 1
+
+
+def test_the_duration_counts_from_the_twins_first_clock_not_from_a_slow_start(
+        monkeypatch, capsys):
+    clock, status, tick = ticker(monkeypatch, capsys, [Process()], duration=3.0)
+    clock.now += 10.0   # a busy machine: the twin takes 10 s to come up
+    assert tick() is False
+    status.on_clock(run.Clock())
+    clock.now += 2.9
+    assert tick() is False
+    clock.now += 0.2
+    assert tick() is True

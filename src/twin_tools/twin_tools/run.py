@@ -78,7 +78,8 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
         formatter_class=HelpFormatter)
     add_bringup_options(result)
     result.add_argument('--duration', type=float, default=0.0,
-                        help='stop after this many wall seconds; 0: run until Ctrl-C')
+                        help='stop once the twin has run this many wall seconds (from its '
+                             'first /clock; start-up not counted); 0: run until Ctrl-C')
     result.add_argument('--param', action='append', default=[], metavar='NAME:=VALUE',
                         help='any other bridge parameter (src/twin_bridge/README.md), e.g. '
                              'wheels.left_joint:=left_wheel; repeatable')
@@ -342,7 +343,9 @@ def status_ticker(status: Status, processes: list, options: argparse.Namespace):
         if notice:
             print(('\n' if interactive else '') + notice, flush=True)
             told_shortfall = True
-        return ended or bool(options.duration and now - started >= options.duration)
+        # The duration is of the twin running: a start slowed by a busy machine is not in it.
+        running = now - status.first[1] if status.first else 0.0
+        return ended or bool(options.duration and running >= options.duration)
     return tick
 
 
