@@ -40,7 +40,11 @@ TOPICS = {
     'tf_static': 'tf2_msgs/msg/TFMessage',
     'cmd_vel': 'geometry_msgs/msg/Twist',
     'ground_truth/odom': 'nav_msgs/msg/Odometry',
+    # injected faults and the episode's variation (latched; docs/models.md): a run's re-creation
+    'sim/faults': 'std_msgs/msg/String',
+    'sim/variation': 'std_msgs/msg/String',
 }
+LATCHED_TOPICS = ('tf_static', 'sim/faults', 'sim/variation')
 RUN_METADATA = 'twin_run'
 # The attachments that make a recording self-contained: what its report needs.
 WORLD_ATTACHMENT = 'world.yaml'   # the world file's text, as the run read it

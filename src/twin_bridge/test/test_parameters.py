@@ -48,9 +48,11 @@ def test_every_target_names_a_field_and_every_field_has_a_parameter():
     twin_targets = {t[len('twin.'):] for t in targets if t.startswith('twin.')}
     bridge_targets = {t[len('bridge.'):] for t in targets if t.startswith('bridge.')}
     assert len(twin_targets) + len(bridge_targets) == len(targets)
-    # robot and spawn come from the bridge's own parameters; gravity is the planet's.
+    # robot and spawn come from the bridge's own parameters; gravity is the planet's; faults
+    # and variations from the files faults_file and variations_file name.
     assert core - twin_targets == {'robot', 'spawn.x', 'spawn.y', 'spawn.z', 'spawn.yaw',
-                                   'spawn.pitch', 'spawn.roll', 'physics.gravity'}
+                                   'spawn.pitch', 'spawn.roll', 'physics.gravity', 'faults',
+                                   'variations'}
     assert twin_targets <= core
     assert bridge_targets == bridge
 

@@ -38,6 +38,8 @@ from std_srvs.srv import SetBool, Trigger
 from twin_bridge import conversions
 from twin_bridge.declaration import declare_parameters, parameter_overrides, ros_arguments
 from twin_bridge.graph_watch import GraphWatch
+from twin_bridge.injection import FaultsAndVariations, with_faults_and_variations
+from twin_bridge.map_outputs import MapOutputs
 from twin_bridge.parameters import (bridge_settings, checked_values, given_parameters,
                                     robot_spawns, twin_config)
 from twin_bridge.robot_drivers import RELIABLE, reported, RobotDrivers
@@ -90,7 +92,6 @@ class BridgeNode(Node):
             raise StartupError(str(error)) from None
         names = self._build_twin(values)
         self.jitter = PacingJitter()
-        self.sim_ns = 0
         self.paused = settings.start_paused
         self.halted = None   # why the simulation stopped by itself (read: sim/reset), or None
         self.step_failures = StepFailures()
@@ -115,23 +116,31 @@ class BridgeNode(Node):
             f'{settings.world_file or "(ground only)"}, physics step {self.step_ns / 1e6:.3f} ms, '
             f'real_time_factor {settings.real_time_factor or "max"}, cmd_vel as '
             f'{"TwistStamped" if settings.enable_stamped_cmd_vel else "Twist"}')
+        geometry = self.twin.robots[0].drive_geometry()   # every robot has the same model
+        self.get_logger().info('wheel geometry: ' + ', '.join(
+            f'{name} {value:.5g}' for name, value in geometry.items()))
 
     def _build_twin(self, values: dict) -> list[str]:
         """Build the world and its robots; return the robots' names ('' for a lone one)."""
         settings, spawn, build_world = self.settings, self.settings.spawn, None
+        self.world_grid = None   # the Nav2 map of a map world
         if values['gui'] and not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
             raise StartupError('gui is true, but there is no display (DISPLAY and '
                                'WAYLAND_DISPLAY are unset): set gui false, or use a desktop')
         try:
             if settings.world_file:
                 world = load_world(settings.world_file)
-                build_world = world.build
+                build_world, self.world_grid = world.build, world.grid
                 if settings.use_world_spawn and world.spawn and not any(
                         (settings.spawn_x, settings.spawn_y, settings.spawn_yaw)):
                     spawn = world.spawn
             robots = robot_spawns(settings, spawn)
-            self.twin = Twin(twin_config(values, settings, spawn), build_world,
-                             [pose for _, pose in robots])
+            config = with_faults_and_variations(twin_config(values, settings, spawn),
+                                                settings.faults_file, settings.variations_file)
+            self.spawns = [pose for _, pose in robots]
+            self.twin = Twin(config, build_world, self.spawns)
+            if settings.episode:
+                self.twin.reset(episode=settings.episode)
         except (DescriptionError, ValueError) as error:
             raise StartupError(str(error)) from None
         return [name for name, _ in robots]
@@ -144,6 +153,11 @@ class BridgeNode(Node):
         publisher, simulation_interfaces services, fault injection): construct them here,
         after the robots' drivers and the clock exist.
         """
+        self.injection = FaultsAndVariations(self)
+        if self.world_grid is not None:
+            odom_frames = [drivers.frames['odom'] for drivers in self.drivers]
+            self.map_outputs = MapOutputs(self, self.world_grid, self.settings,
+                                          list(zip(odom_frames, self.spawns)))
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -173,6 +187,11 @@ class BridgeNode(Node):
 
     # -- time ---------------------------------------------------------------------------
 
+    @property
+    def sim_ns(self) -> int:
+        """Return the simulated time, ns: the core's clock, time's one owner."""
+        return self.twin.time_ns
+
     @reported
     def on_timer(self) -> None:
         """Advance as many physics steps as the pacing asks for."""
@@ -199,11 +218,13 @@ class BridgeNode(Node):
             self._step_failed(error)
             return
         self.step_failures.succeeded()
-        self.sim_ns += self.step_ns
         self.stats['steps'] += 1
         truths = [d.ground_truth(r) for d, r in zip(self.drivers, all_readings)]
         if not all(d.finite(r, t) for d, r, t in zip(self.drivers, all_readings, truths)):
             self._halt('physics diverged (a non-finite pose or reading)')
+            return
+        self.injection.after_step()
+        if self.injection.stalled:   # an injected stalled clock: nothing goes out
             return
         if self.clock_period_ns == 0 or self.sim_ns >= self.next_clock_ns:
             self.publish_clock()
@@ -259,19 +280,19 @@ class BridgeNode(Node):
 
     @reported
     def on_reset(self, request: Trigger.Request, response: Trigger.Response):
-        """Restore the initial state: robot pose, odometry, commands; time keeps running."""
+        """Restore the initial state of the episode the ``episode`` parameter names."""
         if self.halted or self.twin.problems():
             self.twin.rebuild()   # a physics that diverged is not healed by a restore
-        else:
-            self.twin.reset()
+        self.twin.reset(episode=self.get_parameter('episode').value)
         for drivers in self.drivers:
             drivers.gate.clear()
+        self.injection.after_reset()
         self.halted = None
         self.step_failures.succeeded()
         response.success = True
         # The exact time lets a caller line up with /clock, which arrives on its own.
-        response.message = (f'reset to the initial state {conversions.sim_time_note(self.sim_ns)}'
-                            '; /clock continues')
+        response.message = (f'reset to the initial state of episode {self.twin.episode} '
+                            f'{conversions.sim_time_note(self.sim_ns)}; /clock continues')
         return response
 
     @reported
@@ -330,6 +351,7 @@ class BridgeNode(Node):
             'robots': str(len(self.drivers)),
         }
         values.update(self._jitter_values())
+        values.update(self.injection.diagnostic_values())
         status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
         return status
 
@@ -338,10 +360,15 @@ class BridgeNode(Node):
                                   hardware_id='twin')
         if drivers.gate.e_stopped:
             status.level, status.message = DiagnosticStatus.WARN, 'e-stop engaged'
+        elif drivers.robot.active_faults:
+            status.level, status.message = DiagnosticStatus.WARN, 'faults injected'
         else:
             status.level, status.message = DiagnosticStatus.OK, 'ok'
-        status.values = [KeyValue(key=k, value=v)
-                         for k, v in drivers.diagnostic_values(self.sim_ns).items()]
+        values = drivers.diagnostic_values(self.sim_ns)
+        values.update({name: f'{value:.5g}' for name, value in
+                       drivers.robot.drive_geometry().items()})
+        values['body_slowed_steps'] = str(drivers.robot.body_slowed_steps())
+        status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
         return status
 
     def _jitter_values(self) -> dict:

@@ -26,11 +26,12 @@ import re
 
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import TransformStamped
-from nav_msgs.msg import Odometry
+from nav_msgs.msg import OccupancyGrid, Odometry
 import numpy as np
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Imu, JointState, LaserScan
-from twin_sim import BodyState, ImuSample, LidarConfig, OdometryEstimate, Scan
+from twin_sim import BodyState, ImuSample, LidarConfig, OdometryEstimate, Pose, Scan
+from twin_sim.occupancy_map import MapGrid
 
 NS_PER_S = 1_000_000_000
 DIAGONAL = (0, 7, 14, 21, 28, 35)   # diagonal entries of a row-major 6x6 covariance
@@ -189,4 +190,27 @@ def joint_state(names: list[str], positions, velocities, time_ns: int,
     msg.name = list(names)
     msg.position = [float(v) for v in positions]
     msg.velocity = [float(v) for v in velocities]
+    return msg
+
+
+def occupancy_grid(grid: MapGrid, frame_id: str, time_ns: int) -> OccupancyGrid:
+    """Return a map as nav2_map_server publishes it: row 0 at the bottom, -1 unknown."""
+    msg = header(OccupancyGrid(), frame_id, time_ns)
+    info = msg.info
+    set_stamp(info.map_load_time, time_ns)
+    info.resolution = float(grid.resolution)
+    info.height, info.width = (int(n) for n in grid.cells.shape)
+    info.origin.position.x, info.origin.position.y = (float(v) for v in grid.origin[:2])
+    set_yaw(info.origin.orientation, float(grid.origin[2]))
+    msg.data = array.array('b', np.ascontiguousarray(grid.cells, dtype=np.int8).tobytes())
+    return msg
+
+
+def static_transform(pose: Pose, frame_id: str, child_frame_id: str,
+                     time_ns: int) -> TransformStamped:
+    """Return a planar pose (x, y, yaw) as a transform, e.g. map -> odom at the spawn."""
+    msg = header(TransformStamped(), frame_id, time_ns)
+    msg.child_frame_id = child_frame_id
+    msg.transform.translation.x, msg.transform.translation.y = float(pose.x), float(pose.y)
+    set_yaw(msg.transform.rotation, float(pose.yaw))
     return msg

@@ -85,6 +85,12 @@ class BridgeSettings:
     clock_period: float = ranged(0.0, 0.0, 1.0)
     publish_robot_state: str = one_of('auto', ('auto', 'true', 'false'))
     diagnostics_period: float = ranged(1.0, 0.1, 60.0)
+    faults_file: str = ''
+    variations_file: str = ''
+    episode: int = ranged(0, 0, 2**31 - 1)
+    map_frame: str = 'map'
+    map_publish_grid: bool = False
+    map_publish_transform: bool = False
 
     def __post_init__(self):
         """Refuse a setting out of its range or choices, as the core's configs do."""
@@ -177,7 +183,7 @@ PARAMETERS = (
     _p('robot_description', 'bridge.robot_description',
        'URDF text of the robot, when no file is given'),
     _p('world_file', 'bridge.world_file',
-       'world file (YAML, see worlds/README.md); empty: a bare ground plane'),
+       'world file (YAML, see worlds/README.md) or a Nav2 map YAML; empty: a bare ground plane'),
     _p('spawn.x', 'bridge.spawn_x', 'start position x in the world (overrides the world file)',
        'm'),
     _p('spawn.y', 'bridge.spawn_y', 'start position y in the world (overrides the world file)',
@@ -189,6 +195,11 @@ PARAMETERS = (
        "one robot, in the node's namespace"),
     _p('robot_spawns', 'bridge.robot_spawns', 'with robots: x, y and yaw of each robot in '
        'turn, in the world (m, m, rad)'),
+    _p('map.frame', 'bridge.map_frame', 'frame of a Nav2 map world: the world frame'),
+    _p('map.publish_grid', 'bridge.map_publish_grid', 'with a Nav2 map world: publish its grid '
+       'on map (latched) as map_server would; leave false when a map_server runs'),
+    _p('map.publish_transform', 'bridge.map_publish_transform', 'with a Nav2 map world: '
+       'publish a static map -> odom at the spawn pose; leave false when AMCL or SLAM runs'),
     _p('use_world_spawn', 'bridge.use_world_spawn', 'start where the world file says when it '
        'gives a spawn pose and spawn.* are all 0'),
     _p('physics.step', 'twin.physics.step', 'physics time step; /clock advances by exactly '
@@ -199,7 +210,14 @@ PARAMETERS = (
        'runs as fast as possible'),
     _p('start_paused', 'bridge.start_paused', 'start paused: time stands still until '
        'sim/pause is called with false, or sim/step'),
-    _p('seed', 'twin.seed', 'seed of every random draw (sensor noise)'),
+    _p('seed', 'twin.seed', 'seed of every random draw (sensor noise, faults, variations)'),
+    _p('faults_file', 'bridge.faults_file', 'fault file (YAML, docs/models.md): timed or '
+       'random faults from every reset; empty: none'),
+    _p('variations_file', 'bridge.variations_file', 'variation file (YAML, docs/models.md): '
+       'distributions drawn per episode and applied at each reset; empty: none'),
+    _p('episode', 'bridge.episode', 'episode the next sim/reset starts (its noise and '
+       'variation draw depend on seed and episode alone); at start-up, the first episode',
+       read_only=False),
     _p('gui', 'twin.physics.gui', "open PyBullet's window (needs a display)"),
     _p('frame_prefix', 'bridge.frame_prefix', "prefix of every frame id, e.g. 'robot1/'"),
     _p('odom_frame', 'bridge.odom_frame', 'frame of the odometry pose'),
@@ -209,12 +227,23 @@ PARAMETERS = (
        'or another name for world coordinates'),
     _p('wheels.left_joint', 'twin.drive.left_wheel_joint', 'URDF joint of the left wheel'),
     _p('wheels.right_joint', 'twin.drive.right_wheel_joint', 'URDF joint of the right wheel'),
-    _p('wheels.radius', 'twin.drive.wheel_radius', 'wheel radius; 0 measures it from the URDF',
+    _p('wheels.radius', 'twin.drive.wheel_radius', 'nominal wheel radius: what the firmware '
+       "assumes to turn cmd_vel into wheel speeds and wheel angles into odometry; 0: the URDF's",
        'm'),
-    _p('wheels.separation', 'twin.drive.wheel_separation', 'distance between the wheels; 0 '
-       'measures it from the URDF', 'm'),
+    _p('wheels.separation', 'twin.drive.wheel_separation', 'nominal distance between the '
+       "wheels, as the firmware assumes it (see wheels.radius); 0: the URDF's", 'm'),
     _p('wheels.max_torque', 'twin.drive.max_wheel_torque', 'torque limit of each wheel motor; '
        "0 uses the joint's effort limit", 'N m'),
+    _p('drive.time_constant', 'twin.drive.time_constant', "each wheel speed's first-order "
+       'response to its command (63 % after this long); 0: none', 's'),
+    _p('drive.dead_time', 'twin.drive.dead_time', "from a wheel speed command to the motor's "
+       'first response; 0: none', 's'),
+    _p('physical.left_wheel_radius', 'twin.physical.left_wheel_radius', 'true radius of the '
+       "simulated left wheel (the body, not the firmware's belief); 0: the URDF's", 'm'),
+    _p('physical.right_wheel_radius', 'twin.physical.right_wheel_radius', 'true radius of the '
+       "simulated right wheel; 0: the URDF's", 'm'),
+    _p('physical.wheel_separation', 'twin.physical.wheel_separation', 'true distance between '
+       "the simulated wheels' mid-planes; 0: the URDF's", 'm'),
     _p('limits.max_linear_velocity', 'twin.drive.limits.max_linear_velocity',
        'fastest forward or backward speed', 'm/s'),
     _p('limits.max_angular_velocity', 'twin.drive.limits.max_angular_velocity',

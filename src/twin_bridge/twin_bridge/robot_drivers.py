@@ -31,7 +31,7 @@ from rclpy.qos import DurabilityPolicy, qos_profile_sensor_data, QoSProfile, Rel
 from sensor_msgs.msg import Imu, JointState, LaserScan
 from std_msgs.msg import Bool, String
 from tf2_msgs.msg import TFMessage
-from twin_bridge import conversions
+from twin_bridge import conversions, fault_injection
 from twin_bridge.command import BodyTwist, CommandGate
 from twin_bridge.parameters import BridgeSettings
 from twin_bridge.robot_state import RobotStatePublisher
@@ -46,6 +46,9 @@ COMMAND_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
 TF_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
+# The robot's topics a dropped_messages fault can name, and their publishers' attributes.
+DROPPABLE = {'scan': 'scan_pub', 'imu': 'imu_pub', 'odom': 'odom_pub', 'tf': 'tf_pub',
+             'joint_states': 'joints_pub', 'ground_truth/odom': 'truth_pub'}
 
 
 def reported(method):
@@ -94,6 +97,12 @@ class RobotDrivers:
         self.truth_from_start = settings.ground_truth_frame == settings.odom_frame
         self._make_publishers(robot_state_urdf)
         self._make_subscriptions()
+        # Injected faults: the ones carried out last, the command delay, and lost messages.
+        self.faults_followed = None
+        self.delay_line = None
+        self.real_publishers = {topic: getattr(self, attribute)
+                                for topic, attribute in DROPPABLE.items()}
+        self.drop_rng = np.random.default_rng([config.seed, index])
 
     @property
     def robot(self) -> RobotTwin:
@@ -117,6 +126,10 @@ class RobotDrivers:
         # One message per stream, refilled and republished (see conversions).
         self.outbox = {'imu': Imu(), 'odom': Odometry(), 'odom_tf': TransformStamped(),
                        'truth': Odometry(), 'joints': JointState(), 'tf': TFMessage()}
+        # Per sensor (its Readings field): the finiteness check and the publisher of a reading.
+        self.outputs = {'scan': (_finite_scan, self.publish_scan),
+                        'imu': (_finite_imu, self.publish_imu),
+                        'odometry': (_finite_odometry, self.publish_odometry)}
         self.robot_state = None
         if robot_state_urdf is not None:
             self.robot_state = RobotStatePublisher(robot_state_urdf, self.frame_prefix)
@@ -144,9 +157,35 @@ class RobotDrivers:
 
     def command(self, sim_ns: int) -> None:
         """Send the command in force to the motors, for the step starting at ``sim_ns``."""
-        self.robot.set_command(*self.gate.advance_to(sim_ns))
+        command = self.gate.advance_to(sim_ns)
+        if self.delay_line is not None:   # a latency spike is injected
+            command = self.delay_line.delayed(sim_ns, command)
+        self.robot.set_command(*command)
         if self.latency.waiting:   # read the clock only for a new command
             self.latency.applying(time.monotonic(), sim_ns)
+
+    def follow_faults(self) -> bool:
+        """
+        Carry out the robot's active bridge faults if they changed; tell whether they did.
+
+        A dropped topic's publisher is swapped for a dropping one while the fault lasts, so
+        a twin without faults does no work for them.
+        """
+        if self.robot.active_faults is self.faults_followed:
+            return False
+        self.faults_followed = self.robot.active_faults
+        faults = self.robot.bridge_faults
+        delay = fault_injection.latency(faults)
+        if not delay:
+            self.delay_line = None
+        elif self.delay_line is None or self.delay_line.delay_ns != round(delay * NS_PER_S):
+            self.delay_line = fault_injection.DelayLine(delay)
+        drops = fault_injection.dropped_topics(faults)
+        for topic, attribute in DROPPABLE.items():
+            real = self.real_publishers[topic]
+            setattr(self, attribute, real if topic not in drops else
+                    fault_injection.DroppingPublisher(real, drops[topic], self.drop_rng))
+        return True
 
     def ground_truth(self, readings: Readings):
         """Return the exact state when odometry is published this step, else None."""
@@ -157,28 +196,28 @@ class RobotDrivers:
     def finite(self, readings: Readings, truth) -> bool:
         """Tell whether everything about to be published is finite."""
         applied = self.robot.applied_command()
-        checks = [math.isfinite(applied[0] + applied[1])]
-        if readings.scan is not None:
-            checks.append(not np.isnan(readings.scan.ranges).any())
-        if readings.imu is not None:
-            checks.append(np.isfinite(readings.imu.linear_acceleration).all() and
-                          np.isfinite(readings.imu.angular_velocity).all())
-        if readings.odometry is not None:
-            estimate = readings.odometry
-            checks.append(math.isfinite(estimate.x + estimate.y + estimate.yaw) and
-                          np.isfinite(truth.position).all() and
-                          np.isfinite(truth.orientation).all())
-        return all(checks)
+        if not math.isfinite(applied[0] + applied[1]):
+            return False
+        return all(reading is None or finite(reading, truth)
+                   for reading, (finite, _) in self._due(readings))
 
     def publish(self, readings: Readings, truth, now: int) -> None:
         """Publish what came due this step, stamped ``now`` (a scan: its first beam's time)."""
-        if readings.scan is not None:
-            self.scan_pub.publish(self.scan_converter.convert(readings.scan))
-        if readings.imu is not None:
-            self.imu_pub.publish(conversions.imu(readings.imu, self.frames['imu'], now,
-                                                 self.outbox['imu']))
-        if readings.odometry is not None:
-            self.publish_odometry(readings.odometry, truth, now)
+        for reading, (_, publish) in self._due(readings):
+            if reading is not None:
+                publish(reading, truth, now)
+
+    def _due(self, readings: Readings):
+        """Yield each sensor's reading (None when not due) with its (finite, publish) pair."""
+        return ((getattr(readings, name), output) for name, output in self.outputs.items())
+
+    def publish_scan(self, scan, truth, now: int) -> None:
+        """Publish a LaserScan (stamped with its first beam's time)."""
+        self.scan_pub.publish(self.scan_converter.convert(scan))
+
+    def publish_imu(self, sample, truth, now: int) -> None:
+        """Publish an Imu message."""
+        self.imu_pub.publish(conversions.imu(sample, self.frames['imu'], now, self.outbox['imu']))
 
     def publish_odometry(self, estimate, truth, now: int) -> None:
         """Publish odom, the odom -> base transform, joint states and ground truth."""
@@ -276,7 +315,22 @@ class RobotDrivers:
                 'cmd_vel_last_applied_sim_s': f'{last.applied_sim_ns / NS_PER_S:.9f}',
                 'cmd_vel_last_applied_sim_ns': str(last.applied_sim_ns)})
         values.update({f'cmd_vel_{k}': str(v) for k, v in sorted(gate.counters.items())})
+        values['faults_active'] = fault_injection.describe(self.robot.active_faults)
         return values
+
+
+def _finite_scan(scan, truth) -> bool:
+    return not np.isnan(scan.ranges).any()   # +-inf are REP-117 readings
+
+
+def _finite_imu(sample, truth) -> bool:
+    return bool(np.isfinite(sample.linear_acceleration).all() and
+                np.isfinite(sample.angular_velocity).all())
+
+
+def _finite_odometry(estimate, truth) -> bool:
+    return bool(math.isfinite(estimate.x + estimate.y + estimate.yaw) and
+                np.isfinite(truth.position).all() and np.isfinite(truth.orientation).all())
 
 
 def _planar(msg: Twist) -> BodyTwist:

@@ -45,15 +45,38 @@ def test_package_and_relative_mesh_uris_become_absolute(tmp_path, monkeypatch):
     assert f'filename="{tmp_path}/meshes/b.stl"' in text
 
 
+def robot_with(wheel_mass: str = '0.03', wheel_origin: str = '0 0.08 0') -> str:
+    """Return a two-wheeled URDF (plain XML) with the given wheel mass and joint origin."""
+    wheels = ''.join(
+        f'<link name="wheel_{side}_link"><inertial><mass value="{wheel_mass}"/>'
+        '<inertia ixx="1e-4" ixy="0" ixz="0" iyy="1e-4" iyz="0" izz="1e-4"/></inertial>'
+        '</link>'
+        f'<joint name="wheel_{side}_joint" type="continuous"><parent link="base_link"/>'
+        f'<child link="wheel_{side}_link"/><origin xyz="{wheel_origin}"/>'
+        '<axis xyz="0 1 0"/></joint>' for side in ('left', 'right'))
+    return ('<robot name="r"><link name="base_link"><inertial><mass value="1"/>'
+            '<inertia ixx="1e-2" ixy="0" ixz="0" iyy="1e-2" iyz="0" izz="1e-2"/></inertial>'
+            f'</link>{wheels}</robot>')
+
+
+# Each row a way a robot file can be wrong, hostile ones included (issue 13 item 5).
 @pytest.mark.parametrize('content, message', [
     (None, 'robot description not found'),
     ('<robot name="r"><link name="a">', 'not valid XML'),
     ('<robot name="r"/>', 'not a URDF robot'),
+    (robot_with(wheel_origin='0 nan 0'),
+     r"joint 'wheel_left_joint': <origin xyz=\"0 nan 0\">: expected finite numbers"),
+    (robot_with(wheel_origin='0 inf 0'), 'expected finite numbers'),
+    (robot_with(wheel_mass='nan'), r"link 'wheel_left_link': <mass value=\"nan\">"),
+    (robot_with(wheel_mass='0'), "link 'wheel_left_link': mass 0 kg, but joint "
+     "'wheel_left_joint' moves it"),
+    (robot_with(wheel_mass='-0.1'), "link 'wheel_left_link': mass -0.1 kg is negative"),
+    (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x80', 'not a text file'),
 ])
 def test_bad_descriptions_name_the_file_and_the_problem(tmp_path, content, message):
     path = tmp_path / 'robot.urdf'
     if content is not None:
-        path.write_text(content)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(DescriptionError, match=message) as error:
         load_robot_description(path)
     assert str(path) in str(error.value)

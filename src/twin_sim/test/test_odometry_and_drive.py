@@ -97,7 +97,9 @@ def test_wheel_geometry_is_measured_from_the_urdf(make_twin):
     robot = make_twin().robot
     assert robot.wheel_radius == pytest.approx(0.033)
     assert robot.wheel_separation == pytest.approx(0.160)
-    assert robot.wheel_torque == pytest.approx(1.0)  # the joints' effort limit
+    assert robot.wheel_torques == pytest.approx([1.0, 1.0])  # the joints' effort limit
+    assert robot.physical.left_radius == robot.physical.right_radius == robot.wheel_radius
+    assert robot.physical.separation == pytest.approx(robot.wheel_separation)  # as told
 
 
 def test_ground_truth_from_the_start_is_in_the_odometry_frame(make_twin):
@@ -133,4 +135,8 @@ def drive_straight_along_y(twin, distance: float):
 def test_geometry_can_be_overridden(make_twin):
     robot = make_twin(drive=DriveConfig(wheel_radius=0.035, wheel_separation=0.2,
                                         max_wheel_torque=2.0)).robot
-    assert (robot.wheel_radius, robot.wheel_separation, robot.wheel_torque) == (0.035, 0.2, 2.0)
+    assert (robot.wheel_radius, robot.wheel_separation) == (0.035, 0.2)
+    assert robot.wheel_torques == [2.0, 2.0]
+    # The firmware's (nominal) geometry changed, not the body's.
+    assert (robot.physical.left_radius, robot.physical.right_radius) == (0.033, 0.033)
+    assert robot.physical.separation == pytest.approx(0.160)

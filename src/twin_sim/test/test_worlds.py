@@ -18,18 +18,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from twin_sim import DescriptionError, load_world, World
+from twin_sim import DescriptionError, load_world, Pose, World
 
 WORLDS = Path(__file__).resolve().parents[3] / 'worlds'
 
 
-@pytest.mark.parametrize('name', ['empty', 'arena', 'apartment', 'room'])
+@pytest.mark.parametrize('name', sorted(path.stem for path in WORLDS.glob('*.yaml')))
 def test_every_shipped_world_loads_and_the_robot_fits_at_its_spawn(make_twin, name):
     world = load_world(WORLDS / f'{name}.yaml')
-    twin = make_twin(build_world=world.build, spawn=world.spawn)
+    spawn = world.spawn or Pose()   # a map world starts at the bridge's spawn, (0, 0)
+    twin = make_twin(build_world=world.build, spawn=spawn)
     twin.run(1.0)
     assert np.linalg.norm(twin.ground_truth().position[:2] -
-                          [world.spawn.x, world.spawn.y]) < 0.01  # nothing pushed it
+                          [spawn.x, spawn.y]) < 0.01  # nothing pushed it
     ranges = twin.lidar.scan().ranges
     assert name == 'empty' or np.isfinite(ranges).any()
 
@@ -44,6 +45,7 @@ def test_arena_has_a_hexagon_and_nine_pillars():
         world.close()
 
 
+# Each row a way a world file can be wrong, hostile ones included (issue 13 item 5).
 @pytest.mark.parametrize('text, message', [
     ('objects: [', 'not valid YAML'),
     ('spawn: {x: 1, heading: 2}', 'spawn: unknown key'),
@@ -53,10 +55,28 @@ def test_arena_has_a_hexagon_and_nine_pillars():
     ('objects:\n  - box: {name: b, size: [1, 1]}', 'size: expected a list of 3 numbers'),
     ('objects:\n  - wall: {name: w, from: [0, 0], to: [0, 0]}', 'the same point'),
     ('objects:\n  - cylinder: {name: c, radius: .nan, height: 1}', 'finite number'),
+    (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x80', 'not a text file'),
+    ('', 'the file is empty'),
+    ('# nothing but a comment\n', 'the file is empty'),
+    ('objects: ' + '[' * 3000 + ']' * 3000, 'nested too deeply'),
+    ('- box: {name: b}', 'expected a mapping'),
+    ('objects:\n  - box: {name: b, size: [1, -1, 1]}', r"'b'.size: expected a size > 0"),
+    ('objects:\n  - box: {name: b, size: [1, 1, 1], mass: -2}', r"'b'.mass: expected a value"),
+    ('objects:\n  - cylinder: {name: c, radius: -0.1, height: 1}',
+     r"'c'.radius: expected a size > 0"),
+    ('objects:\n  - cylinder: {name: c, radius: 0.1, height: 0}', r"'c'.height"),
+    ('objects:\n  - wall: {name: w, from: [0, 0], to: [1, 0], thickness: -0.1}',
+     r"'w'.thickness"),
+    ('objects:\n  - box: {name: b, size: [1, 1, 1], friction: -1}', r"'b'.friction"),
+    ('objects: {name: b}', 'objects: expected a list'),
+    ('spawn: {random: {clearance: 0.3}}', 'spawn.random: needs a map'),
+    (f'map: {{file: {WORLDS / "flat.yaml"}, unknown: maybe}}', 'map.unknown'),
+    (f'map: {{file: {WORLDS / "flat.yaml"}, height: -1}}', 'map.height'),
+    ('map: {file: nowhere.yaml}', r'map.file: .*nowhere.yaml: map YAML not found'),
 ])
 def test_malformed_world_files_name_the_file_and_the_problem(tmp_path, text, message):
     path = tmp_path / 'bad.yaml'
-    path.write_text(text)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
     with pytest.raises(DescriptionError, match=message) as error:
         load_world(path)
     assert str(error.value).startswith(str(path))

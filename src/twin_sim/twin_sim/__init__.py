@@ -24,6 +24,7 @@ from twin_sim.imu import ImuConfig, ImuSample
 from twin_sim.kinematics import DriveLimits
 from twin_sim.lidar import LidarConfig, Scan
 from twin_sim.odometry import OdometryConfig, OdometryEstimate
+from twin_sim.physical import PhysicalConfig, WheelGeometry
 from twin_sim.robot import BodyState, DriveConfig
 from twin_sim.twin import Readings, RobotTwin, Twin, TwinConfig
 from twin_sim.world import PhysicsConfig, Pose, World
@@ -31,7 +32,7 @@ from twin_sim.worlds import load_world, WorldDescription
 
 __all__ = [
     'BodyState', 'DescriptionError', 'DriveConfig', 'DriveLimits', 'ImuConfig', 'ImuSample',
-    'LidarConfig', 'OdometryConfig', 'OdometryEstimate', 'PhysicsConfig', 'Pose', 'Readings',
-    'RobotTwin', 'Scan', 'Twin', 'TwinConfig', 'World', 'WorldDescription',
-    'load_robot_description', 'load_world',
+    'LidarConfig', 'OdometryConfig', 'OdometryEstimate', 'PhysicalConfig', 'PhysicsConfig',
+    'Pose', 'Readings', 'RobotTwin', 'Scan', 'Twin', 'TwinConfig', 'WheelGeometry', 'World',
+    'WorldDescription', 'load_robot_description', 'load_world',
 ]

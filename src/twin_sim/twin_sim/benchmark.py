@@ -50,6 +50,7 @@ def bench_steps(twin: Twin, with_sensors: bool, steps: int = 2400) -> int:
         else:
             twin.robot.apply(twin.config.physics.step)
             twin.world.step()
+            twin.robot.after_step(twin.config.physics.step)
     return steps
 
 

@@ -14,7 +14,7 @@
 
 """An IMU: orientation, angular velocity and specific force of a link, with noise and bias."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -122,3 +122,20 @@ class Imu:
         scale = np.sqrt(dt)
         self.gyro_bias += self.rng.normal(0.0, self.config.gyro_bias_walk_std * scale, 3)
         self.accel_bias += self.rng.normal(0.0, self.config.accel_bias_walk_std * scale, 3)
+
+
+def faulted_sample(sample: ImuSample, faults, previous: ImuSample | None) -> ImuSample:
+    """
+    Return ``sample`` as the active IMU faults (twin_sim.faults) make it.
+
+    :param previous: the sample delivered before this one (a freeze repeats it)
+    """
+    if previous is not None and any(fault.kind == 'imu_freeze' for fault in faults):
+        return previous   # a frozen driver repeats itself exactly
+    for fault in faults:
+        if fault.kind == 'imu_bias':
+            sample = replace(sample,
+                             angular_velocity=sample.angular_velocity + fault.params['gyro'],
+                             linear_acceleration=sample.linear_acceleration +
+                             fault.params['accel'])
+    return sample

@@ -197,3 +197,23 @@ class Lidar:
         ranges = np.where(hit & (ranges > config.range_max), np.inf, ranges)
         ranges = np.where(hit & (ranges < config.range_min), -np.inf, ranges)
         return np.where(hit, ranges, np.inf)
+
+
+def faulted_scan(scan: Scan, faults, previous: Scan | None, angles: np.ndarray) -> Scan:
+    """
+    Return ``scan`` as the active LIDAR faults (twin_sim.faults) make it.
+
+    :param previous: the scan delivered before this one (a freeze repeats it)
+    :param angles: each beam's angle, rad
+    """
+    if previous is not None and any(fault.kind == 'lidar_freeze' for fault in faults):
+        return Scan(previous.ranges, scan.time_ns)   # a frozen driver repeats itself exactly
+    ranges = scan.ranges
+    for fault in faults:
+        if fault.kind == 'lidar_blackout':
+            ranges = np.full_like(ranges, np.inf)
+        elif fault.kind == 'lidar_occlusion':
+            params = fault.params
+            inside = (angles >= params['angle_min']) & (angles <= params['angle_max'])
+            ranges = np.where(inside, params['range'], ranges)
+    return Scan(ranges, scan.time_ns)

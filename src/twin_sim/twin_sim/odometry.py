@@ -85,8 +85,9 @@ class WheelOdometry:
         """
         Set up the encoders and the geometry odometry assumes.
 
-        :param wheel_radius: the true wheel radius, m (odometry assumes it with its error)
-        :param wheel_separation: the true separation, m
+        :param wheel_radius: the nominal wheel radius (the firmware's), m; odometry assumes
+            it with its error
+        :param wheel_separation: the nominal separation, m
         :param rng: the source of every random draw the encoders make
         """
         config.validate()

@@ -15,28 +15,47 @@
 """A differential-drive robot in a World, moved only through its wheel motors."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 import math
 
 import numpy as np
 import pybullet
 
+from twin_sim.actuator import servo_hold_angle, WheelActuator
 from twin_sim.description import DescriptionError, RobotDescription
 from twin_sim.fields import check_fields, ranged
 from twin_sim.kinematics import body_to_wheels, DriveLimits, VelocityLimiter
+from twin_sim.physical import physical_body, PhysicalConfig, WheelGeometry
 from twin_sim.world import Pose, World
+
+# The servo's integral term, as PyBullet's position gain: the share of the angle error
+# corrected in one step (0.1 at 240 Hz: 24 rad/s per rad), and the most it may wind up.
+SERVO_POSITION_GAIN = 0.1
+SERVO_MAX_LAG = 1e-3   # rad: 0.03 mm at the rim of a Burger's wheel
+# How far over a velocity limit the body may go before it is slowed (see _bound_speed).
+SPEED_BOUND_SLACK = 0.01
+# A body this slow (m/s, rad/s) for this long (s), with its wheels held, is held at rest.
+STILL_SPEED = 1e-3
+STILL_TURN_RATE = 1e-2
+STILL_BEFORE_REST = 0.25
 
 
 @dataclass(frozen=True)
 class DriveConfig:
     """
-    The drive train: which joints are the wheels, their geometry and the limits.
+    The drive train as its firmware sees it: the wheels, their nominal geometry, the motors.
+
+    The nominal geometry turns ``cmd_vel`` into wheel speeds and wheel angles into odometry,
+    as the robot's firmware does; the body may differ from it (:class:`PhysicalConfig`).
 
     :param left_wheel_joint: URDF joint of the left wheel
     :param right_wheel_joint: URDF joint of the right wheel
-    :param wheel_radius: m; 0 measures it from the URDF
-    :param wheel_separation: m; 0 measures it from the URDF
+    :param wheel_radius: the radius the firmware assumes, m; 0 takes the URDF's
+    :param wheel_separation: the separation the firmware assumes, m; 0 takes the URDF's
     :param max_wheel_torque: N m per wheel motor; 0 takes the joint's effort limit
     :param limits: velocity and acceleration limits of the base
+    :param time_constant: each wheel speed's first-order response to its command, s (0: none)
+    :param dead_time: from a wheel speed command to the motor's first response, s (0: none)
     """
 
     left_wheel_joint: str = 'wheel_left_joint'
@@ -45,6 +64,8 @@ class DriveConfig:
     wheel_separation: float = ranged(0.0, 0.0, 5.0)
     max_wheel_torque: float = ranged(0.0, 0.0, 1000.0)
     limits: DriveLimits = field(default_factory=DriveLimits)
+    time_constant: float = ranged(0.0, 0.0, 10.0)
+    dead_time: float = ranged(0.0, 0.0, 10.0)
 
     def __post_init__(self):
         """Refuse a drive train out of range at construction."""
@@ -99,26 +120,38 @@ def rotation_matrix(quaternion) -> np.ndarray:
 FIRST_COLLISION_GROUP = 1 << 4
 
 
+def _over(speed: float, limit: float) -> float:
+    """Return the factor that brings ``speed`` back within the slack over ``limit`` (else 1)."""
+    bound = limit * (1.0 + SPEED_BOUND_SLACK)
+    return bound / speed if speed > bound else 1.0
+
+
 class DiffDriveRobot:
     """
     A robot loaded from a description, with two driven wheels.
 
-    Each step the requested body twist passes the velocity limiter, becomes wheel speeds,
-    and goes to the wheel joints' velocity motors, whose torque is limited. The base is never
-    moved by setting its velocity: slip, load and collisions act as they would on the robot.
+    Each step the requested body twist passes the velocity limiter, becomes wheel speeds by
+    the nominal geometry, passes each wheel's actuator model (dead time, first-order lag),
+    and goes to the wheel servos, whose torque is limited. The base is never moved by setting
+    its velocity: slip, load and collisions act as they would on the robot. The wheels it
+    rolls on are the physical ones, which may differ from the nominal geometry.
     """
 
     def __init__(self, world: World, description: RobotDescription, config: DriveConfig,
                  pose: Pose = Pose(), name: str = 'robot',
-                 collision_group: int = FIRST_COLLISION_GROUP):
+                 collision_group: int = FIRST_COLLISION_GROUP,
+                 physical: PhysicalConfig = PhysicalConfig()):
         """
         Load the robot into ``world``.
 
         :param collision_group: this robot's collision bit; its own sensors' rays skip it
+        :param physical: the body's true wheels, where they differ from the description
         :raises DescriptionError: a wheel joint is missing, or the geometry is unusable
         """
         self.world, self.config, self.name = world, config, name
-        self.body = world.load_urdf_text(name, description.urdf, pose)
+        urdf, described = physical_body(description.urdf, config.left_wheel_joint,
+                                        config.right_wheel_joint, physical)
+        self.body = world.load_urdf_text(name, urdf, pose)
         self.collision_group = collision_group
         self.links = {self._info(j)[12].decode(): j for j in range(self._joint_count())}
         self.links[self._base_name()] = -1
@@ -127,13 +160,27 @@ class DiffDriveRobot:
                        self._wheel_joint(joints, config.right_wheel_joint, description)]
         self._set_collision_group()
         self.wheel_signs = [self._forward_sign(j) for j in self.wheels]
-        self.wheel_radius = config.wheel_radius or self._measure_wheel_radius()
-        self.wheel_separation = config.wheel_separation or self._measure_separation()
-        self.wheel_torque = config.max_wheel_torque or self._info(self.wheels[0])[10] or 1.0
+        self.physical = WheelGeometry(self._measure_wheel_radius(self.wheels[0]),
+                                      self._measure_wheel_radius(self.wheels[1]),
+                                      self._measure_separation())
+        # Nominal: what the firmware is told, else the description's, else the body's.
+        self.wheel_radius = (config.wheel_radius or described.left_radius or
+                             self.physical.left_radius)
+        self.wheel_separation = (config.wheel_separation or described.separation or
+                                 self.physical.separation)
+        torque = config.max_wheel_torque or self._info(self.wheels[0])[10] or 1.0
+        self.wheel_torques = [torque, torque]   # N m, (left, right): a weak motor has less
         self.limiter = VelocityLimiter(config.limits)
-        self.command = (0.0, 0.0)
-        self.applied = (0.0, 0.0)  # the limited twist sent to the wheels last step
+        self.actuators = [WheelActuator(config.time_constant, config.dead_time)
+                          for _ in self.wheels]
+        self.speed_bound_count = 0   # steps in which the body was slowed to the limits
         self._release_passive_joints()
+        self.reset_commands()
+
+    @property
+    def nominal(self) -> WheelGeometry:
+        """Return the geometry the firmware believes (both wheels of the nominal radius)."""
+        return WheelGeometry(self.wheel_radius, self.wheel_radius, self.wheel_separation)
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -166,15 +213,15 @@ class DiffDriveRobot:
         axis_in_base = self.link_rotation(-1).T @ axis_in_world
         return 1.0 if axis_in_base[1] > 0 else -1.0
 
-    def _measure_wheel_radius(self) -> float:
-        shapes = self.world.call(pybullet.getCollisionShapeData, self.body, self.wheels[0])
-        for shape in shapes:
-            if shape[2] == pybullet.GEOM_CYLINDER:
-                return shape[3][1]
-            if shape[2] == pybullet.GEOM_SPHERE:
-                return shape[3][0]
+    def _measure_wheel_radius(self, wheel: int) -> float:
+        shapes = self.world.call(pybullet.getCollisionShapeData, self.body, wheel)
+        radii = [shape[3][1] if shape[2] == pybullet.GEOM_CYLINDER else shape[3][0]
+                 for shape in shapes
+                 if shape[2] in (pybullet.GEOM_CYLINDER, pybullet.GEOM_SPHERE)]
+        if radii:
+            return max(radii)   # the tread, not the hub
         # Otherwise: the axle's height above base_footprint, which sits on the ground.
-        height = self.frame_in_base(self.wheels[0])[2]
+        height = self.frame_in_base(wheel)[2]
         if height <= 0.0:
             raise DescriptionError(f'robot {self.name!r}: cannot measure the wheel radius; '
                                    'set wheel_radius')
@@ -262,15 +309,104 @@ class DiffDriveRobot:
         self.command = (linear, angular)
 
     def apply(self, dt: float) -> None:
-        """Send this step's limited wheel speeds to the motors."""
+        """Send the wheel speeds and angles for the end of this step to the servos."""
         self.applied = self.limiter.update(*self.command, dt)
-        wheel_speeds = body_to_wheels(*self.applied, self.wheel_radius, self.wheel_separation)
+        commands = body_to_wheels(*self.applied, self.wheel_radius, self.wheel_separation)
+        # A seized motor (speed scale 0) holds its wheel whatever the actuator asks.
+        speeds = [actuator.update(command, dt) * scale for actuator, command, scale
+                  in zip(self.actuators, commands, self.wheel_speed_scales)]
+        self.wheels_commanded = any(speeds)
+        held = [servo_hold_angle(target, angle, SERVO_MAX_LAG)
+                for target, angle in zip(self.servo_targets, self.wheel_angles())]
+        signs = self.wheel_signs
         self.world.call(pybullet.setJointMotorControlArray, self.body, self.wheels,
-                        pybullet.VELOCITY_CONTROL,
-                        targetVelocities=[s * w for s, w in zip(self.wheel_signs, wheel_speeds)],
-                        forces=[self.wheel_torque] * 2)
+                        pybullet.POSITION_CONTROL,
+                        targetPositions=[s * a for s, a in zip(signs, held)],
+                        targetVelocities=[s * w for s, w in zip(signs, speeds)],
+                        positionGains=[SERVO_POSITION_GAIN] * 2, velocityGains=[1.0] * 2,
+                        forces=[torque * scale for torque, scale
+                                in zip(self.wheel_torques, self.wheel_torque_scales)])
+        self.servo_targets = [angle + speed * dt for angle, speed in zip(held, speeds)]
+
+    def after_step(self, dt: float) -> None:
+        """Bound the body's speed, and hold it where it came to rest (after a physics step)."""
+        linear, angular = self._bound_speed(
+            *self.world.call(pybullet.getBaseVelocity, self.body))
+        still = (not self.wheels_commanded and math.hypot(*linear) < STILL_SPEED and
+                 math.hypot(*angular) < STILL_TURN_RATE)
+        self.still_for = self.still_for + dt if still else 0.0
+        if self.still_for < STILL_BEFORE_REST:
+            self.rest_pose = None
+        elif self.rest_pose is None:
+            self.rest_pose = self.world.call(pybullet.getBasePositionAndOrientation, self.body)
+        else:
+            self._hold_at_rest()
+
+    def _hold_at_rest(self) -> None:
+        """
+        Put the body back where it came to rest, without velocity.
+
+        PyBullet's friction acts on velocities only, so a body standing on its held wheels
+        slides off by micrometres per second (20 cm an hour). Held like this it stands still
+        as static friction holds a real robot; a command, or a push that moves it faster than
+        :data:`STILL_SPEED`, lets it go.
+        """
+        self.world.call(pybullet.resetBasePositionAndOrientation, self.body, *self.rest_pose)
+        self.world.call(pybullet.resetBaseVelocity, self.body, (0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
+
+    def _bound_speed(self, linear, angular) -> tuple:
+        """
+        Take out of the body any speed beyond the limits; return the velocities it keeps.
+
+        Pressed against an obstacle, the body can pivot about the contact faster than its
+        wheels drive it (a rigid, frictional contact in PyBullet), and the twin would turn
+        faster than the robot it mirrors can. Speeds within :data:`SPEED_BOUND_SLACK` of the
+        limits are left alone.
+        """
+        limits = self.config.limits
+        linear_scale = _over(math.hypot(linear[0], linear[1]), limits.max_linear_velocity)
+        angular_scale = _over(abs(angular[2]), limits.max_angular_velocity)
+        if linear_scale == angular_scale == 1.0:
+            return linear, angular
+        linear = (linear[0] * linear_scale, linear[1] * linear_scale, linear[2])
+        angular = (angular[0], angular[1], angular[2] * angular_scale)
+        self.world.call(pybullet.resetBaseVelocity, self.body, linear, angular)
+        self.speed_bound_count += 1
+        return linear, angular
 
     def reset_commands(self) -> None:
-        """Drop the current request and the limiter's memory (the base is at rest)."""
+        """Drop the request and the limiter's and actuators' memory; hold the wheels still."""
         self.command = self.applied = (0.0, 0.0)
         self.limiter.reset()
+        for actuator in self.actuators:
+            actuator.reset()
+        self.servo_targets = list(self.wheel_angles())
+        self.wheels_commanded, self.still_for, self.rest_pose = False, 0.0, None
+
+    # -- injected faults, per wheel (0: left, 1: right) ----------------------------------
+
+    wheel_speed_scales = (1.0, 1.0)    # of each wheel's commanded speed; 0 holds it still
+    wheel_torque_scales = (1.0, 1.0)   # of each wheel motor's torque limit
+
+    @cached_property
+    def loaded_wheel_friction(self) -> tuple[float, float]:
+        """Return the wheels' lateral friction coefficients as loaded from the description."""
+        return tuple(self.world.call(pybullet.getDynamicsInfo, self.body, joint)[1]
+                     for joint in self.wheels)
+
+    def set_wheel_traction(self, wheel: int, scale: float) -> None:
+        """Scale a wheel's friction with the ground (a slipping wheel); 1 restores it."""
+        self.world.call(pybullet.changeDynamics, self.body, self.wheels[wheel],
+                        lateralFriction=self.loaded_wheel_friction[wheel] * scale)
+
+    def set_wheel_motor(self, wheel: int, torque_scale: float = 1.0,
+                        speed_scale: float = 1.0) -> None:
+        """
+        Weaken or seize a wheel's motor; the defaults restore it.
+
+        :param torque_scale: of the torque limit (0: a dead, free-wheeling motor)
+        :param speed_scale: of the commanded speed (0 with full torque: a seized motor)
+        """
+        torques, speeds = list(self.wheel_torque_scales), list(self.wheel_speed_scales)
+        torques[wheel], speeds[wheel] = torque_scale, speed_scale
+        self.wheel_torque_scales, self.wheel_speed_scales = tuple(torques), tuple(speeds)

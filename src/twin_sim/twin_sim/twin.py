@@ -22,16 +22,21 @@ from typing import Callable, Sequence
 import numpy as np
 
 from twin_sim.description import load_robot_description, RobotDescription
+from twin_sim.faults import Fault, FaultSchedule, WHEELS
 from twin_sim.fields import check_fields, ranged
-from twin_sim.imu import Imu, ImuConfig, ImuSample
+from twin_sim.imu import ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
-from twin_sim.odometry import OdometryConfig, OdometryEstimate, WheelOdometry
+from twin_sim.odometry import OdometryConfig, OdometryEstimate
+from twin_sim.physical import PhysicalConfig
 from twin_sim.robot import (BodyState, DiffDriveRobot, DriveConfig, FIRST_COLLISION_GROUP,
                             relative_to)
+from twin_sim.sensors import SENSORS
+from twin_sim.variations import apply_to_world, NominalWorld, Variations, varied_config
 from twin_sim.world import PhysicsConfig, Pose, World
 
 NS_PER_S = 1_000_000_000
 MAX_ROBOTS = 16
+FAULT_STREAM = 1000    # the spawn key of a robot's fault stream, after its sensors' (0, 1, ...)
 MAX_EXTENT_M = 1e4     # the bound of a world without walls, far beyond any map
 WORLD_MARGIN_M = 1.0   # room around the world's bodies and start poses a robot may go
 FALLEN_M = 0.1         # a robot this far below the ground fell through it
@@ -46,6 +51,11 @@ class TwinConfig:
     :param spawn: where the robot's root frame starts
     :param base_link: the frame whose pose is the robot's pose (REP-105 ``base_footprint``)
     :param seed: seeds every random draw of every sensor
+    :param drive: the drive train as the firmware sees it (nominal geometry, motors, limits)
+    :param physical: the body's true wheels, where they differ from the description
+    :param faults: faults injected from every reset on (twin_sim.faults; time 0 is the reset)
+    :param variations: distributions drawn per episode and applied at each reset
+        (twin_sim.variations), or None
     """
 
     robot: str | Path
@@ -54,9 +64,12 @@ class TwinConfig:
     seed: int = ranged(0, 0, 2**31 - 1)
     physics: PhysicsConfig = field(default_factory=PhysicsConfig)
     drive: DriveConfig = field(default_factory=DriveConfig)
+    physical: PhysicalConfig = field(default_factory=PhysicalConfig)
     lidar: LidarConfig = field(default_factory=LidarConfig)
     imu: ImuConfig = field(default_factory=ImuConfig)
     odometry: OdometryConfig = field(default_factory=OdometryConfig)
+    faults: tuple[Fault, ...] = ()
+    variations: Variations | None = None
 
     def __post_init__(self):
         """Refuse a seed out of range (the parts check themselves)."""
@@ -65,7 +78,7 @@ class TwinConfig:
 
 @dataclass(frozen=True)
 class Readings:
-    """What the sensors produced in one step; a sensor that was not due is None."""
+    """What the sensors produced in one step (a field per sensor of SENSORS); None: not due."""
 
     time_ns: int
     scan: Scan | None = None
@@ -74,16 +87,17 @@ class Readings:
 
 
 class Schedule:
-    """Fire every ``period_ns`` of simulated time, starting at time 0."""
+    """Fire every ``period_ns`` of simulated time, starting at ``start_ns``."""
 
-    def __init__(self, rate_hz: float):
+    def __init__(self, rate_hz: float, start_ns: int = 0):
         """
-        Fire first at time 0.
+        Fire first at ``start_ns``.
 
         :param rate_hz: how often it fires
+        :param start_ns: simulated time of the first firing
         """
         self.period_ns = round(NS_PER_S / rate_hz)
-        self.next_ns = 0
+        self.next_ns = start_ns
         self.fired_ns = None   # the time the last firing was due at
 
     def due(self, time_ns: int) -> bool:
@@ -99,31 +113,75 @@ class RobotTwin:
     """One robot of a twin: its body, its sensors and wheel odometry, and their schedules."""
 
     def __init__(self, world: World, config: TwinConfig, description: RobotDescription,
-                 spawn: Pose, name: str, collision_group: int):
+                 spawn: Pose, name: str, collision_group: int, index: int = 0):
         """
         Load the robot into ``world`` (the caller saves the world and calls :meth:`reset`).
 
         :param collision_group: the robot's own collision bit, which its LIDAR's rays skip
+        :param index: the robot's place in the twin (faults name robots by it)
         """
-        self.config = config
+        self.config, self.index = config, index
         self.robot = DiffDriveRobot(world, description, config.drive, spawn, name,
-                                    collision_group)
+                                    collision_group, config.physical)
         self.base_link = self.robot.link_index(config.base_link, 'base')
+        self.wheel_traction = (1.0, 1.0)
 
-    def reset(self, seed: np.random.SeedSequence) -> None:
-        """Commands, sensors, noise streams and schedules to their start (bodies restored)."""
-        config = self.config
+    def reset(self, seed: np.random.SeedSequence, time_ns: int) -> None:
+        """
+        Commands, sensors, noise streams and schedules to their start (bodies restored).
+
+        :param time_ns: the simulated time now, from which schedules, sensors and faults
+            start again
+        """
         self.robot.reset_commands()
-        lidar_rng, imu_rng, odometry_rng = (np.random.default_rng(s) for s in seed.spawn(3))
-        self.lidar = Lidar(self.robot, config.lidar, lidar_rng)
-        self.imu = Imu(self.robot, config.imu, config.physics.gravity, imu_rng)
-        self.odometry = WheelOdometry(config.odometry, self.robot.wheel_radius,
-                                      self.robot.wheel_separation, odometry_rng)
-        self.odometry.reset(self.robot.wheel_angles())
-        self.schedules = {name: Schedule(getattr(config, name).rate)
-                          for name in ('lidar', 'imu', 'odometry')}
-        self._last_odometry_ns = 0
+        self.sensors = {make.reading: make(self.robot, self.config) for make in SENSORS}
+        self.schedules = []
+        for sensor, stream in zip(self.sensors.values(), seed.spawn(len(self.sensors))):
+            sensor.reset(np.random.default_rng(stream), time_ns)
+            self.schedules.append(Schedule(sensor.rate, time_ns))
         self.start = self.ground_truth()
+        fault_seed = np.random.SeedSequence(seed.entropy,
+                                            spawn_key=(*seed.spawn_key, FAULT_STREAM))
+        self.fault_schedule = FaultSchedule(self._own(self.config.faults), fault_seed, time_ns)
+        self._update_faults(time_ns)
+
+    def inject_faults(self, faults: Sequence[Fault], time_ns: int) -> None:
+        """Add faults (those for this robot) whose start times count from ``time_ns``."""
+        self.fault_schedule.add(self._own(faults), time_ns)
+        self._update_faults(time_ns)
+
+    def _own(self, faults: Sequence[Fault]) -> list[Fault]:
+        return [fault for fault in faults if fault.robot in (None, self.index)]
+
+    def _update_faults(self, time_ns: int) -> None:
+        """Hand the faults active at ``time_ns`` to the sensors, the wheels and the bridge."""
+        self.active_faults = active = self.fault_schedule.active(time_ns)
+        for name, sensor in self.sensors.items():
+            sensor.faults = [fault for fault in active if fault.target == name]
+        self.bridge_faults = [fault for fault in active if fault.target == 'bridge']
+        self._set_wheels([fault for fault in active if fault.target == 'wheels'])
+        self.next_fault_change_ns = self.fault_schedule.next_change_ns(time_ns)
+
+    def _set_wheels(self, faults: list[Fault]) -> None:
+        traction, torque, speed = [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]
+        for fault in faults:
+            wheel = WHEELS.index(fault.params['wheel'])
+            if fault.kind == 'wheel_slip':
+                traction[wheel] *= fault.params['traction']
+            elif fault.kind == 'weak_motor':
+                torque[wheel] *= fault.params['torque']
+            else:   # stuck_motor
+                speed[wheel] = 0.0
+        for wheel in (0, 1):
+            if traction[wheel] != self.wheel_traction[wheel]:
+                self.robot.set_wheel_traction(wheel, traction[wheel])
+            self.robot.set_wheel_motor(wheel, torque[wheel], speed[wheel])
+        self.wheel_traction = tuple(traction)
+
+    @property
+    def lidar(self) -> Lidar:
+        """Return the LIDAR (its beams, random stream and casting)."""
+        return self.sensors['scan'].lidar
 
     def set_command(self, linear: float, angular: float) -> None:
         """Request a body twist: m/s forward, rad/s counter-clockwise."""
@@ -131,26 +189,13 @@ class RobotTwin:
 
     def sense(self, time_ns: int) -> Readings:
         """Return the readings due at ``time_ns``, just after a physics step."""
-        due = {name: schedule.due(time_ns) for name, schedule in self.schedules.items()}
-        return Readings(
-            time_ns=time_ns,
-            scan=self._sweep_lidar(time_ns, due['lidar']),
-            imu=self.imu.sample(time_ns / NS_PER_S) if due['imu'] else None,
-            odometry=self._update_odometry(time_ns) if due['odometry'] else None)
-
-    def _sweep_lidar(self, time_ns: int, scan_due: bool) -> Scan | None:
-        # Sweeps start on the scan schedule, so each ends before the next begins (its last
-        # beam is due less than a scan period after its first): one scan per step at most.
-        finished = self.lidar.continue_sweep(time_ns)
-        if scan_due:
-            self.lidar.start_sweep(self.schedules['lidar'].fired_ns)
-            finished = self.lidar.continue_sweep(time_ns) or finished
-        return finished
-
-    def _update_odometry(self, time_ns: int) -> OdometryEstimate:
-        dt = (time_ns - self._last_odometry_ns) / NS_PER_S
-        self._last_odometry_ns = time_ns
-        return self.odometry.update(self.robot.wheel_angles(), dt)
+        if time_ns >= self.next_fault_change_ns:
+            self._update_faults(time_ns)
+        readings = {}
+        for sensor, schedule in zip(self.sensors.values(), self.schedules):
+            due_ns = schedule.fired_ns if schedule.due(time_ns) else None
+            readings[sensor.reading] = sensor.sample(time_ns, due_ns)
+        return Readings(time_ns, **readings)
 
     def ground_truth(self, from_start: bool = False) -> BodyState:
         """
@@ -184,6 +229,24 @@ class RobotTwin:
     def applied_command(self) -> tuple[float, float]:
         """Return the limited twist sent to the wheels in the last step: m/s, rad/s."""
         return self.robot.applied
+
+    def drive_geometry(self) -> dict[str, float]:
+        """
+        Return the wheel geometry the firmware believes (nominal) and the body's (physical).
+
+        Keys name the quantity and its unit; the values are what is in force, the URDF's
+        where a setting was 0.
+        """
+        nominal, physical = self.robot.nominal, self.robot.physical
+        return {'nominal_wheel_radius_m': nominal.left_radius,
+                'nominal_wheel_separation_m': nominal.separation,
+                'physical_left_wheel_radius_m': physical.left_radius,
+                'physical_right_wheel_radius_m': physical.right_radius,
+                'physical_wheel_separation_m': physical.separation}
+
+    def body_slowed_steps(self) -> int:
+        """Return in how many steps the body was slowed back to the velocity limits."""
+        return self.robot.speed_bound_count
 
     def wheel_joint_states(self) -> tuple[list[float], list[float]]:
         """Return the wheel joints' angles (rad) and speeds (rad/s), in URDF sign, left first."""
@@ -222,10 +285,15 @@ class Twin:
         # Each robot in a collision group of its own, so every LIDAR sees the other robots.
         self.robots = [RobotTwin(self.world, config, self.description, spawn,
                                  'robot' if index == 0 else f'robot{index}',
-                                 FIRST_COLLISION_GROUP << index)
+                                 FIRST_COLLISION_GROUP << index, index)
                        for index, spawn in enumerate(spawns)]
         self.step_ns = round(config.physics.step * NS_PER_S)
+        self.time_ns = 0
         self.world.save()
+        self.episode = 0
+        if config.variations is not None:
+            self.nominal = NominalWorld.of(self.world, [r.robot.name for r in self.robots])
+        self.variation = {}
         self.reset()
 
     @property
@@ -240,16 +308,45 @@ class Twin:
 
     @property
     def time(self) -> float:
-        """Return the simulated time since the start or the last reset, s."""
+        """Return the simulated time since the twin was built (a reset does not rewind it), s."""
         return self.time_ns / NS_PER_S
 
-    def reset(self) -> None:
-        """Return to the initial state exactly: bodies, commands, sensors, noise, time."""
+    def reset(self, episode: int | None = None) -> None:
+        """
+        Return to the initial state exactly: bodies, commands, sensors, noise.
+
+        Time is not rewound: it has one owner and only moves forward, so every stamp taken
+        after a reset is later than every stamp before it. Schedules and sensors start again
+        from the current time, and an episode's readings do not depend on when it starts.
+
+        :param episode: start episode ``episode``: its noise streams and, with variations,
+            its draw (from the seed and the episode alone); None repeats the current episode
+        """
         self.world.restore()
-        seeds = np.random.SeedSequence(self.config.seed).spawn(len(self.robots))
-        for robot, seed in zip(self.robots, seeds):
-            robot.reset(seed)
-        self.time_ns = 0
+        self.episode = self.episode if episode is None else episode
+        # Episode 0 draws from the seed alone, as a twin without episodes always did.
+        seed = np.random.SeedSequence(
+            [self.config.seed, self.episode] if self.episode else self.config.seed)
+        if self.config.variations is not None:
+            self.variation = self._vary(self.config.variations)
+        for robot, robot_seed in zip(self.robots, seed.spawn(len(self.robots))):
+            robot.reset(robot_seed, self.time_ns)
+
+    def _vary(self, variations: Variations) -> dict[str, float]:
+        """Apply the current episode's draw; return the value of every varied quantity."""
+        drawn = variations.draw(self.config.seed, self.episode,
+                                {'obstacles': self.nominal.obstacles,
+                                 'spawn': self.nominal.robots})
+        config, values = varied_config(self.config, variations, drawn)
+        for robot in self.robots:
+            robot.config = config
+        values.update(apply_to_world(self.world, variations, drawn, self.nominal))
+        return values
+
+    def inject_faults(self, faults: Sequence[Fault]) -> None:
+        """Start faults now: their start times count from the current time."""
+        for robot in self.robots:
+            robot.inject_faults(faults, self.time_ns)
 
     def set_command(self, linear: float, angular: float, robot: int = 0) -> None:
         """Request a body twist of robot ``robot``: m/s forward, rad/s counter-clockwise."""
@@ -265,6 +362,8 @@ class Twin:
         for robot in self.robots:
             robot.robot.apply(dt)
         self.world.step()
+        for robot in self.robots:
+            robot.robot.after_step(dt)
         self.time_ns += self.step_ns
         return [robot.sense(self.time_ns) for robot in self.robots]
 
@@ -345,10 +444,10 @@ class Twin:
         return found
 
     def rebuild(self) -> None:
-        """Build the world and robots anew, then reset: when a restore cannot heal the world."""
+        """Build the world and robots anew, at their start: when a restore cannot heal it."""
         fresh = Twin(self.config, self._build_world, self._spawns)
         self.world.close()
-        time_ns = self.time_ns
+        time_ns, episode = self.time_ns, self.episode
         self.__dict__.update(fresh.__dict__)
-        self.time_ns = time_ns   # time then follows the rule of any reset
-        self.reset()
+        self.time_ns = time_ns   # time has one owner and is never rewound
+        self.reset(episode)      # the same episode and draw, from the current time

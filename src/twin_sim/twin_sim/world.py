@@ -19,12 +19,19 @@ import math
 from pathlib import Path
 import tempfile
 
+import numpy as np
 import pybullet
 
 from twin_sim.description import DescriptionError
 from twin_sim.fields import check_fields, ranged
 
 Vector = tuple[float, float, float]
+# Boxes in one static mesh body: PyBullet takes at most 131072 vertices and 524288 indices.
+BOXES_PER_BODY = 14_000
+# A box's 8 corners (in units of its half extents) and its 12 triangles, wound outwards.
+BOX_CORNERS = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float)
+BOX_TRIANGLES = np.array([[0, 1, 3], [0, 3, 2], [4, 6, 7], [4, 7, 5], [0, 4, 5], [0, 5, 1],
+                          [2, 3, 7], [2, 7, 6], [0, 2, 6], [0, 6, 4], [1, 5, 7], [1, 7, 3]])
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,13 @@ class Pose:
     def position(self) -> Vector:
         """Return the position."""
         return self.x, self.y, self.z
+
+
+def box_mesh(centres: np.ndarray, sizes: np.ndarray) -> tuple[list, list]:
+    """Return the vertices and triangle indices of boxes, as PyBullet's mesh shapes take them."""
+    vertices = centres[:, np.newaxis, :] + sizes[:, np.newaxis, :] / 2.0 * BOX_CORNERS
+    indices = BOX_TRIANGLES + 8 * np.arange(len(centres))[:, np.newaxis, np.newaxis]
+    return vertices.reshape(-1, 3).tolist(), indices.ravel().tolist()
 
 
 class World:
@@ -159,6 +173,35 @@ class World:
         """Add an upright cylinder; ``pose`` is its centre."""
         return self._add_shape(name, pose, mass, friction, color, pybullet.GEOM_CYLINDER,
                                radius=radius, height=height)
+
+    def add_static_boxes(self, name: str, centres: np.ndarray, sizes: np.ndarray, pose: Pose,
+                         friction: float | None = None, color=(0.6, 0.6, 0.6, 1.0)) -> list[str]:
+        """
+        Add many static boxes as a few triangle-mesh bodies (one body each would take minutes).
+
+        A compound shape would keep only 16 boxes and a multibody 128 links, so the boxes
+        become one static mesh per ``BOXES_PER_BODY``, which PyBullet ray-tests through a BVH.
+
+        :param centres: (n, 3) box centres in the frame of ``pose``, m
+        :param sizes: (n, 3) full edge lengths, m
+        :param pose: the frame the boxes are given in
+        :return: the names of the bodies, ``<name>_0``, ``<name>_1``, ...
+        """
+        names = []
+        for first in range(0, len(centres), BOXES_PER_BODY):
+            part = slice(first, first + BOXES_PER_BODY)
+            vertices, indices = box_mesh(np.asarray(centres[part]), np.asarray(sizes[part]))
+            collision = self.call(pybullet.createCollisionShape, pybullet.GEOM_MESH,
+                                  vertices=vertices, indices=indices,
+                                  flags=pybullet.GEOM_FORCE_CONCAVE_TRIMESH)
+            visual = self.call(pybullet.createVisualShape, pybullet.GEOM_MESH,
+                               vertices=vertices, indices=indices, rgbaColor=color)
+            body = self.call(pybullet.createMultiBody, 0.0, collision, visual,
+                             basePosition=pose.position(), baseOrientation=pose.quaternion())
+            self._set_friction(body, friction)
+            names.append(f'{name}_{len(names)}')
+            self._register(names[-1], body)
+        return names
 
     def add_mesh(self, name: str, filename: str, pose: Pose, scale: Vector = (1.0, 1.0, 1.0),
                  mass: float = 0.0, friction: float | None = None) -> int:
@@ -261,3 +304,37 @@ class World:
         body = self.bodies[name]
         self.call(pybullet.resetBasePositionAndOrientation, body, state[0], state[1])
         self.call(pybullet.resetBaseVelocity, body, state[2], state[3])
+
+    # -- per-episode variations -----------------------------------------------------------
+
+    def friction(self, name: str) -> float:
+        """Return the lateral friction coefficient of a body's root link."""
+        return self.call(pybullet.getDynamicsInfo, self.bodies[name], -1)[1]
+
+    def set_friction(self, name: str, friction: float) -> None:
+        """Set the lateral friction coefficient of every link of a body."""
+        self._set_friction(self.bodies[name], friction)
+
+    def dynamics(self, name: str) -> list[tuple[float, Vector]]:
+        """Return each link's (mass kg, inertia diagonal kg m^2), root link first."""
+        body = self.bodies[name]
+        return [tuple(self.call(pybullet.getDynamicsInfo, body, link)[0:3:2])
+                for link in range(-1, self.call(pybullet.getNumJoints, body))]
+
+    def set_dynamics(self, name: str, links: list[tuple[float, Vector]]) -> None:
+        """Set each link's mass and inertia diagonal, in the order :meth:`dynamics` gives."""
+        body = self.bodies[name]
+        for link, (mass, inertia) in enumerate(links, start=-1):
+            self.call(pybullet.changeDynamics, body, link, mass=mass,
+                      localInertiaDiagonal=inertia)
+
+    def pose(self, name: str) -> Pose:
+        """Return the pose of a body's root link frame (yaw only of its orientation)."""
+        body = self.bodies[name]
+        com_position, com_orientation = self.call(pybullet.getBasePositionAndOrientation, body)
+        local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
+        position, orientation = self.call(pybullet.multiplyTransforms, com_position,
+                                          com_orientation, *self.call(pybullet.invertTransform,
+                                                                      *local))
+        roll, pitch, yaw = self.call(pybullet.getEulerFromQuaternion, orientation)
+        return Pose(*position, yaw=yaw, pitch=pitch, roll=roll)

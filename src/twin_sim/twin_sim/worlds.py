@@ -28,6 +28,10 @@ Format (every key optional except each object's kind and name; lengths in m, ang
 
 Every object also takes ``mass`` (0, the default, is static), ``friction`` and, for shapes,
 ``color`` ([r, g, b, a]). Files are relative to the world file, or ``package://`` URIs.
+
+A Nav2 map is a world too: its YAML (``image`` and ``resolution`` keys) is accepted wherever a
+world file is, and a world file takes one with ``map: {file: map.yaml, height: 0.5, unknown:
+free}``; then ``spawn: {random: {clearance: 0.3, seed: 0}}`` draws the start from free space.
 """
 
 from dataclasses import dataclass
@@ -35,12 +39,22 @@ import math
 from pathlib import Path
 from typing import Callable
 
-from twin_sim.description import DescriptionError, resolve_uri
+import numpy as np
+from twin_sim.description import DescriptionError, read_text, resolve_uri
+from twin_sim.occupancy_map import free_spawn, is_map_yaml, MapGrid, obstacle_boxes, read_map
 from twin_sim.world import Pose, World
 import yaml
 
+# Each object is a body, and a body takes about a millisecond to add (more, the more there
+# are); a file past these limits would stall the start for minutes without a word.
+MAX_OBJECTS = 2000
+MAX_FILE_BYTES = 1_000_000
+
+WORLD_KEYS = {'spawn', 'ground', 'objects', 'map', 'name', 'description'}
 POSE_KEYS = {'x', 'y', 'z', 'yaw', 'pitch', 'roll'}
 COMMON_KEYS = {'name', 'pose', 'mass', 'friction'}
+MAP_KEYS = {'file', 'height', 'unknown', 'color', 'friction'}
+UNKNOWN_CELLS = ('free', 'wall')
 KIND_KEYS = {
     'box': {'size', 'color'},
     'cylinder': {'radius', 'height', 'color'},
@@ -57,37 +71,119 @@ class WorldDescription:
     source: str
     spawn: Pose | None
     build: Callable[[World], None]
+    grid: MapGrid | None = None   # the Nav2 map the world was built from, if any
 
 
 def load_world(path: str | Path) -> WorldDescription:
     """
-    Read and check a world file.
+    Read and check a world file, or a Nav2 map YAML (a world of ground and the map's walls).
 
     :raises DescriptionError: naming the file, the entry and what is wrong
     """
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise DescriptionError(f'{path}: world file not found')
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as error:
-        raise DescriptionError(f'{path}: not valid YAML: {error}') from None
+    data = _read_yaml(path)
     checker = _Checker(path)
-    checker.keys(data, {'spawn', 'ground', 'objects', 'name', 'description'}, 'the file')
-    spawn = checker.pose(data['spawn'], 'spawn') if 'spawn' in data else None
+    if is_map_yaml(data):
+        return _world(checker, {'map': {}}, read_map(path, data))
+    checker.keys(data, WORLD_KEYS, 'the file')
+    grid = None
+    if 'map' in data:
+        checker.keys(data['map'], MAP_KEYS, 'map')
+        try:
+            grid = read_map(checker.file(data['map'].get('file'), 'map.file'))
+        except DescriptionError as error:
+            checker.fail('map.file', str(error))
+    return _world(checker, data, grid)
+
+
+def _world(checker: '_Checker', data: dict, grid: MapGrid | None) -> WorldDescription:
+    """Check every entry of a world now, and return how to build it."""
+    add_map = None if grid is None else _map_builder(checker, data['map'], grid)
+    spawn = _spawn(checker, data['spawn'], grid) if 'spawn' in data else None
     ground = data.get('ground', {})
     if ground is not False:
         checker.keys(ground, {'friction'}, 'ground')
-    objects = [checker.entry(index, entry) for index, entry in
-               enumerate(data.get('objects') or [])]
+        friction = checker.non_negative(ground.get('friction', 1.0), 'ground.friction')
+    objects = _objects(checker, data.get('objects') or [])
 
     def build(world: World) -> None:
         if ground is not False:
-            world.add_ground(friction=checker.number(ground.get('friction', 1.0), 'ground'))
+            world.add_ground(friction=friction)
+        if add_map is not None:
+            add_map(world)
         for add in objects:
             add(world)
 
-    return WorldDescription(str(path), spawn, build)
+    return WorldDescription(str(checker.path), spawn, build, grid)
+
+
+def _objects(checker: '_Checker', entries) -> list[Callable[[World], None]]:
+    if not isinstance(entries, list):
+        checker.fail('objects', f'expected a list of objects, got {entries!r}')
+    if len(entries) > MAX_OBJECTS:
+        checker.fail('objects', f'{len(entries)} objects; the twin takes at most {MAX_OBJECTS} '
+                     '(each is a body, and thousands take minutes to build): merge them, or '
+                     'draw them into a Nav2 map and use map:')
+    return [checker.entry(index, entry) for index, entry in enumerate(entries)]
+
+
+def _read_yaml(path: Path) -> dict:
+    """Parse a world file; every way it can be unreadable is an error naming it."""
+    if not path.is_file():
+        raise DescriptionError(f'{path}: world file not found')
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise DescriptionError(f'{path}: {size / 1e6:.1f} MB; world files are read up to '
+                               f'{MAX_FILE_BYTES / 1e6:g} MB (about {MAX_OBJECTS} objects): '
+                               'draw large worlds as a Nav2 map and use map:')
+    try:
+        data = yaml.safe_load(read_text(path, 'a YAML world file or Nav2 map'))
+    except yaml.YAMLError as error:
+        raise DescriptionError(f'{path}: not valid YAML: {error}') from None
+    except RecursionError:
+        raise DescriptionError(f'{path}: nested too deeply to be a world file') from None
+    if data is None:
+        raise DescriptionError(f'{path}: the file is empty; for ground only write '
+                               '`objects: []` (as worlds/empty.yaml), or give no world file')
+    if not isinstance(data, dict):
+        raise DescriptionError(f'{path}: expected a mapping of spawn, ground, objects, map; '
+                               f'got {type(data).__name__}')
+    return data
+
+
+def _spawn(checker: '_Checker', data, grid: MapGrid | None) -> Pose:
+    """Return the given start, or one drawn from the map's free space."""
+    if not (isinstance(data, dict) and 'random' in data):
+        return checker.pose(data, 'spawn')
+    checker.keys(data, {'random'}, 'spawn')
+    checker.keys(data['random'], {'clearance', 'seed'}, 'spawn.random')
+    if grid is None:
+        checker.fail('spawn.random', 'needs a map: to draw from; give x, y, yaw instead')
+    clearance = checker.number(data['random'].get('clearance', 0.3), 'spawn.random.clearance')
+    seed = data['random'].get('seed', 0)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        checker.fail('spawn.random.seed', f'expected a whole number >= 0, got {seed!r}')
+    try:
+        x, y, yaw = free_spawn(grid, clearance, np.random.default_rng(seed))
+    except ValueError as error:
+        checker.fail('spawn.random', str(error))
+    return Pose(x=x, y=y, yaw=yaw)
+
+
+def _map_builder(checker: '_Checker', spec: dict, grid: MapGrid) -> Callable[[World], None]:
+    """Return what adds the map's walls; the boxes are merged now, so errors come early."""
+    height = checker.positive(spec.get('height', 0.5), 'map.height')
+    unknown = spec.get('unknown', 'free')
+    if unknown not in UNKNOWN_CELLS:
+        checker.fail('map.unknown', f'expected one of {", ".join(UNKNOWN_CELLS)}, got '
+                     f'{unknown!r}')
+    centres, sizes = obstacle_boxes(grid, height, unknown_is_wall=unknown == 'wall')
+    friction = spec.get('friction')
+    friction = None if friction is None else checker.non_negative(friction, 'map.friction')
+    color = checker.vector(spec.get('color', [0.6, 0.6, 0.6, 1.0]), 4, 'map.color')
+    x, y, yaw = grid.origin
+    return lambda world: world.add_static_boxes('map', centres, sizes, Pose(x=x, y=y, yaw=yaw),
+                                                friction, color)
 
 
 class _Checker:
@@ -112,6 +208,18 @@ class _Checker:
                 not math.isfinite(value):
             self.fail(where, f'expected a finite number, got {value!r}')
         return float(value)
+
+    def positive(self, value, where: str) -> float:
+        number = self.number(value, where)
+        if number <= 0.0:
+            self.fail(where, f'expected a size > 0, got {value!r}')
+        return number
+
+    def non_negative(self, value, where: str) -> float:
+        number = self.number(value, where)
+        if number < 0.0:
+            self.fail(where, f'expected a value >= 0, got {value!r}')
+        return number
 
     def vector(self, value, length: int, where: str) -> tuple:
         if not isinstance(value, list) or len(value) != length:
@@ -143,21 +251,24 @@ class _Checker:
 
     def _common(self, spec: dict, where: str) -> dict:
         friction = spec.get('friction')
-        return {'mass': self.number(spec.get('mass', 0.0), f'{where}.mass'),
-                'friction': None if friction is None else self.number(friction, where)}
+        return {'mass': self.non_negative(spec.get('mass', 0.0), f'{where}.mass'),
+                'friction': None if friction is None else
+                self.non_negative(friction, f'{where}.friction')}
 
     def _color(self, spec: dict, where: str) -> tuple:
         return self.vector(spec.get('color', [0.6, 0.6, 0.6, 1.0]), 4, f'{where}.color')
 
     def _box(self, spec, where):
         size = self.vector(spec.get('size'), 3, f'{where}.size')
+        for value in size:
+            self.positive(value, f'{where}.size')
         pose, common, color = self.pose(spec.get('pose', {}), where), self._common(spec, where), \
             self._color(spec, where)
         return lambda world: world.add_box(spec['name'], size, pose, color=color, **common)
 
     def _cylinder(self, spec, where):
-        radius = self.number(spec.get('radius'), f'{where}.radius')
-        height = self.number(spec.get('height'), f'{where}.height')
+        radius = self.positive(spec.get('radius'), f'{where}.radius')
+        height = self.positive(spec.get('height'), f'{where}.height')
         pose, common, color = self.pose(spec.get('pose', {}), where), self._common(spec, where), \
             self._color(spec, where)
         return lambda world: world.add_cylinder(spec['name'], radius, height, pose, color=color,
@@ -166,8 +277,8 @@ class _Checker:
     def _wall(self, spec, where):
         start = self.vector(spec.get('from'), 2, f'{where}.from')
         end = self.vector(spec.get('to'), 2, f'{where}.to')
-        height = self.number(spec.get('height', 0.5), f'{where}.height')
-        thickness = self.number(spec.get('thickness', 0.1), f'{where}.thickness')
+        height = self.positive(spec.get('height', 0.5), f'{where}.height')
+        thickness = self.positive(spec.get('thickness', 0.1), f'{where}.thickness')
         length = math.dist(start, end)
         if length <= 0.0:
             self.fail(where, 'from and to are the same point')
@@ -180,6 +291,8 @@ class _Checker:
     def _mesh(self, spec, where):
         filename = self.file(spec.get('file'), f'{where}.file')
         scale = self.vector(spec.get('scale', [1.0, 1.0, 1.0]), 3, f'{where}.scale')
+        for value in scale:
+            self.positive(value, f'{where}.scale')
         pose, common = self.pose(spec.get('pose', {}), where), self._common(spec, where)
         return lambda world: world.add_mesh(spec['name'], filename, pose, scale, **common)
 

@@ -34,7 +34,7 @@ def test_a_recorded_controller_run_decodes_and_gets_a_report(tmp_path, world_fil
     for message in read_ros2_messages(str(recording)):   # decoding checks the schemas
         topics[message.channel.topic] = topics.get(message.channel.topic, 0) + 1
     for topic in ('/scan', '/imu', '/odom', '/joint_states', '/tf', '/tf_static', '/cmd_vel',
-                  '/ground_truth/odom'):
+                  '/ground_truth/odom', '/sim/faults', '/sim/variation'):
         assert topics.get(topic, 0) > 0, f'{topic} missing from {sorted(topics)}'
     report = recording.with_name('report.txt').read_text()
     assert 'distance travelled' in report and 'minimum clearance' in report

@@ -25,7 +25,7 @@ import time
 from rclpy.qos import (DurabilityPolicy, qos_profile_sensor_data, QoSProfile,
                        ReliabilityPolicy)
 from rosgraph_msgs.msg import Clock
-from twin_analysis.recording import RecordingWriter, TOPICS
+from twin_analysis.recording import LATCHED_TOPICS, RecordingWriter, TOPICS
 from twin_tools.check import message_class
 
 RELIABLE = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
@@ -37,7 +37,7 @@ def qos_of(topic: str) -> QoSProfile:
     """Return the QoS a recorder subscribes to topic with (matching its publisher)."""
     if topic in SENSOR_TOPICS:
         return qos_profile_sensor_data
-    return LATCHED if topic == 'tf_static' else RELIABLE
+    return LATCHED if topic in LATCHED_TOPICS else RELIABLE
 
 
 class Recorder:
