@@ -14,6 +14,9 @@
 
 """``twin run`` builds from the bringup arguments: the same names, defaults and parameters."""
 
+import sys
+import types
+
 from builtin_interfaces.msg import Time
 import pytest
 from twin.arguments import arguments, bridge_parameters, defaults, SIM_ARGUMENTS
@@ -44,10 +47,32 @@ def test_default_run_starts_the_bridge_with_the_launch_files_parameters():
         assert overrides[name] == run._parameter_text(value), name
 
 
+def test_with_a_distribution_run_passes_every_choice_as_a_sim_launch_argument(monkeypatch):
+    monkeypatch.setattr(run.shutil, 'which', lambda name: f'/opt/ros/jazzy/bin/{name}')
+    monkeypatch.setitem(sys.modules, 'launch_ros', types.ModuleType('launch_ros'))
+    options = run.parser().parse_args(['--world', 'room', '--controller', 'wall_follower'])
+    command = run.launch_command(options)
+    assert command[:4] == ['ros2', 'launch', 'twin', 'sim.launch.py']
+    given = dict(argument.split(':=', 1) for argument in command[4:])
+    assert set(given) <= set(SIM_ARGUMENTS)
+    assert given == {**{name: defaults()[name] for name in run.RUN_ARGUMENTS},
+                     'world': 'room', 'controller': 'wall_follower'}
+
+
 def test_the_bridge_started_alone_publishes_the_robot_state_itself():
     command = run.bridge_command(run.parser().parse_args(['--record', '/tmp']))
     assert bridge_overrides(command)['publish_robot_state'] == "'true'"
     assert bridge_overrides(command)['ground_truth_frame'] == 'world'
+
+
+def test_view_runs_beside_the_bridge_with_its_world_and_start(monkeypatch):
+    monkeypatch.setattr(run, 'launch_command', lambda options: None)  # the pip path
+    options = run.parser().parse_args(['--view', '--world', 'room', '--x', '1.5'])
+    bridge, view = run.checked_commands(options)
+    assert view[1:3] == ['-m', 'twin_view.view_node']
+    assert bridge_overrides(view) == {name: bridge_overrides(bridge)[name] for name in
+                                      ('world_file', 'spawn.x', 'spawn.y', 'spawn.yaw')}
+    assert len(run.checked_commands(run.parser().parse_args([]))) == 1  # no view unasked
 
 
 def test_parameter_values_keep_their_type_on_the_command_line():

@@ -40,7 +40,7 @@ from rclpy.executors import ExternalShutdownException
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
 from twin.arguments import (arguments, bridge_parameters, bridge_parameters_file,
-                            BringupError, CONTROLLERS, display_problem)
+                            BringupError, CONTROLLERS, display_problem, view_parameters)
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_tools.graph import HelpFormatter, pybullet_banner_hidden
 import yaml
@@ -51,7 +51,7 @@ LOG_STATUS_PERIOD_S = 2.0   # a log (not a terminal) gets a status line every 2 
 WAITING_NOTICE_S = 3.0   # 'waiting for the twin' only once a start-up error had its chance
 FACTOR_CHECK_S = 5.0   # wall seconds of running before the achieved factor is judged
 # The bringup arguments `twin run` offers as options, in the order --help lists them.
-RUN_ARGUMENTS = ('world', 'robot', 'real_time_factor', 'seed', 'gui', 'x', 'y', 'yaw')
+RUN_ARGUMENTS = ('world', 'robot', 'real_time_factor', 'seed', 'gui', 'x', 'y', 'yaw', 'view')
 METAVARS = {'world': 'NAME|FILE', 'robot': 'FILE', 'seed': 'N'}   # the rest are numbers: X
 EXAMPLE = ('examples:\n  twin run --world room --controller wall_follower --duration 30 '
            '--record\n  twin run --param "robots:=[tb0, tb1]"')
@@ -283,6 +283,16 @@ class Status:
                 'only slower')
 
 
+def view_command(options: argparse.Namespace) -> list[str]:
+    """Return the live view's command line (twin_view): the bridge's world, its first robot."""
+    parameters = view_parameters(bridge_parameters(launch_values(options), True))
+    robot = first_robot(options.param)
+    namespace = ['-r', f'__ns:=/{robot}'] if robot else []
+    return [sys.executable, '-m', 'twin_view.view_node', '--ros-args', *namespace,
+            *[arg for name, value in parameters.items()
+              for arg in ('-p', f'{name}:={_parameter_text(value)}')]]
+
+
 def controller_command(name: str, robot: str = '') -> list[str]:
     """Return the command line of an example controller on simulated time (of ``robot``)."""
     namespace = ['-r', f'__ns:=/{robot}'] if robot else []
@@ -411,6 +421,8 @@ def checked_commands(options: argparse.Namespace) -> list[list[str]]:
         bridge_parameters(launch_values(options), publish_robot_state=False)   # check early
         return [launch]
     commands = [bridge_command(options)]
+    if options.view:
+        commands.append(view_command(options))
     if options.controller:
         commands.append(controller_command(options.controller, first_robot(options.param)))
     return commands
