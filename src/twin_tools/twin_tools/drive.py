@@ -35,7 +35,7 @@ from rcl_interfaces.srv import GetParameters
 from rclpy.duration import Duration
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from twin.arguments import shipped_parameters
+from twin.arguments import shipped_parameter
 from twin_tools.graph import GraphClient, GraphError, HelpFormatter
 
 EXAMPLE = 'examples:\n  twin drive\n  twin drive --robot tb0'
@@ -104,7 +104,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
 
 def robot_limits(client: GraphClient, timeout: float) -> tuple[float, float]:
     """Return the twin's velocity limits, or the shipped defaults where no twin answers."""
-    defaults = tuple(shipped_parameters()[name] for name in LIMITS)
+    defaults = tuple(shipped_parameter(name) for name in LIMITS)
     try:
         bridge = client.node_offering('/sim/pause', min(timeout, 2.0))
         values = client.call(GetParameters, f'{bridge}/get_parameters',
