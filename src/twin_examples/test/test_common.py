@@ -62,3 +62,14 @@ def test_a_scan_is_blacked_out_only_without_any_return():
     assert blacked_out(scan_with(b3=math.nan))                    # invalid is no return
     assert not blacked_out(scan_with(b200=2.5))
     assert not blacked_out(scan_with(b0=-math.inf))               # too close is a return
+
+
+def test_progress_watch_sees_a_robot_that_stopped_getting_closer():
+    from twin_examples.common import ProgressWatch
+    watch = ProgressWatch(timeout=10.0, step=0.05)
+    assert not watch.stuck(0.0, 2.0)
+    assert not watch.stuck(5.0, 1.0)     # closer: progress
+    assert not watch.stuck(14.0, 0.98)   # 2 cm is no progress, but only 9 s since
+    assert watch.stuck(15.5, 0.99)       # 10.5 s without getting 5 cm closer
+    watch.restart()
+    assert not watch.stuck(16.0, 3.0)    # a new goal starts afresh
