@@ -38,6 +38,9 @@ from twin_calibration.scan_matching import Match, match_chain
 from twin_sim import DriveConfig, PhysicalConfig
 
 
+BURGER_SEPARATION = 0.160   # m: TurtleBot3 Burger (the twin's URDF)
+
+
 @dataclass
 class Calibration:
     """Everything fitted from one recording."""
@@ -85,9 +88,14 @@ def calibrate(path: Path, topics: Topics = Topics(),
     """
     recording = load(path, topics)
     nominal = nominal or nominal_geometry(recording)
-    if not (np.isfinite(nominal.wheel_radius) and np.isfinite(nominal.wheel_separation)):
+    if not np.isfinite(nominal.wheel_radius):
         raise ValueError(f'{path}: cannot infer the nominal geometry from the odometry (did '
                          'the robot move?); give --nominal-radius and --nominal-separation')
+    if not np.isfinite(nominal.wheel_separation):
+        nominal = NominalGeometry(nominal.wheel_radius, BURGER_SEPARATION)
+        recording.notes.append(
+            "the odometry never turned: its separation cannot be inferred; the Burger's "
+            f'{BURGER_SEPARATION} m is assumed (give --nominal-separation)')
     matches = match_chain(recording)
     return Calibration(recording, nominal, matches, fit_geometry(recording, matches, nominal),
                        fit_drive(recording, nominal), fit_noise(recording))

@@ -79,6 +79,14 @@ class Recording:
         return float(self.wheels[-1, 0] - self.wheels[0, 0]) if len(self.wheels) else 0.0
 
 
+def gyro_heading(recording: Recording, times: np.ndarray, bias: float = 0.0) -> np.ndarray:
+    """Return the heading the gyro's yaw rate (less ``bias``) integrates to at ``times``."""
+    imu = recording.imu
+    rate = imu[:, 3] - bias
+    turned = np.concatenate([[0.0], np.cumsum(np.diff(imu[:, 0]) * (rate[1:] + rate[:-1]) / 2)])
+    return np.interp(times, imu[:, 0], turned)
+
+
 def _stamp(msg) -> int:
     return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
 

@@ -102,7 +102,11 @@ def fit_drive(recording: Recording, nominal: NominalGeometry,
             for start in ([0.05, 0.01], [0.15, 0.06])]
     best = min(fits, key=lambda f: f.cost)
     dof = max(len(best.fun) - 2, 1)
-    covariance = np.linalg.pinv(best.jac.T @ best.jac) * (best.fun @ best.fun) / dof
+    # Neighbouring residuals are correlated (a model error lasts): fewer independent samples.
+    fun = best.fun
+    rho = float(np.clip(fun[1:] @ fun[:-1] / max(fun @ fun, 1e-30), 0.0, 0.99))
+    covariance = np.linalg.pinv(best.jac.T @ best.jac) * (fun @ fun) / dof * \
+        (1.0 + rho) / (1.0 - rho)
     sigma = np.sqrt(np.diag(covariance))
     values = best.x if not warning else np.zeros(2)
     return DriveFit(Estimate(float(values[0]), float(sigma[0]), 's', warning),

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import least_squares
 
-from twin_calibration.data import Recording
+from twin_calibration.data import gyro_heading, Recording
 from twin_calibration.estimate import Estimate, robust_std
 from twin_calibration.scan_matching import Match
 
@@ -70,12 +70,13 @@ def nominal_geometry(recording: Recording) -> NominalGeometry:
     angles = wheel_angles(recording, times)
     left, right = np.diff(angles, axis=0).T
     heading = np.unwrap(poses[:, 2])
+    turn = np.diff(heading)
     step = np.diff(poses[:, :2], axis=0)
-    distance = step[:, 0] * np.cos(heading[:-1]) + step[:, 1] * np.sin(heading[:-1])
+    middle = heading[:-1] + turn / 2.0      # the chord of an arc points along its middle
+    distance = step[:, 0] * np.cos(middle) + step[:, 1] * np.sin(middle)
     mean = (left + right) / 2.0
     radius = float(mean @ distance / (mean @ mean)) if mean @ mean > 0 else float('nan')
     spin = radius * (right - left)
-    turn = np.diff(heading)
     separation = float(spin @ spin / (spin @ turn)) if spin @ turn > 0 else float('nan')
     return NominalGeometry(radius, separation)
 
@@ -88,10 +89,7 @@ class _Problem:
         ends = wheels[::GYRO_WINDOW, 0]
         self.gyro_steps = np.diff(wheel_angles(recording, ends), axis=0)
         self.gyro_seconds = np.diff(ends)
-        imu = recording.imu
-        turned = np.concatenate([[0.0], np.cumsum(np.diff(imu[:, 0]) *
-                                                  (imu[1:, 3] + imu[:-1, 3]) / 2.0)])
-        self.gyro_turns = np.diff(np.interp(ends, imu[:, 0], turned))
+        self.gyro_turns = np.diff(gyro_heading(recording, ends))
         self.match_poses = np.array([m.pose for m in matches]).reshape(-1, 3)
         self._wheel_increments(recording, matches)
         self.gyro_sigma = 1e-3

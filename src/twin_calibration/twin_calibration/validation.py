@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from twin_calibration.data import Recording
+from twin_calibration.data import gyro_heading, Recording
 from twin_calibration.drive import commanded_twist
 from twin_calibration.scan_matching import between, compose, inverse, Match, odom_poses
 from twin_sim import DriveConfig, ImuConfig, LidarConfig, OdometryConfig, PhysicalConfig, \
@@ -55,13 +55,15 @@ class HorizonError:
     errors: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
 
-def reference_trajectory(recording: Recording, matches: list[Match],
+def reference_trajectory(recording: Recording, matches: list[Match], gyro_bias: float = 0.0,
                          stride: int = 2) -> tuple[np.ndarray, str]:
     """
     Return the robot's trajectory (rows t, x, y, yaw) and where it comes from.
 
     A reference pose topic wins; otherwise the scan matches are chained, with the odometry
-    bridging any scan that could not be matched.
+    bridging any scan that could not be matched. The heading is the gyro's (bias removed):
+    over seconds it drifts far less than a chain of matches, whose small heading errors
+    would swing every later step.
     """
     if recording.reference is not None and len(recording.reference) > 1:
         return recording.reference.copy(), 'the reference pose topic'
@@ -71,13 +73,17 @@ def reference_trajectory(recording: Recording, matches: list[Match],
                          'against')
     by_first = {m.first: m for m in matches}
     odom = odom_poses(recording, scans.time)
-    pose, rows = np.zeros(3), []
-    for index in range(matches[0].first, matches[-1].second + 1, stride):
-        rows.append((scans.time[index], *pose))
+    indices = np.arange(matches[0].first, matches[-1].second + 1, stride)
+    heading = gyro_heading(recording, scans.time[indices], gyro_bias)
+    heading -= heading[0]
+    position, rows = np.zeros(3), []
+    for index, yaw in zip(indices, heading):
+        rows.append((scans.time[index], position[0], position[1], yaw))
         step = by_first[index].pose if index in by_first else \
             between(odom[index], odom[min(index + stride, len(odom) - 1)])
-        pose = compose(pose, step)
-    return np.array(rows), 'the scan-matched trajectory (scan-to-scan ICP, chained)'
+        position = compose(np.array([position[0], position[1], yaw]), step)
+    return np.array(rows), ('the scan-matched trajectory (scan-to-scan ICP, chained; heading '
+                            'from the gyro)')
 
 
 def replay(recording: Recording, robot: str, drive: DriveConfig,
