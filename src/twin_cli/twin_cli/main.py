@@ -51,7 +51,7 @@ VERBS = (
 
 
 class VerbFormatter(argparse.HelpFormatter):
-    """Keep each verb on one line: argparse measures verbs 2 columns left of where it prints them."""
+    """Keep each verb on one line (argparse measures verbs 2 columns left of where it prints)."""
 
     def add_argument(self, action: argparse.Action) -> None:
         """Measure the action; for the verbs, at their printed indent."""
