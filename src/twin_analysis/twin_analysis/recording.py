@@ -23,7 +23,7 @@ simulated time, so a recording replays at the twin's pace. Pure: no rclpy; the R
 
 from pathlib import Path
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ament_index_python.packages import get_package_share_directory
 from mcap.reader import make_reader
@@ -152,6 +152,29 @@ def read_messages(path: Path) -> Iterator[tuple[str, object]]:
     """Yield (topic, decoded message) of a recording in log-time order."""
     for message in read_ros2_messages(str(path)):
         yield message.channel.topic, message.ros_msg
+
+
+def read_timed_messages(path: Path, topics: Iterable[str] | None = None
+                        ) -> Iterator[tuple[str, int, object]]:
+    """
+    Yield (topic, log time in ns, decoded message) of a recording in log-time order.
+
+    :param topics: read only these topics (full names as recorded); None: every topic.
+        Messages of other topics are not decoded, which saves most of the time.
+    """
+    for message in read_ros2_messages(str(path), topics=None if topics is None
+                                      else list(topics)):
+        yield message.channel.topic, message.log_time_ns, message.ros_msg
+
+
+def recorded_topics(path: Path) -> dict[str, str]:
+    """Return {topic: message type} of every channel of a recording."""
+    with open(path, 'rb') as file:
+        summary = make_reader(file).get_summary()
+    if summary is None:
+        return {}
+    return {channel.topic: summary.schemas[channel.schema_id].name
+            for channel in summary.channels.values()}
 
 
 def read_run_metadata(path: Path) -> dict[str, str]:

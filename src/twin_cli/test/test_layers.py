@@ -31,6 +31,7 @@ LAYERS = {
     'twin_sim': (0, PURE),        # the core
     'twin_analysis': (1, PURE),   # recordings, metrics, reports
     'twin': (1, PURE),            # the bringup arguments (its launch files are checked below)
+    'twin_calibration': (2, PURE),  # fitting the twin to a recording; validation
     'twin_bridge': (2, ROS),      # the ROS nodes
     'twin_examples': (2, ROS),
     'twin_tools': (3, ROS),       # orchestration: run, check, bench, soak

@@ -41,6 +41,8 @@ VERBS = (
          'twin_tools.check'),
     Verb('report', 'write the report (picture and summary) of a recording',
          'twin_analysis.report'),
+    Verb('calibrate', 'fit the twin to a recording of the robot; validate it',
+         'twin_calibration.calibrate'),
     Verb('bench', 'benchmarks (not tests): speed, pacing, latency, memory',
          'twin_tools.bench'),
     Verb('soak', 'hours of simulated time with resets: does memory stay flat?',
@@ -56,10 +58,21 @@ VERBS = (
 )
 
 
+class VerbFormatter(argparse.HelpFormatter):
+    """Keep each verb on one line (argparse measures verbs 2 columns left of where it prints)."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        """Measure the action; for the verbs, at their printed indent."""
+        super().add_argument(action)
+        if getattr(action, '_choices_actions', None):
+            self._action_max_length += 2
+
+
 def parser() -> argparse.ArgumentParser:
     """Return the top-level command line; each verb parses its own options."""
     result = argparse.ArgumentParser(
         prog='twin', description='The digital twin of a TurtleBot3-class robot.',
+        formatter_class=VerbFormatter,
         epilog="'twin VERB --help' gives a verb's options and an example.")
     verbs = result.add_subparsers(dest='verb', metavar='VERB', required=True)
     for verb in VERBS:
