@@ -34,6 +34,7 @@ LAYERS = {
     'twin_bridge': (2, ROS),      # the ROS nodes
     'twin_examples': (2, ROS),
     'twin_tools': (3, ROS),       # orchestration: run, check, bench, soak
+    'twin_shadow': (3, ROS),      # shadow mode: pure but for its node (its own test says so)
     'twin_cli': (4, ROS),         # the command line
 }
 # Launch files are orchestration: they may use the bringup, never the tools.

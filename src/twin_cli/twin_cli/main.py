@@ -41,6 +41,8 @@ VERBS = (
          'twin_tools.check'),
     Verb('report', 'write the report (picture and summary) of a recording',
          'twin_analysis.report'),
+    Verb('shadow', 'shadow mode on a recording: divergence from the model, named events',
+         'twin_shadow.replay'),
     Verb('bench', 'benchmarks (not tests): speed, pacing, latency, memory',
          'twin_tools.bench'),
     Verb('soak', 'hours of simulated time with resets: does memory stay flat?',

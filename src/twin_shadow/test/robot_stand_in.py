@@ -14,6 +14,7 @@
 
 """A second core twin stands in for the physical robot: perturbed wheels, a fault on cue."""
 
+import math
 from pathlib import Path
 
 from twin_shadow.shadow import ShadowTwin
@@ -69,3 +70,63 @@ def run(robot: Twin, shadow: ShadowTwin, seconds: float) -> None:
                           float(readings.imu.linear_acceleration[0]))
         if readings.scan is not None:
             shadow.on_scan(stamp, readings.scan.ranges)
+
+
+def record(robot: Twin, path: Path, seconds: float, onset: float, faults: list,
+           live) -> None:
+    """
+    Drive the robot, hand each message to ``live`` and write it to an MCAP recording.
+
+    :param onset: when the faults start, s of robot time
+    :param live: called with (topic, message), as the live node's subscriptions would
+    """
+    from geometry_msgs.msg import Twist
+    from nav_msgs.msg import Odometry
+    from rclpy.serialization import serialize_message
+    from sensor_msgs.msg import Imu, JointState, LaserScan
+    from twin_analysis.recording import RecordingWriter, TOPICS
+
+    writer = RecordingWriter(path)
+    channels = {topic: writer.add_channel(f'/{topic}', TOPICS[topic])
+                for topic in ('cmd_vel', 'odom', 'joint_states', 'imu', 'scan')}
+
+    def publish(topic, msg, stamp_ns):
+        live(topic, msg)
+        writer.write(channels[topic], stamp_ns, serialize_message(msg))
+
+    def stamped(msg, stamp_ns):
+        msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(stamp_ns, 1_000_000_000)
+        return msg
+
+    for _ in range(round(seconds / robot.config.physics.step)):
+        if faults and robot.time >= onset:
+            robot.inject_faults(faults)
+            faults = []
+        if round(robot.time_ns / robot.step_ns) % COMMAND_PERIOD == 0:
+            twist = Twist()
+            twist.linear.x, twist.angular.z = command(robot.time)
+            robot.set_command(twist.linear.x, twist.angular.z)
+            publish('cmd_vel', twist, robot.time_ns)
+        readings = robot.step()
+        stamp = readings.time_ns
+        if readings.odometry is not None:
+            o, msg = readings.odometry, stamped(Odometry(), stamp)
+            msg.pose.pose.position.x, msg.pose.pose.position.y = o.x, o.y
+            msg.pose.pose.orientation.z = math.sin(o.yaw / 2)
+            msg.pose.pose.orientation.w = math.cos(o.yaw / 2)
+            msg.twist.twist.linear.x, msg.twist.twist.angular.z = o.linear, o.angular
+            publish('odom', msg, stamp)
+            joints = stamped(JointState(), stamp)
+            joints.name = ['wheel_left_joint', 'wheel_right_joint']
+            joints.velocity = [float(v) for v in robot.robots[0].wheel_joint_states()[1]]
+            publish('joint_states', joints, stamp)
+        if readings.imu is not None:
+            msg = stamped(Imu(), stamp)
+            msg.angular_velocity.z = float(readings.imu.angular_velocity[2])
+            msg.linear_acceleration.x = float(readings.imu.linear_acceleration[0])
+            publish('imu', msg, stamp)
+        if readings.scan is not None:
+            msg = stamped(LaserScan(), readings.scan.time_ns)
+            msg.ranges = readings.scan.ranges.astype(float).tolist()
+            publish('scan', msg, readings.scan.time_ns)
+    writer.close({'sim_seconds': seconds, 'robot_file': ROBOT})
