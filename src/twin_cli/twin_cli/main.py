@@ -41,7 +41,7 @@ VERBS = (
          'twin_tools.check'),
     Verb('report', 'write the report (picture and summary) of a recording',
          'twin_analysis.report'),
-    Verb('shadow', 'shadow mode on a recording: divergence from the model, named events',
+    Verb('shadow', 'shadow mode on a recording: divergence and named events',
          'twin_shadow.replay'),
     Verb('bench', 'benchmarks (not tests): speed, pacing, latency, memory',
          'twin_tools.bench'),
