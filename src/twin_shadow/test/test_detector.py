@@ -45,7 +45,7 @@ def test_a_threshold_must_be_positive():
 
 def test_one_wheel_off_its_command_is_a_weak_motor_named_by_wheel():
     detector = ChangeDetector()
-    events = [detector.wheels(k * 0.02, -3.0, 0.1) for k in range(10)]
+    events = [detector.wheels(k * 0.02, -6.0, 0.1) for k in range(10)]
     fired = [event for event in events if event]
     assert len(fired) == 1
     assert (fired[0].kind, fired[0].target) == ('weak_motor', 'left')
@@ -54,7 +54,7 @@ def test_one_wheel_off_its_command_is_a_weak_motor_named_by_wheel():
 
 def test_both_wheels_off_is_the_robot_not_following_commands():
     detector = ChangeDetector()
-    fired = [e for e in (detector.wheels(k * 0.02, -3.0, -3.0) for k in range(10)) if e]
+    fired = [e for e in (detector.wheels(k * 0.02, -6.0, -6.0) for k in range(10)) if e]
     assert [(e.kind, e.target) for e in fired] == [('not_following_commands', 'robot')]
 
 
@@ -74,7 +74,7 @@ def test_turning_at_rest_is_the_imu():
 
 def test_no_slip_while_a_wheel_is_off_its_command():
     detector = ChangeDetector()
-    detector.divergence.left_wheel, detector.divergence.right_wheel = -2.0, 0.0
+    detector.divergence.left_wheel, detector.divergence.right_wheel = -1.5, 0.0
     assert not any(detector.turn(k * 0.005, 0.4, 0.03, False) for k in range(50))
 
 
@@ -98,5 +98,5 @@ def test_compare_scans():
 
 def test_event_reads_as_one_line():
     detector = ChangeDetector()
-    event = [e for e in (detector.wheels(1.0, -3.0, 0.0) for _ in range(5)) if e][0]
+    event = [e for e in (detector.wheels(1.0, -6.0, 0.0) for _ in range(5)) if e][0]
     assert '\n' not in str(event) and 'weak_motor' in str(event) and 'left' in str(event)

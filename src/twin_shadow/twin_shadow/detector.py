@@ -27,7 +27,7 @@ Events come from two-sided CUSUM statistics on the normalised residuals (Page 19
   its command as the twin's does (too slow to speed up, or to slow down): a weak or blocked
   motor, and which one;
 * ``drive``, their common part: the robot does not follow its commands (both wheels);
-* ``slip``, (gyro - wheel-odometry yaw rate) of the robot minus the twin's: the body turns
+* ``slip``, the robot's gyro minus its wheel-odometry yaw rate: the body turns
   other than its wheels say: one wheel slips, and the forward speed residual (from the
   accelerometers) says which; not while a wheel is off its command (that is the wheel's
   event). At rest, the same residual means a degraded IMU;
@@ -52,7 +52,7 @@ class Thresholds:
     :param linear: forward speed, robot minus twin, m/s
     :param angular: yaw rate from wheel odometry, robot minus twin, rad/s
     :param wheel: one wheel's speed, robot minus twin, rad/s
-    :param gyro: (gyro - odometry yaw rate), robot minus twin, rad/s
+    :param gyro: the robot's gyro minus its wheel-odometry yaw rate, rad/s
     :param scan: median |real - twin| range over beams finite in both, m
     :param beams: fraction of beams shorter than the twin's by ``obstacle`` (or lost)
     :param obstacle: how much shorter a beam must be to count as an unknown obstacle, m
@@ -64,7 +64,7 @@ class Thresholds:
     heading: float = 0.2
     linear: float = 0.05
     angular: float = 0.25
-    wheel: float = 1.0
+    wheel: float = 2.0
     gyro: float = 0.2
     scan: float = 0.15
     beams: float = 0.08
@@ -206,7 +206,7 @@ class ChangeDetector:
     def turn(self, time: float, residual: float, speed_residual: float,
              at_rest: bool) -> Event | None:
         """
-        Add the (gyro - odometry yaw rate) residual, rad/s, robot minus twin.
+        Add the robot's (gyro - wheel odometry yaw rate), rad/s.
 
         Which wheel slips follows from the other one gripping: its contact point moves as its
         rim, in the robot as in the twin, so the body's forward speed residual is
@@ -219,7 +219,7 @@ class ChangeDetector:
         """
         self.divergence.gyro = residual
         wheels_off = max(abs(self.divergence.left_wheel), abs(self.divergence.right_wheel))
-        if wheels_off >= self.thresholds.wheel:
+        if wheels_off >= 0.5 * self.thresholds.wheel:
             return None   # the wheels do not turn as commanded: theirs is the event, not slip
         side = self._cusums['slip'].update(residual / self.thresholds.gyro)
         if not side:

@@ -39,7 +39,7 @@ from twin_shadow.feed import NS_PER_S, RobotFeed
 from twin_shadow.model import shadow_model, shadow_settings
 from twin_shadow.shadow import ShadowTwin
 
-DIVERGENCE_LABELS = [name for name in Divergence.__dataclass_fields__] + ['level']
+DIVERGENCE_LABELS = list(Divergence.__dataclass_fields__) + ['level']
 DIAGNOSTICS_PERIOD_NS = NS_PER_S   # robot time between two /diagnostics messages
 LEVELS = (DiagnosticStatus.OK, DiagnosticStatus.WARN, DiagnosticStatus.ERROR)
 
@@ -141,3 +141,7 @@ def main(args: list[str] | None = None) -> int:
         node.destroy_node()
         rclpy.try_shutdown()
     return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

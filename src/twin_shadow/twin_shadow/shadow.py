@@ -140,7 +140,7 @@ class ShadowTwin:
 
     def on_imu(self, stamp_ns: int, yaw_rate: float, forward_acceleration: float) -> Event | None:
         """
-        Compare the robot's IMU with the twin's.
+        Check the robot's gyro against its wheels; its accelerometers against the twin's.
 
         :param yaw_rate: the gyro's z, rad/s
         :param forward_acceleration: the accelerometers' x (specific force), m/s^2
@@ -153,11 +153,11 @@ class ShadowTwin:
         twin_acceleration = float(self.twin_imu.linear_acceleration[0])
         self.speed_residual = self.speed_residual * math.exp(-dt / SPEED_MEMORY) + \
             (forward_acceleration - twin_acceleration) * dt
-        robot = yaw_rate - self.robot_twist[1]
-        twin = float(self.twin_imu.angular_velocity[2]) - self.twin_odometry.angular
+        # The robot's own gyro against its own wheels: free of when the command reached it.
+        turn = yaw_rate - self.robot_twist[1]
         at_rest = self.command == (0.0, 0.0) and abs(self.robot_twist[0]) < AT_REST_LINEAR \
             and abs(self.robot_twist[1]) < AT_REST_ANGULAR
-        return self.detector.turn(stamp_ns / NS_PER_S, robot - twin, self.speed_residual,
+        return self.detector.turn(stamp_ns / NS_PER_S, turn, self.speed_residual,
                                   at_rest)
 
     def on_scan(self, stamp_ns: int, ranges) -> Event | None:
