@@ -20,36 +20,36 @@ from twin_shadow.detector import OK
 DEADLINE = 2.0   # s of robot time from the fault's onset to its event (the issue's bound)
 
 
-def test_perturbed_robot_is_ok_for_a_minute_then_a_slipping_wheel_is_named():
+def first_event_after(drive: float, kind: str, wheel: str, **params):
+    """
+    Drive ``drive`` s without a fault, then with one.
+
+    :return: the onset, the events before it, the shadow and the first event after it
+    """
     robot, shadow = robot_twin(), shadow_twin()
-    run(robot, shadow, 60.3)
-    assert shadow.events == []
-    assert max(level for *_, level in shadow.trace.rows) == OK
-    onset = robot.time
-    robot.inject_faults(fault('wheel_slip', 'right', traction=0.05))
+    run(robot, shadow, drive)
+    onset, before = robot.time, list(shadow.events)
+    robot.inject_faults(fault(kind, wheel, **params))
     run(robot, shadow, DEADLINE + 0.5)
-    first = shadow.events[0]
+    return onset, before, shadow, shadow.events[len(before)]
+
+
+def test_perturbed_robot_is_ok_for_a_minute_then_a_slipping_wheel_is_named():
+    onset, before, shadow, first = first_event_after(60.3, 'wheel_slip', 'right',
+                                                     traction=0.05)
+    assert before == []
+    assert max(level for time, *_, level in shadow.trace.rows if time < onset) == OK
     assert (first.kind, first.target) == ('wheel_slip', 'right')
     assert onset <= first.time <= onset + DEADLINE
 
 
 def test_weak_left_motor_is_named():
-    robot, shadow = robot_twin(), shadow_twin()
-    run(robot, shadow, 8.3)
-    onset = robot.time
-    robot.inject_faults(fault('weak_motor', 'left', torque=0.0))
-    run(robot, shadow, DEADLINE + 0.5)
-    first = shadow.events[0]
-    assert (first.kind, first.target) == ('weak_motor', 'left')
+    onset, before, _, first = first_event_after(8.3, 'weak_motor', 'left', torque=0.0)
+    assert before == [] and (first.kind, first.target) == ('weak_motor', 'left')
     assert onset <= first.time <= onset + DEADLINE
 
 
 def test_left_wheel_slip_is_named_left():
-    robot, shadow = robot_twin(), shadow_twin()
-    run(robot, shadow, 8.3)
-    onset = robot.time
-    robot.inject_faults(fault('wheel_slip', 'left', traction=0.05))
-    run(robot, shadow, DEADLINE + 0.5)
-    first = shadow.events[0]
-    assert (first.kind, first.target) == ('wheel_slip', 'left')
+    onset, before, _, first = first_event_after(8.3, 'wheel_slip', 'left', traction=0.05)
+    assert before == [] and (first.kind, first.target) == ('wheel_slip', 'left')
     assert onset <= first.time <= onset + DEADLINE
