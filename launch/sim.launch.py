@@ -30,8 +30,8 @@ from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 from twin.arguments import (bridge_parameters, bridge_parameters_file, controller_launch_file,
-                            declared, display_problem, share, SIM_ARGUMENTS,
-                            starts_robot_state_publisher)
+                            declared, display_problem, parsed, share, SIM_ARGUMENTS,
+                            starts_robot_state_publisher, view_parameters)
 from twin.supervision import BridgeWatch
 
 
@@ -69,7 +69,10 @@ def bringup(context) -> list:
     bridge = Node(package='twin_bridge', executable='twin_bridge', name='twin_bridge',
                   namespace=namespace, output='screen',
                   parameters=[bridge_parameters_file(), parameters])
-    return [bridge, *supervised(bridge), IncludeLaunchDescription(
+    view = [Node(package='twin_view', executable='view', name='view', namespace=namespace,
+                 output='screen', parameters=[view_parameters(parameters)])
+            ] if parsed({'view': value['view']})['view'] else []
+    return [bridge, *supervised(bridge), *view, IncludeLaunchDescription(
         PythonLaunchDescriptionSource(str(share() / 'launch' / 'bringup.launch.py')),
         launch_arguments={
             'robot': parameters['robot_description_file'], 'namespace': namespace,

@@ -156,20 +156,17 @@ def starts_robot_state_publisher(choice: str, drivers_bring_one: bool = False) -
 
 
 @functools.cache
-def shipped_parameters() -> dict:
-    """Return the shipped bridge parameters, flattened to dotted names."""
+def _shipped_file() -> dict:
     with open(bridge_parameters_file()) as file:
-        content = yaml.safe_load(file)
+        return yaml.safe_load(file)['/**']['ros__parameters']
 
-    def flatten(values: dict, prefix: str = '') -> dict:
-        flat = {}
-        for key, value in values.items():
-            if isinstance(value, dict):
-                flat.update(flatten(value, f'{prefix}{key}.'))
-            else:
-                flat[f'{prefix}{key}'] = value
-        return flat
-    return flatten(content['/**']['ros__parameters'])
+
+def shipped_parameter(name: str):
+    """Return a bridge parameter's value in the shipped file, by dotted name (``spawn.x``)."""
+    value = _shipped_file()
+    for part in name.split('.'):
+        value = value[part]
+    return value
 
 
 def _text(value) -> str:
@@ -199,7 +196,7 @@ class Argument:
     def default_text(self) -> str:
         """Return the default as a launch argument spells it."""
         if self.parameter:
-            return _text(shipped_parameters()[self.parameter])
+            return _text(shipped_parameter(self.parameter))
         return self.default
 
     def parse(self, text: str):
@@ -262,12 +259,14 @@ def arguments() -> dict[str, Argument]:
                  default=FALSE),
         Argument('profile', "the robot's profile (a bridge parameter file) for the shadow "
                             'twin; empty: the shipped defaults'),
+        Argument('view', 'serve a live Foxglove view on ws://127.0.0.1:8765 (twin_view)', bool,
+                 default=FALSE),
     )}
 
 
 SIM_ARGUMENTS = ('world', 'robot', 'namespace', 'x', 'y', 'yaw', 'real_time_factor', 'gui',
                  'seed', 'enable_stamped_cmd_vel', 'left_wheel_joint', 'right_wheel_joint',
-                 'rviz', 'controller', 'robot_state')
+                 'rviz', 'controller', 'robot_state', 'view')
 BRINGUP_ARGUMENTS = ('robot', 'namespace', 'use_sim_time', 'rviz', 'controller', 'robot_state')
 HARDWARE_ARGUMENTS = ('robot', 'namespace', 'rviz', 'controller', 'robot_state', 'shadow',
                       'profile')
@@ -315,3 +314,8 @@ def bridge_parameters(values: dict[str, str], publish_robot_state: bool) -> dict
         if argument.parameter:
             parameters[argument.parameter] = value[name]
     return parameters
+
+
+def view_parameters(bridge: dict) -> dict:
+    """Return the live view's parameters for the bridge's: the same world and start pose."""
+    return {name: bridge[name] for name in ('world_file', 'spawn.x', 'spawn.y', 'spawn.yaw')}

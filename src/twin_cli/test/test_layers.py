@@ -35,6 +35,7 @@ LAYERS = {
     'twin_examples': (2, ROS),
     'twin_tools': (3, ROS),       # orchestration: run, check, bench, soak
     'twin_shadow': (3, ROS),      # shadow mode: pure but for its node (its own test says so)
+    'twin_view': (3, ROS),        # the live view beside the bridge (runs as the bridge does)
     'twin_cli': (4, ROS),         # the command line
 }
 # Launch files are orchestration: they may use the bringup, never the tools.

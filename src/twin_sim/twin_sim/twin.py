@@ -51,11 +51,11 @@ class TwinConfig:
     :param spawn: where the robot's root frame starts
     :param base_link: the frame whose pose is the robot's pose (REP-105 ``base_footprint``)
     :param seed: seeds every random draw of every sensor
-    :param drive: the drive train as the firmware sees it (nominal geometry, motors, limits)
-    :param physical: the body's true wheels, where they differ from the description
     :param faults: faults injected from every reset on (twin_sim.faults; time 0 is the reset)
     :param variations: distributions drawn per episode and applied at each reset
         (twin_sim.variations), or None
+    :param drive: the drive train as the firmware sees it (nominal geometry, motors, limits)
+    :param physical: the body's true wheels, where they differ from the description
     """
 
     robot: str | Path
@@ -316,8 +316,8 @@ class Twin:
         Return to the initial state exactly: bodies, commands, sensors, noise.
 
         Time is not rewound: it has one owner and only moves forward, so every stamp taken
-        after a reset is later than every stamp before it. Schedules and sensors start again
-        from the current time, and an episode's readings do not depend on when it starts.
+        after a reset is later than every stamp before it. Schedules, sensors and faults start
+        again from the current time, and an episode's readings do not depend on when it starts.
 
         :param episode: start episode ``episode``: its noise streams and, with variations,
             its draw (from the seed and the episode alone); None repeats the current episode
