@@ -27,6 +27,7 @@ from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription, Opaq
 from launch.launch_description_sources import (AnyLaunchDescriptionSource,
                                                PythonLaunchDescriptionSource)
 from launch.substitutions import LaunchConfiguration
+from launch_ros.actions import Node
 from twin.arguments import (controller_launch_file, declared, HARDWARE_ARGUMENTS, robot_file,
                             share, starts_robot_state_publisher, turtlebot3_drivers)
 
@@ -45,7 +46,13 @@ def bringup(context) -> list:
         raise RuntimeError(f'driver_launch: file not found: {drivers}')
     robot_state_publisher = starts_robot_state_publisher(
         value['robot_state'], drivers_bring_one=drivers == turtlebot3_drivers())
+    shadow = [Node(package='twin_shadow', executable='shadow_node', name='twin_shadow',
+                   namespace=value['namespace'], output='screen',
+                   parameters=[{'robot_description_file': robot_file(value['robot']),
+                                'profile': value['profile']}])
+              ] if value['shadow'].lower() == 'true' else []
     return [
+        *shadow,
         IncludeLaunchDescription(AnyLaunchDescriptionSource(drivers)),
         IncludeLaunchDescription(
             PythonLaunchDescriptionSource(str(share() / 'launch' / 'bringup.launch.py')),

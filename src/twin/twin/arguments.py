@@ -254,7 +254,11 @@ def arguments() -> dict[str, Argument]:
                                 'drivers bring none), true or false; in the twin, the bridge '
                                 'publishes the robot state when it does not run',
                  default='auto'),
-
+        Argument('shadow', 'run the shadow twin beside the robot (twin_shadow: its predicted '
+                           'odom and scan, divergence and events under shadow/)', bool,
+                 default=FALSE),
+        Argument('profile', "the robot's profile (a bridge parameter file) for the shadow "
+                            'twin; empty: the shipped defaults'),
         Argument('view', 'serve a live Foxglove view on ws://127.0.0.1:8765 (twin_view)', bool,
                  default=FALSE),
     )}
@@ -264,7 +268,8 @@ SIM_ARGUMENTS = ('world', 'robot', 'namespace', 'x', 'y', 'yaw', 'real_time_fact
                  'seed', 'enable_stamped_cmd_vel', 'left_wheel_joint', 'right_wheel_joint',
                  'rviz', 'controller', 'robot_state', 'view')
 BRINGUP_ARGUMENTS = ('robot', 'namespace', 'use_sim_time', 'rviz', 'controller', 'robot_state')
-HARDWARE_ARGUMENTS = ('robot', 'namespace', 'rviz', 'controller', 'robot_state')
+HARDWARE_ARGUMENTS = ('robot', 'namespace', 'rviz', 'controller', 'robot_state', 'shadow',
+                      'profile')
 
 
 def declared(names: tuple) -> list[tuple[str, str, str]]:

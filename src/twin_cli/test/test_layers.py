@@ -35,6 +35,7 @@ LAYERS = {
     'twin_bridge': (2, ROS),      # the ROS nodes
     'twin_examples': (2, ROS),
     'twin_tools': (3, ROS),       # orchestration: run, check, bench, soak
+    'twin_shadow': (3, ROS),      # shadow mode: pure but for its node (its own test says so)
     'twin_view': (3, ROS),        # the live view beside the bridge (runs as the bridge does)
     'twin_campaign': (4, ROS),    # orchestration of many episodes (on twin_tools' run)
     'twin_cli': (5, ROS),         # the command line

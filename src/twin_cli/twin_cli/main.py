@@ -43,6 +43,8 @@ VERBS = (
          'twin_analysis.report'),
     Verb('calibrate', 'fit the twin to a recording of the robot; validate it',
          'twin_calibration.calibrate'),
+    Verb('shadow', 'shadow mode on a recording: divergence and named events',
+         'twin_shadow.replay'),
     Verb('bench', 'benchmarks (not tests): speed, pacing, latency, memory',
          'twin_tools.bench'),
     Verb('soak', 'hours of simulated time with resets: does memory stay flat?',

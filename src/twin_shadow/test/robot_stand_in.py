@@ -1,0 +1,132 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""A second core twin stands in for the physical robot: perturbed wheels, a fault on cue."""
+
+import math
+from pathlib import Path
+
+from twin_shadow.shadow import ShadowTwin
+from twin_sim import Twin, TwinConfig
+from twin_sim.faults import parse_faults
+from twin_sim.physical import PhysicalConfig
+
+ROBOT = str(Path(__file__).resolve().parents[3] / 'urdf' / 'twin_burger.urdf.xacro')
+RADIUS = 0.033          # the Burger's wheel radius in the URDF, m
+COMMAND_PERIOD = 24     # steps: a controller at 10 Hz
+
+
+def command(time: float) -> tuple[float, float]:
+    """Return a drive of straight runs, turns both ways and stops: a motor change every second."""
+    return [(0.2, 0.0), (0.15, 0.8), (0.05, -0.6), (0.0, 0.0)][int(time) % 4]
+
+
+def robot_twin(perturbation: float = 0.005) -> Twin:
+    """Return the stand-in robot: physical radii +-``perturbation`` off the nominal ones."""
+    return Twin(TwinConfig(robot=ROBOT, seed=7, physical=PhysicalConfig(
+        left_wheel_radius=RADIUS * (1 + perturbation),
+        right_wheel_radius=RADIUS * (1 - perturbation))))
+
+
+def shadow_twin() -> ShadowTwin:
+    """Return a shadow of the nominal model (another seed: its noise is its own)."""
+    return ShadowTwin(TwinConfig(robot=ROBOT, seed=1))
+
+
+def fault(kind: str, wheel: str, **params) -> list:
+    """Return one fault starting now and lasting beyond any test."""
+    return parse_faults({'faults': [{'kind': kind, 'wheel': wheel, 'start': 0.0,
+                                     'duration': 1000.0, **params}]}, 'test fault')
+
+
+def run(robot: Twin, shadow: ShadowTwin, seconds: float) -> None:
+    """Drive the robot; feed the shadow what a robot publishes, stamped with its time."""
+    for _ in range(round(seconds / robot.config.physics.step)):
+        step = round(robot.time_ns / robot.step_ns)
+        if step % COMMAND_PERIOD == 0:
+            linear, angular = command(robot.time)
+            robot.set_command(linear, angular)
+            shadow.on_command(robot.time_ns, linear, angular)
+        readings = robot.step()
+        stamp = readings.time_ns
+        if readings.odometry is not None:
+            odometry = readings.odometry
+            shadow.on_odometry(stamp, odometry.x, odometry.y, odometry.yaw, odometry.linear,
+                               odometry.angular)
+            shadow.on_wheels(stamp, *robot.robots[0].wheel_joint_states()[1])
+        if readings.imu is not None:
+            shadow.on_imu(stamp, float(readings.imu.angular_velocity[2]),
+                          float(readings.imu.linear_acceleration[0]))
+        if readings.scan is not None:
+            shadow.on_scan(stamp, readings.scan.ranges)
+
+
+def record(robot: Twin, path: Path, seconds: float, onset: float, faults: list,
+           live) -> None:
+    """
+    Drive the robot, hand each message to ``live`` and write it to an MCAP recording.
+
+    :param onset: when the faults start, s of robot time
+    :param live: called with (topic, message), as the live node's subscriptions would
+    """
+    from geometry_msgs.msg import Twist
+    from nav_msgs.msg import Odometry
+    from rclpy.serialization import serialize_message
+    from sensor_msgs.msg import Imu, JointState, LaserScan
+    from twin_analysis.recording import RecordingWriter, TOPICS
+
+    writer = RecordingWriter(path)
+    channels = {topic: writer.add_channel(f'/{topic}', TOPICS[topic])
+                for topic in ('cmd_vel', 'odom', 'joint_states', 'imu', 'scan')}
+
+    def publish(topic, msg, stamp_ns):
+        live(topic, msg)
+        writer.write(channels[topic], stamp_ns, serialize_message(msg))
+
+    def stamped(msg, stamp_ns):
+        msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(stamp_ns, 1_000_000_000)
+        return msg
+
+    for _ in range(round(seconds / robot.config.physics.step)):
+        if faults and robot.time >= onset:
+            robot.inject_faults(faults)
+            faults = []
+        if round(robot.time_ns / robot.step_ns) % COMMAND_PERIOD == 0:
+            twist = Twist()
+            twist.linear.x, twist.angular.z = command(robot.time)
+            robot.set_command(twist.linear.x, twist.angular.z)
+            publish('cmd_vel', twist, robot.time_ns)
+        readings = robot.step()
+        stamp = readings.time_ns
+        if readings.odometry is not None:
+            o, msg = readings.odometry, stamped(Odometry(), stamp)
+            msg.pose.pose.position.x, msg.pose.pose.position.y = o.x, o.y
+            msg.pose.pose.orientation.z = math.sin(o.yaw / 2)
+            msg.pose.pose.orientation.w = math.cos(o.yaw / 2)
+            msg.twist.twist.linear.x, msg.twist.twist.angular.z = o.linear, o.angular
+            publish('odom', msg, stamp)
+            joints = stamped(JointState(), stamp)
+            joints.name = ['wheel_left_joint', 'wheel_right_joint']
+            joints.velocity = [float(v) for v in robot.robots[0].wheel_joint_states()[1]]
+            publish('joint_states', joints, stamp)
+        if readings.imu is not None:
+            msg = stamped(Imu(), stamp)
+            msg.angular_velocity.z = float(readings.imu.angular_velocity[2])
+            msg.linear_acceleration.x = float(readings.imu.linear_acceleration[0])
+            publish('imu', msg, stamp)
+        if readings.scan is not None:
+            msg = stamped(LaserScan(), readings.scan.time_ns)
+            msg.ranges = readings.scan.ranges.astype(float).tolist()
+            publish('scan', msg, readings.scan.time_ns)
+    writer.close({'sim_seconds': seconds, 'robot_file': ROBOT})
