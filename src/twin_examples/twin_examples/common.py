@@ -84,7 +84,7 @@ class ScanController:
         from rclpy.qos import qos_profile_sensor_data
         from sensor_msgs.msg import LaserScan
         self.p = declare(self, {'rate': 10.0, 'scan_topic': 'scan', 'cmd_vel_topic': 'cmd_vel',
-                                'enable_stamped_cmd_vel': False, **parameters})
+                                'enable_stamped_cmd_vel': True, **parameters})
         self.commander = VelocityCommander(self, self.p['cmd_vel_topic'],
                                            self.p['enable_stamped_cmd_vel'])
         self.scan = None

@@ -37,7 +37,7 @@ class GoToGoal(Node):
             'rate': 20.0,                  # Hz
             'odom_topic': 'odom',
             'cmd_vel_topic': 'cmd_vel',
-            'enable_stamped_cmd_vel': False,
+            'enable_stamped_cmd_vel': True,   # as the Jazzy TurtleBot3; false: Twist
         })
         flat = self.p['waypoints']
         if len(flat) % 2:

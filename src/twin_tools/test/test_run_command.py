@@ -22,7 +22,7 @@ import subprocess
 from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 import pytest
-from twin_tools.run import controller_command, first_robot
+from twin_tools.run import controller_command, first_robot, stamped_commands
 
 STATUS = re.compile(r'^sim +(\d+\.\d+) s \| factor +(\d+\.\d+) \| x +([-+]?\d+\.\d{3}) '
                     r'y +([-+]?\d+\.\d{3}) yaw', re.MULTILINE)
@@ -107,7 +107,7 @@ def test_a_different_robot_loads_by_its_urdf_and_wheel_joint_names(tmp_path, lis
                     '--param', 'wheels.left_joint:=left_hinge',
                     '--param', 'wheels.right_joint:=right_hinge',
                     '--param', 'base_frame:=chassis', '--param', 'lidar.link:=laser',
-                    '--param', 'imu.link:=imu')
+                    '--param', 'imu.link:=imu', '--param', 'enable_stamped_cmd_vel:=false')
     try:
         odom = listener.record(Odometry, 'odom')
         truth = listener.record(Odometry, 'ground_truth/odom')
@@ -134,3 +134,11 @@ def test_the_status_line_and_the_controller_follow_the_first_of_several_robots()
     assert first_robot(['robots:=[]']) == first_robot([]) == ''
     assert controller_command('obstacle_stop', 'tb0')[-2:] == ['-r', '__ns:=/tb0']
     assert '-r' not in controller_command('obstacle_stop')
+
+
+def test_the_controller_speaks_the_cmd_vel_type_of_the_bridge():
+    assert stamped_commands([]) is True   # the Jazzy TurtleBot3's TwistStamped
+    assert stamped_commands(['enable_stamped_cmd_vel:=false']) is False
+    assert stamped_commands(['enable_stamped_cmd_vel:=false', 'enable_stamped_cmd_vel:=true'])
+    assert 'enable_stamped_cmd_vel:=true' in controller_command('obstacle_stop')
+    assert 'enable_stamped_cmd_vel:=false' in controller_command('obstacle_stop', stamped=False)

@@ -140,6 +140,17 @@ def launch_command(options: argparse.Namespace) -> list[str] | None:
             *controller]
 
 
+def stamped_commands(parameters: list[str]) -> bool:
+    """Return whether cmd_vel is TwistStamped: the last ``enable_stamped_cmd_vel:=`` given."""
+    argument = arguments()['enable_stamped_cmd_vel']
+    text = argument.default_text()
+    for parameter in parameters:
+        name, _, value = parameter.partition(':=')
+        if name.strip() == argument.name:
+            text = value
+    return argument.parse(text)
+
+
 def first_robot(parameters: list[str]) -> str:
     """Return the first name of a ``robots:=[...]`` bridge parameter, or '' for none."""
     for parameter in parameters:
@@ -153,11 +164,12 @@ def first_robot(parameters: list[str]) -> str:
 class Status:
     """Follow /clock, odom and cmd_vel; render one status line."""
 
-    def __init__(self, node, robot: str = ''):
+    def __init__(self, node, robot: str = '', stamped: bool = True):
         """
         Subscribe to what the status line shows.
 
         :param robot: the robot to show, among several (its namespace); '' for a lone robot
+        :param stamped: cmd_vel is TwistStamped (else Twist), as the bridge expects
         """
         self.robot = robot
         namespace = f'{robot}/' if robot else ''
@@ -169,7 +181,8 @@ class Status:
         # The pose a person wants to see is where the robot is in the world: ground truth.
         node.create_subscription(Odometry, namespace + 'ground_truth/odom', self.on_pose,
                                  reliable)
-        node.create_subscription(Twist, namespace + 'cmd_vel', self.on_command, reliable)
+        node.create_subscription(TwistStamped if stamped else Twist, namespace + 'cmd_vel',
+                                 self.on_command, reliable)
 
     def on_clock(self, msg: Clock) -> None:
         """Remember the sim time and when it arrived."""
@@ -214,11 +227,16 @@ def view_command(options: argparse.Namespace) -> list[str]:
               for arg in ('-p', f'{name}:={_parameter_text(value)}')]]
 
 
-def controller_command(name: str, robot: str = '') -> list[str]:
-    """Return the command line of an example controller on simulated time (of ``robot``)."""
+def controller_command(name: str, robot: str = '', stamped: bool = True) -> list[str]:
+    """
+    Return the command line of an example controller on simulated time (of ``robot``).
+
+    :param stamped: publish TwistStamped (else Twist), as the bridge expects
+    """
     namespace = ['-r', f'__ns:=/{robot}'] if robot else []
     return [sys.executable, '-m', f'twin_examples.{name}', '--ros-args',
-            '-p', 'use_sim_time:=true', *namespace]
+            '-p', 'use_sim_time:=true', '-p', f'enable_stamped_cmd_vel:={str(stamped).lower()}',
+            *namespace]
 
 
 def start_recording(node, options) -> Recorder | None:
@@ -272,7 +290,7 @@ def watch(processes: list, options) -> None:
     """Show the status line until Ctrl-C/SIGTERM, the duration, or a process ending."""
     init_without_signal_handlers()
     node = rclpy.create_node('twin_status')
-    status = Status(node, first_robot(options.param))
+    status = Status(node, first_robot(options.param), stamped_commands(options.param))
     recorder = start_recording(node, options)
     try:
         spin_until_signalled(node, status_ticker(status, processes, options.duration))
@@ -331,7 +349,8 @@ def checked_commands(options: argparse.Namespace) -> list[list[str]]:
     if options.view:
         commands.append(view_command(options))
     if options.controller:
-        commands.append(controller_command(options.controller, first_robot(options.param)))
+        commands.append(controller_command(options.controller, first_robot(options.param),
+                                           stamped_commands(options.param)))
     return commands
 
 
