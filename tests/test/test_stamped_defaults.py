@@ -58,3 +58,5 @@ def test_the_shipped_defaults_drive_the_robot(start_node, listener, robot_xacro,
     listener.spin_until(lambda: truth and truth[-1].pose.pose.position.x > 0.3, 120.0,
                         lambda: f'the robot to drive 0.3 m forward (now at '
                                 f'{planar_pose(truth[-1]) if truth else "?"})')
+    types = {info.topic_type for info in listener.node.get_subscriptions_info_by_topic('cmd_vel')}
+    assert types == {'geometry_msgs/msg/TwistStamped'}   # as the Jazzy TurtleBot3's driver
