@@ -22,7 +22,7 @@ import subprocess
 from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 import pytest
-from twin_tools.run import controller_command, first_robot, stamped_commands
+from twin_tools.run import controller_command, first_robot, main, stamped_commands
 
 STATUS = re.compile(r'^sim +(\d+\.\d+) s \| factor +(\d+\.\d+) \| x +([-+]?\d+\.\d{3}) '
                     r'y +([-+]?\d+\.\d{3}) yaw', re.MULTILINE)
@@ -142,3 +142,9 @@ def test_the_controller_speaks_the_cmd_vel_type_of_the_bridge():
     assert stamped_commands(['enable_stamped_cmd_vel:=false', 'enable_stamped_cmd_vel:=true'])
     assert 'enable_stamped_cmd_vel:=true' in controller_command('obstacle_stop')
     assert 'enable_stamped_cmd_vel:=false' in controller_command('obstacle_stop', stamped=False)
+
+
+def test_a_cmd_vel_type_that_is_not_a_bool_is_one_line_before_anything_starts(capsys):
+    assert main(['--param', 'enable_stamped_cmd_vel:=maybe']) == 2
+    assert capsys.readouterr().err == \
+        "twin run: enable_stamped_cmd_vel: 'maybe' is not true or false\n"

@@ -341,6 +341,7 @@ def checked_commands(options: argparse.Namespace) -> list[list[str]]:
         raise BringupError(problem)
     if options.record:
         _check_writable(Path(options.record))
+    stamped = stamped_commands(options.param)
     launch = launch_command(options)
     if launch:
         bridge_parameters(launch_values(options), publish_robot_state=False)   # check early
@@ -350,7 +351,7 @@ def checked_commands(options: argparse.Namespace) -> list[list[str]]:
         commands.append(view_command(options))
     if options.controller:
         commands.append(controller_command(options.controller, first_robot(options.param),
-                                           stamped_commands(options.param)))
+                                           stamped))
     return commands
 
 
