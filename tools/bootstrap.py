@@ -124,10 +124,51 @@ def create_venv() -> Path:
 
 
 def pip_install(python: Path) -> None:
-    """Install the pinned requirements and the lint stand-ins."""
+    """Install the pinned requirements and the lint stand-ins, showing pip's progress."""
     requirements = [arg for path in requirement_files() for arg in ('-r', path)]
-    run([python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-         *requirements, TOOLS / 'twin_lint'])
+    run_with_progress([python, '-m', 'pip', 'install', '--disable-pip-version-check',
+                       '--progress-bar', 'off', *requirements, TOOLS / 'twin_lint'])
+
+
+def pip_step(line: str, collected: int) -> str | None:
+    """
+    Return the progress a line of pip's output stands for, or None for detail.
+
+    :param collected: how many requirements pip has collected so far, this line included
+    """
+    if line.startswith('Collecting '):
+        return f'pip: collecting {collected}: {line.split()[1]}'
+    if line.startswith('Installing collected packages'):
+        return f'pip: installing {len(line.split(":", 1)[1].split(","))} packages'
+    if line.startswith('Successfully installed'):
+        return f'pip: installed {len(line.split()) - 2} packages'
+    return None
+
+
+def run_with_progress(command: list) -> None:
+    """
+    Run pip, turning its output into progress lines; show all of it when it fails.
+
+    On a terminal one line is redrawn in place; in a log every tenth requirement is a line.
+    """
+    interactive = sys.stdout.isatty()
+    process = subprocess.Popen([str(part) for part in command], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    output, collected = [], 0
+    for line in process.stdout:
+        output.append(line)
+        collected += line.startswith('Collecting ')
+        step = pip_step(line.strip(), collected)
+        if step and interactive:
+            print(f'\r[twin setup] {step}\033[K', end='', flush=True)
+        elif step and (not line.startswith('Collecting ') or collected % 10 == 1):
+            say(step)
+    if interactive:
+        print(flush=True)
+    if process.wait() != 0:
+        print(''.join(output), file=sys.stderr)
+        raise SetupError(f'"{" ".join(map(str, command))}" failed (exit {process.returncode}); '
+                         'its output is above.')
 
 
 def query(python: Path, expression: str) -> str:
@@ -159,7 +200,7 @@ def relocate_cmake_exports(python: Path) -> int:
 
 
 def build_overlay() -> None:
-    """Build the packages without wheels (tf2_msgs) into the overlay prefix."""
+    """Build the packages without wheels (``tools/overlay``) into the overlay prefix."""
     env = dict(os.environ,
                VIRTUAL_ENV=str(VENV),
                PATH=f'{VENV / "bin"}{os.pathsep}{os.environ.get("PATH", "")}',
@@ -192,7 +233,7 @@ def main() -> int:
         pip_install(python)
         if not using_distribution():
             say(f'relocated {relocate_cmake_exports(python)} CMake exports of the wheels')
-            say('building tf2_msgs into the overlay .venv/overlay')
+            say('building tf2_msgs and simulation_interfaces into the overlay .venv/overlay')
             build_overlay()
         STAMP.write_text(wanted + '\n')
         say(f'environment ready in {time.monotonic() - started:.0f} s')

@@ -24,3 +24,23 @@ def test_dockerfile_passes_hadolint(workspace):
     result = subprocess.run([hadolint, str(workspace / 'docker' / 'Dockerfile')],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_image_has_what_recording_and_reports_import_pinned_as_the_environment(workspace):
+    dockerfile = (workspace / 'docker' / 'Dockerfile').read_text()
+    pins = dict(line.split('==') for line in
+                (workspace / 'tools' / 'requirements' / 'python.txt').read_text().splitlines()
+                if '==' in line and not line.startswith('#'))
+    for package in ('pybullet', 'mcap', 'mcap-ros2-support'):
+        assert f'{package}=={pins[package]}' in dockerfile, package
+    assert 'python3-matplotlib' in dockerfile   # the distribution's, as rosdep would give
+
+
+def test_every_image_name_and_docker_run_is_the_same(workspace):
+    texts = [(workspace / 'docker' / name).read_text()
+             for name in ('Dockerfile', 'README.md', 'compose.yaml')]
+    names = {word for text in texts for word in text.replace('"', ' ').split()
+             if word.startswith('twin:')}
+    assert names == {'twin:jazzy'}
+    runs = [line for text in texts for line in text.splitlines() if 'docker run' in line]
+    assert runs and all('--ipc host' in line for line in runs)

@@ -14,13 +14,16 @@
 
 """The one recording writer and reader: schemas, channels, metadata, and finding a run."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from twin_analysis.metrics import final_drift, odometry_in_world, path_length
-from twin_analysis.recording import (message_definition, read_messages, read_run_metadata,
-                                     RecordingWriter)
-from twin_analysis.report import find_recording
+from twin_analysis.recording import (message_definition, read_attachments, read_messages,
+                                     read_run_metadata, RecordingWriter, ROBOT_ATTACHMENT,
+                                     WORLD_ATTACHMENT)
+from twin_analysis.report import find_recording, keep_a_better_report, run_files
+from twin_sim.description import load_robot_description
 
 
 def test_schemas_carry_every_dependency_once():
@@ -61,3 +64,50 @@ def test_quaternion_yaw_of_a_quarter_turn():
     from twin_analysis.metrics import quaternion_yaw
     q = SimpleNamespace(x=0.0, y=0.0, z=2 ** -0.5, w=2 ** -0.5)
     assert quaternion_yaw(q) == pytest.approx(1.5707963)
+
+
+ROBOT = '<robot name="r"><link name="base_footprint"/></robot>'
+WORLD = 'name: tiny\nobjects:\n  - box: {name: b, size: [1, 1, 1], pose: {x: 2}}\n'
+
+
+def record_run_files(tmp_path, world_text: str = WORLD):
+    """Write a recording that carries a world file (then deleted) and a robot."""
+    world, robot = tmp_path / 'world.yaml', tmp_path / 'robot.urdf'
+    world.write_text(world_text)
+    robot.write_text(ROBOT)
+    path = tmp_path / 'run-1' / 'twin.mcap'
+    writer = RecordingWriter(path)
+    writer.attach_run_files(str(world), str(robot))
+    writer.close({'world_file': str(world), 'robot_file': str(robot)})
+    return path, world
+
+
+def test_a_recording_carries_its_world_and_robot_and_a_report_uses_them(tmp_path):
+    path, world = record_run_files(tmp_path)
+    urdf = load_robot_description(ROBOT).urdf   # expanded as the twin loads it
+    assert read_attachments(path) == {WORLD_ATTACHMENT: WORLD, ROBOT_ATTACHMENT: urdf}
+    with run_files(path, read_run_metadata(path)) as (world_file, robot):
+        assert world_file == str(world) and robot == urdf   # the file, while unchanged
+    world.unlink()
+    with run_files(path, read_run_metadata(path)) as (world_file, robot):
+        assert Path(world_file).read_text() == WORLD       # the recorded text
+    with run_files(path, {}, world_file='/given.yaml') as (world_file, _):
+        assert world_file == '/given.yaml'
+
+
+def test_a_world_changed_since_the_run_is_not_taken_for_the_recorded_one(tmp_path):
+    path, world = record_run_files(tmp_path)
+    world.write_text(WORLD.replace('x: 2', 'x: 3'))
+    with run_files(path, read_run_metadata(path)) as (world_file, _):
+        assert world_file != str(world) and Path(world_file).read_text() == WORLD
+
+
+def test_a_report_without_a_world_never_replaces_one_with_a_map(tmp_path):
+    txt = tmp_path / 'report.txt'
+    txt.write_text('distance travelled   1.00 m (ground truth)\n'
+                   'minimum clearance    0.120 m to any obstacle\n')
+    with pytest.raises(ValueError, match='that report is kept'):
+        keep_a_better_report(txt, None)
+    keep_a_better_report(txt, '/w/arena.yaml')   # with a world: may replace it
+    txt.write_text('minimum clearance    nan m to any obstacle\n')
+    keep_a_better_report(txt, None)              # nothing better to keep

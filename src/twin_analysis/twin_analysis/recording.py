@@ -46,6 +46,9 @@ TOPICS = {
 }
 LATCHED_TOPICS = ('tf_static', 'sim/faults', 'sim/variation')
 RUN_METADATA = 'twin_run'
+# The attachments that make a recording self-contained: what its report needs.
+WORLD_ATTACHMENT = 'world.yaml'   # the world file's text, as the run read it
+ROBOT_ATTACHMENT = 'robot.urdf'   # the robot description, expanded (xacro run)
 PRIMITIVES = {'bool', 'byte', 'char', 'float32', 'float64', 'int8', 'uint8', 'int16',
               'uint16', 'int32', 'uint32', 'int64', 'uint64', 'string', 'wstring'}
 
@@ -111,6 +114,27 @@ class RecordingWriter:
                                  data=data, sequence=self.count)
         self.count += 1
 
+    def attach_run_files(self, world_file: str, robot_file: str) -> None:
+        """
+        Attach the world file's text and the expanded robot description of the run.
+
+        A report then needs nothing but the recording, wherever it is copied to.
+
+        :param world_file: the run's world file ('' for a bare ground plane: none attached)
+        :param robot_file: the run's URDF or xacro file
+        """
+        # Here, not at the top: the core imports pybullet, which a recording otherwise
+        # never needs (and which prints its build time).
+        from twin_sim.description import load_robot_description
+        if world_file:
+            self._attach(WORLD_ATTACHMENT, Path(world_file).read_text(), 'application/yaml')
+        self._attach(ROBOT_ATTACHMENT, load_robot_description(robot_file).urdf,
+                     'application/xml')
+
+    def _attach(self, name: str, text: str, media_type: str) -> None:
+        self._writer.add_attachment(create_time=0, log_time=0, name=name,
+                                    media_type=media_type, data=text.encode())
+
     def close(self, metadata: dict[str, float | str]) -> None:
         """
         Store the run's metadata and finish the file.
@@ -137,3 +161,10 @@ def read_run_metadata(path: Path) -> dict[str, str]:
             if record.name == RUN_METADATA:
                 return dict(record.metadata)
     return {}
+
+
+def read_attachments(path: Path) -> dict[str, str]:
+    """Return a recording's attachments (text) by name, e.g. :data:`WORLD_ATTACHMENT`."""
+    with open(path, 'rb') as file:
+        return {attachment.name: attachment.data.decode()
+                for attachment in make_reader(file).iter_attachments()}

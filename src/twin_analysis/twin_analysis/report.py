@@ -18,20 +18,27 @@ The report of a recorded run: a picture and a summary.
 The picture shows the world's map, the true path (ground truth), the path odometry believed,
 and the last scan; the summary gives distance, simulated time, real-time factor, odometry
 drift and the smallest clearance to an obstacle. ``twin report RUN_DIR`` makes one from any
-recording of the twin; the world and robot files come from the recording's metadata unless
-``--world``/``--robot`` are given.
+recording of the twin: the world and the robot come from the recording itself (attached to
+it when it was written) unless ``--world``/``--robot`` are given, so a report from the
+recording alone equals the one written at the end of the run. A report never replaces a
+better one (with a map and a clearance) without ``--force``.
 """
 
 import argparse
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+import math
 from pathlib import Path
 import sys
+import tempfile
+from typing import Iterator
 
 from matplotlib.figure import Figure   # not pyplot: no display, no global state
 import numpy as np
 from twin_analysis.metrics import (compose, final_drift, nearest, odometry_in_world,
                                    path_length, Pose2D, quaternion_yaw)
-from twin_analysis.recording import read_messages, read_run_metadata
+from twin_analysis.recording import (read_attachments, read_messages, read_run_metadata,
+                                     ROBOT_ATTACHMENT, WORLD_ATTACHMENT)
 from twin_sim.evaluation import ClearanceProbe, occupancy_map
 
 RECORDING_NAME = 'twin.mcap'
@@ -178,23 +185,69 @@ def find_recording(path: Path) -> Path:
                      f'{RECORDING_NAME}, or a folder of run-* folders)')
 
 
+@contextmanager
+def run_files(recording: Path, metadata: dict, world_file: str | None = None,
+              robot: str | None = None) -> Iterator[tuple[str | None, str | None]]:
+    """
+    Yield the world file and the robot (a file, or URDF text) the report of a run uses.
+
+    Given ones win; then what the recording carries. The world file named in the metadata
+    is used while its text is still the recorded one (its relative mesh paths then resolve);
+    otherwise the recorded text, from a temporary file.
+    """
+    attachments = read_attachments(recording)
+    robot = robot or attachments.get(ROBOT_ATTACHMENT) or metadata.get('robot_file') or None
+    recorded, named = attachments.get(WORLD_ATTACHMENT), metadata.get('world_file') or None
+    named = named if named and Path(named).is_file() else None
+    if world_file or recorded is None or (named and Path(named).read_text() == recorded):
+        yield world_file or named, robot
+        return
+    with tempfile.TemporaryDirectory(prefix='twin-report-') as folder:
+        path = Path(folder, WORLD_ATTACHMENT)
+        path.write_text(recorded)
+        yield str(path), robot
+
+
+def has_clearance(report_text: str) -> bool:
+    """Tell whether a report's summary has a minimum clearance (its run had a world)."""
+    for line in report_text.splitlines():
+        if line.startswith('minimum clearance'):
+            return not math.isnan(float(line.split()[2]))
+    return False
+
+
+def keep_a_better_report(txt: Path, world_file: str | None) -> None:
+    """
+    Refuse to replace a report that has a map and a clearance by one without a world.
+
+    :raises ValueError: saying what to give instead
+    """
+    if not world_file and txt.is_file() and has_clearance(txt.read_text()):
+        raise ValueError(f'{txt} has a map and a clearance; this recording names no world to '
+                         'draw them from, so that report is kept (give --world FILE, or '
+                         '--force to replace it anyway)')
+
+
 def write_report(recording: Path, world_file: str | None = None,
-                 robot: str | None = None) -> tuple:
+                 robot: str | None = None, force: bool = False) -> tuple:
     """
     Write report.png and report.txt beside the recording; return their paths.
 
-    :param world_file: the run's world (default: the one named in the recording)
-    :param robot: the run's robot description (default: the one named in the recording)
+    :param world_file: the run's world (default: the one the recording carries)
+    :param robot: the run's robot description (default: the one the recording carries)
+    :param force: replace an existing report even when it had a world and this one has none
+    :raises ValueError: no poses recorded, or a better report is there (and not ``force``)
     """
     run = read_run(recording)
     if len(run.truth) < 2 or not run.odometry:
         raise ValueError(f'{recording}: no ground truth or odometry recorded; was the twin '
                          'running?')
-    world_file = world_file or run.metadata.get('world_file') or None
-    robot = robot or run.metadata.get('robot_file') or None
-    summary = summarize(run, world_file, robot)
     png, txt = recording.with_name('report.png'), recording.with_name('report.txt')
-    render(run, summary, world_file, png)
+    with run_files(recording, run.metadata, world_file, robot) as (world_file, robot):
+        if not force:
+            keep_a_better_report(txt, world_file)
+        summary = summarize(run, world_file, robot)
+        render(run, summary, world_file, png)
     txt.write_text(summary_text(summary) + '\n')
     return png, txt
 
@@ -211,16 +264,19 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
     # SUPPRESS: no attribute unless given, and no '(default: None)' in the help.
     parser.add_argument('--world', default=argparse.SUPPRESS,
                         help="the run's world file, for the map and the clearance (default: "
-                             'the one the recording names)')
+                             'the one the recording carries)')
     parser.add_argument('--robot', default=argparse.SUPPRESS,
                         help="the run's robot description, for the clearance (default: the "
-                             'one the recording names)')
+                             'one the recording carries)')
+    parser.add_argument('--force', action='store_true',
+                        help='replace an existing report even by one without a map')
     options = parser.parse_args(args)
     try:
         png, txt = write_report(find_recording(options.recording),
-                                getattr(options, 'world', None), getattr(options, 'robot', None))
+                                getattr(options, 'world', None), getattr(options, 'robot', None),
+                                options.force)
     except (OSError, ValueError) as error:
-        print(f'twin report: {error}', file=sys.stderr)
+        print(f'{prog or "twin report"}: {error}', file=sys.stderr)
         return 1
     print(txt.read_text(), end='')
     print(f'report: {png}')

@@ -44,6 +44,7 @@ from twin_bridge.parameters import (bridge_settings, checked_values, given_param
                                     robot_spawns, twin_config)
 from twin_bridge.robot_drivers import RELIABLE, reported, RobotDrivers
 from twin_bridge.security import security_problem
+from twin_bridge.simulation_interfaces_server import SimulationInterfacesServer
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_bridge.timing import Pacing, PacingJitter, StepFailures
 from twin_sim import DescriptionError, load_world, Twin
@@ -106,6 +107,7 @@ class BridgeNode(Node):
                          self.twin.description.xml if publish_robot_state else None)
             for index, name in enumerate(names)]
         self._make_services()
+        self.simulation_interfaces = SimulationInterfacesServer(self)
         self._start_clock()
         self.graph_watch = GraphWatch(self, [d.namespace for d in self.drivers],
                                       settings.enable_stamped_cmd_vel)
@@ -257,13 +259,17 @@ class BridgeNode(Node):
     @reported
     def on_pause(self, request: SetBool.Request, response: SetBool.Response):
         """Pause (true) or resume (false) the simulation."""
-        self.paused = request.data
-        self.pacing.restart(time.monotonic(), self.sim_ns)
-        self.jitter.clear()
+        self.set_paused(request.data)
         response.success = True
         response.message = (f'{"paused" if self.paused else "running"} '
                             f'{conversions.sim_time_note(self.sim_ns)}')
         return response
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume; pacing starts afresh from now."""
+        self.paused = paused
+        self.pacing.restart(time.monotonic(), self.sim_ns)
+        self.jitter.clear()
 
     @reported
     def on_step(self, request: Trigger.Request, response: Trigger.Response):
@@ -283,6 +289,15 @@ class BridgeNode(Node):
     @reported
     def on_reset(self, request: Trigger.Request, response: Trigger.Response):
         """Restore the initial state of the episode the ``episode`` parameter names."""
+        self.simulation_interfaces.reset_world(keep_spawned=False)   # spawned bodies go too
+        response.success = True
+        # The exact time lets a caller line up with /clock, which arrives on its own.
+        response.message = (f'reset to the initial state of episode {self.twin.episode} '
+                            f'{conversions.sim_time_note(self.sim_ns)}; /clock continues')
+        return response
+
+    def reset_state(self) -> None:
+        """Restore the robots, the world and the commands; rebuild what a restore cannot heal."""
         if self.halted or self.twin.problems():
             self.twin.rebuild()   # a physics that diverged is not healed by a restore
         self.twin.reset(episode=self.get_parameter('episode').value)
@@ -291,11 +306,6 @@ class BridgeNode(Node):
         self.injection.after_reset()
         self.halted = None
         self.step_failures.succeeded()
-        response.success = True
-        # The exact time lets a caller line up with /clock, which arrives on its own.
-        response.message = (f'reset to the initial state of episode {self.twin.episode} '
-                            f'{conversions.sim_time_note(self.sim_ns)}; /clock continues')
-        return response
 
     @reported
     def on_reset_e_stop(self, request: Trigger.Request, response: Trigger.Response):
@@ -391,9 +401,10 @@ class BridgeNode(Node):
         self.graph_watch.check()
 
     def shut_down(self) -> None:
-        """Report the run and release the physics."""
+        """Report the run and release the physics and the action server."""
         self.get_logger().info(f'stopping at sim time {self.sim_ns / NS_PER_S:.2f} s after '
                                f'{self.stats["steps"]} steps')
+        self.simulation_interfaces.destroy()
         self.twin.close()
 
 
@@ -433,7 +444,7 @@ def main(args=None) -> int:
         rclpy.try_shutdown()
         return 1
     try:
-        spin_until_signalled(node)
+        spin_until_signalled(node, stop_when=node.simulation_interfaces.quit_due)
     except ExternalShutdownException:
         pass
     finally:

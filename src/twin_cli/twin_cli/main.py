@@ -45,6 +45,12 @@ VERBS = (
          'twin_tools.bench'),
     Verb('soak', 'hours of simulated time with resets: does memory stay flat?',
          'twin_tools.soak'),
+    Verb('drive', 'drive the robot from the keyboard (teleop_twist_keyboard keys)',
+         'twin_tools.drive'),
+    Verb('sim', 'pause, resume, step, reset or teleport the twin (sim/ services)',
+         'twin_tools.sim'),
+    Verb('topic', 'list the topics, echo one, or measure its rate (ros2 topic)',
+         'twin_tools.topic'),
 )
 
 

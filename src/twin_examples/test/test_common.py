@@ -55,3 +55,14 @@ def test_range_at_picks_the_nearest_beam():
 
 def test_clamp():
     assert (clamp(3.0, 1.0), clamp(-3.0, 1.0), clamp(0.5, 1.0)) == (1.0, -1.0, 0.5)
+
+
+def test_progress_watch_sees_a_robot_that_stopped_getting_closer():
+    from twin_examples.common import ProgressWatch
+    watch = ProgressWatch(timeout=10.0, step=0.05)
+    assert not watch.stuck(0.0, 2.0)
+    assert not watch.stuck(5.0, 1.0)     # closer: progress
+    assert not watch.stuck(14.0, 0.98)   # 2 cm is no progress, but only 9 s since
+    assert watch.stuck(15.5, 0.99)       # 10.5 s without getting 5 cm closer
+    watch.restart()
+    assert not watch.stuck(16.0, 3.0)    # a new goal starts afresh

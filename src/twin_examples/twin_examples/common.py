@@ -97,6 +97,32 @@ class ScanController:
         self.scan = msg
 
 
+class ProgressWatch:
+    """
+    Notice a controller that is stuck: its distance to the goal has not shrunk for a while.
+
+    Progress is ``step`` metres closer than the best distance so far; ``timeout`` seconds
+    (the node's clock: simulated time with the twin) without it is stuck. Blocked by another
+    robot, or pushing against it with slipping wheels, a robot makes no true progress.
+    """
+
+    def __init__(self, timeout: float, step: float = 0.05):
+        """Watch with a ``timeout`` in s and a ``step`` of progress in m."""
+        self.timeout, self.step = timeout, step
+        self.best = self.since = None
+
+    def restart(self) -> None:
+        """Forget the goal's history (a new goal)."""
+        self.best = self.since = None
+
+    def stuck(self, now: float, distance: float) -> bool:
+        """Note the distance to the goal at ``now`` (s); return whether progress stopped."""
+        if self.best is None or distance < self.best - self.step:
+            self.best, self.since = distance, now
+            return False
+        return now - self.since > self.timeout
+
+
 def clamp(value: float, limit: float) -> float:
     """Limit ``value`` to +-``limit``."""
     return max(-limit, min(limit, value))

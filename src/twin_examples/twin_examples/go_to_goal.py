@@ -12,30 +12,46 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Drive through a list of waypoints in the odometry frame, using odometry only."""
+"""
+Drive through a list of waypoints in the odometry frame; the scan keeps it off obstacles.
+
+Odometry says where the robot is; the scan says whether the way ahead is clear. With an
+obstacle (or another robot) closer than ``stop_distance`` ahead it does not drive forward,
+and after ``stuck_timeout`` seconds without getting closer to the waypoint it gives up and
+stops, saying so, instead of pushing on with slipping wheels that fool odometry.
+"""
 
 import math
 
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import LaserScan
 
-from twin_examples.common import clamp, declare, run, VelocityCommander
+from twin_examples.common import (clamp, declare, ProgressWatch, run, sector_min,
+                                  VelocityCommander)
+
+FRONT_HALF_WIDTH = 0.5   # rad either side of straight ahead that must be clear to drive
 
 
 class GoToGoal(Node):
-    """Turn toward the next waypoint, drive to it, move on; stop after the last."""
+    """Turn toward the next waypoint, drive to it, move on; stop after the last or when stuck."""
 
     def __init__(self):
         """Declare the parameters, subscribe to odometry, start the control timer."""
         super().__init__('go_to_goal')
         self.p = declare(self, {
-            'waypoints': [1.0, 0.0, 1.0, 1.0, 0.0, 1.0],   # x0, y0, x1, y1, ... in odom, m
+            # x0, y0, x1, y1, ... in odom, m: from the arena's start, lanes between its pillars
+            'waypoints': [1.45, 0.0, 1.45, 1.1, 0.35, 1.1],
             'tolerance': 0.05,             # m
             'speed': 0.15,                 # m/s
             'max_angular': 1.5,            # rad/s
             'heading_gain': 2.5,           # rad/s per rad of heading error
             'rate': 20.0,                  # Hz
+            'stop_distance': 0.25,         # m of free space ahead needed to drive forward
+            'stuck_timeout': 10.0,         # s without getting closer before giving up
             'odom_topic': 'odom',
+            'scan_topic': 'scan',
             'cmd_vel_topic': 'cmd_vel',
             'enable_stamped_cmd_vel': True,   # as the Jazzy TurtleBot3; false: Twist
         })
@@ -44,10 +60,13 @@ class GoToGoal(Node):
             raise ValueError(f'waypoints needs x, y pairs; got {len(flat)} numbers')
         self.waypoints = list(zip(flat[0::2], flat[1::2]))
         self.current = 0
-        self.pose = None
+        self.pose = self.front = None
+        self.progress = ProgressWatch(self.p['stuck_timeout'])
         self.commander = VelocityCommander(self, self.p['cmd_vel_topic'],
                                            self.p['enable_stamped_cmd_vel'])
         self.create_subscription(Odometry, self.p['odom_topic'], self.on_odom, 10)
+        self.create_subscription(LaserScan, self.p['scan_topic'], self.on_scan,
+                                 qos_profile_sensor_data)
         self.create_timer(1.0 / self.p['rate'], self.control)
 
     def on_odom(self, msg: Odometry) -> None:
@@ -55,6 +74,11 @@ class GoToGoal(Node):
         pose = msg.pose.pose
         yaw = 2.0 * math.atan2(pose.orientation.z, pose.orientation.w)
         self.pose = (pose.position.x, pose.position.y, yaw)
+
+    def on_scan(self, msg: LaserScan) -> None:
+        """Keep the free distance straight ahead."""
+        self.front = sector_min(msg.ranges, msg.angle_min, msg.angle_increment, 0.0,
+                                FRONT_HALF_WIDTH)
 
     def control(self) -> None:
         """Steer toward the current waypoint."""
@@ -66,9 +90,15 @@ class GoToGoal(Node):
         distance = math.hypot(goal_x - x, goal_y - y)
         if distance < self.p['tolerance']:
             self.get_logger().info(f'waypoint {self.current} ({goal_x:g}, {goal_y:g}) reached')
-            self.current += 1
-            if self.current == len(self.waypoints):
-                self.get_logger().info('all waypoints reached')
+            self.next_waypoint()
+            return
+        if self.progress.stuck(self.get_clock().now().nanoseconds * 1e-9, distance):
+            ahead = 'unknown' if self.front is None else f'{self.front:.2f} m'
+            self.get_logger().error(
+                f'stuck {distance:.2f} m from waypoint {self.current} ({goal_x:g}, {goal_y:g}):'
+                f' no progress for {self.p["stuck_timeout"]:g} s (free ahead: {ahead}); '
+                'giving up and stopping')
+            self.current = len(self.waypoints)
             self.commander.stop()
             return
         error = math.atan2(goal_y - y, goal_x - x) - yaw
@@ -76,8 +106,18 @@ class GoToGoal(Node):
         # Turn on the spot when far off course; slow down near the goal.
         linear = 0.0 if abs(error) > 0.6 else min(self.p['speed'], 1.5 * distance) * \
             math.cos(error)
+        if self.front is not None and self.front < self.p['stop_distance']:
+            linear = min(linear, 0.0)   # something ahead: turn on the spot, never push
         self.commander.send(linear, clamp(self.p['heading_gain'] * error,
                                           self.p['max_angular']))
+
+    def next_waypoint(self) -> None:
+        """Move on to the next waypoint (or finish), stopped."""
+        self.current += 1
+        self.progress.restart()
+        if self.current == len(self.waypoints):
+            self.get_logger().info('all waypoints reached')
+        self.commander.stop()
 
 
 def main(args=None) -> None:

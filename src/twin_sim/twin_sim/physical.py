@@ -21,23 +21,13 @@ speeds and integrates odometry. The *physical* one (:class:`PhysicalConfig`) is 
 simulated wheels really are: worn or unequal wheels make a robot curve and its odometry
 drift, as on a real one. PyBullet cannot resize a loaded collision shape, so the wheels are
 changed in the URDF text.
-
-Every cylinder wheel also gets a thin tread: a full-width cylinder touches flat ground
-anywhere across its width (PyBullet picks contact points at its rims), which moves the
-effective track by up to a wheel width and made the body turn up to 14 % faster than its
-wheels say. The tread (:data:`TREAD_WIDTH` wide) carries the robot on the wheel's mid-plane;
-a hub of the full width, slightly smaller, still meets walls and obstacles.
 """
 
-import copy
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
 from twin_sim.description import DescriptionError
 from twin_sim.fields import check_fields, ranged
-
-TREAD_WIDTH = 0.001   # m: contact stays within 0.5 mm of the wheel's mid-plane
-HUB_RADIUS = 0.97     # of the wheel radius: clear of flat ground unless tilted over 6 degrees
 
 
 @dataclass(frozen=True)
@@ -100,12 +90,13 @@ def physical_body(urdf: str, left_joint: str, right_joint: str,
     if left_joint in joints and right_joint in joints:
         separation = _respace_wheels(joints[left_joint], joints[right_joint],
                                      physical.wheel_separation)
-    text = ElementTree.tostring(root, encoding='unicode')
+    changed = physical != PhysicalConfig()
+    text = ElementTree.tostring(root, encoding='unicode') if changed else urdf
     return text, WheelGeometry(radii[0], radii[1], separation)
 
 
 def _reshape_wheel(link: ElementTree.Element, radius: float, joint: str) -> float:
-    """Give a wheel ``radius`` (0: its own) and a tread; return its own radius (0: unknown)."""
+    """Give a wheel link ``radius`` (0: keep its own); return its own radius (0: unknown)."""
     collisions = link.findall('collision')
     shape = collisions[0].find('geometry/*') if len(collisions) == 1 else None
     if shape is None or shape.tag not in ('cylinder', 'sphere'):
@@ -116,11 +107,6 @@ def _reshape_wheel(link: ElementTree.Element, radius: float, joint: str) -> floa
                 'physical radius to 0, or describe the wheel with one of those')
         return 0.0
     own = float(shape.get('radius'))
-    if shape.tag == 'cylinder':   # a sphere touches flat ground at one point already
-        hub = copy.deepcopy(collisions[0])
-        hub.find('geometry/cylinder').set('radius', repr((radius or own) * HUB_RADIUS))
-        link.append(hub)
-        shape.set('length', repr(min(TREAD_WIDTH, float(shape.get('length')))))
     if radius:
         for resized in [shape] + link.findall('visual/geometry/' + shape.tag):
             resized.set('radius', repr(radius))

@@ -30,7 +30,7 @@ from twin_sim.world import Pose, World
 
 # The servo's integral term, as PyBullet's position gain: the share of the angle error
 # corrected in one step (0.1 at 240 Hz: 24 rad/s per rad), and the most it may wind up.
-SERVO_POSITION_GAIN = 0.1
+SERVO_GAINS = (0.1, 0.1)
 SERVO_MAX_LAG = 1e-3   # rad: 0.03 mm at the rim of a Burger's wheel
 # How far over a velocity limit the body may go before it is slowed (see _bound_speed).
 SPEED_BOUND_SLACK = 0.01
@@ -120,21 +120,17 @@ def rotation_matrix(quaternion) -> np.ndarray:
 FIRST_COLLISION_GROUP = 1 << 4
 
 
-def _over(speed: float, limit: float) -> float:
-    """Return the factor that brings ``speed`` back within the slack over ``limit`` (else 1)."""
-    bound = limit * (1.0 + SPEED_BOUND_SLACK)
-    return bound / speed if speed > bound else 1.0
-
-
 class DiffDriveRobot:
     """
     A robot loaded from a description, with two driven wheels.
 
     Each step the requested body twist passes the velocity limiter, becomes wheel speeds by
     the nominal geometry, passes each wheel's actuator model (dead time, first-order lag),
-    and goes to the wheel servos, whose torque is limited. The base is never moved by setting
-    its velocity: slip, load and collisions act as they would on the robot. The wheels it
-    rolls on are the physical ones, which may differ from the nominal geometry.
+    and goes to the wheel servos, whose torque is limited. The base is moved only by its
+    wheels: slip, load and collisions act as they would on the robot. After each step, speed
+    beyond the limits is taken out of the body and a still body is held where it rests
+    (:meth:`after_step`). The wheels it rolls on are the physical ones, which may differ from
+    the nominal geometry.
     """
 
     def __init__(self, world: World, description: RobotDescription, config: DriveConfig,
@@ -170,9 +166,14 @@ class DiffDriveRobot:
                                  self.physical.separation)
         torque = config.max_wheel_torque or self._info(self.wheels[0])[10] or 1.0
         self.wheel_torques = [torque, torque]   # N m, (left, right): a weak motor has less
+        self.motor_torques = list(self.wheel_torques)   # as injected faults leave them, N m
         self.limiter = VelocityLimiter(config.limits)
         self.actuators = [WheelActuator(config.time_constant, config.dead_time)
                           for _ in self.wheels]
+        self.actuated = config.time_constant > 0.0 or config.dead_time > 0.0
+        limits = config.limits   # m/s, rad/s: beyond these the body is slowed
+        self.speed_bounds = (limits.max_linear_velocity * (1.0 + SPEED_BOUND_SLACK),
+                             limits.max_angular_velocity * (1.0 + SPEED_BOUND_SLACK))
         self.speed_bound_count = 0   # steps in which the body was slowed to the limits
         self._release_passive_joints()
         self.reset_commands()
@@ -219,7 +220,7 @@ class DiffDriveRobot:
                  for shape in shapes
                  if shape[2] in (pybullet.GEOM_CYLINDER, pybullet.GEOM_SPHERE)]
         if radii:
-            return max(radii)   # the tread, not the hub
+            return max(radii)
         # Otherwise: the axle's height above base_footprint, which sits on the ground.
         height = self.frame_in_base(wheel)[2]
         if height <= 0.0:
@@ -311,33 +312,37 @@ class DiffDriveRobot:
     def apply(self, dt: float) -> None:
         """Send the wheel speeds and angles for the end of this step to the servos."""
         self.applied = self.limiter.update(*self.command, dt)
-        commands = body_to_wheels(*self.applied, self.wheel_radius, self.wheel_separation)
-        # A seized motor (speed scale 0) holds its wheel whatever the actuator asks.
-        speeds = [actuator.update(command, dt) * scale for actuator, command, scale
-                  in zip(self.actuators, commands, self.wheel_speed_scales)]
-        self.wheels_commanded = any(speeds)
-        held = [servo_hold_angle(target, angle, SERVO_MAX_LAG)
-                for target, angle in zip(self.servo_targets, self.wheel_angles())]
-        signs = self.wheel_signs
+        left, right = body_to_wheels(*self.applied, self.wheel_radius, self.wheel_separation)
+        if self.actuated:
+            left, right = self.actuators[0].update(left, dt), self.actuators[1].update(right, dt)
+        if self.faulted:
+            # A seized motor (speed scale 0) holds its wheel whatever the actuator asks.
+            left, right = left * self.wheel_speed_scales[0], right * self.wheel_speed_scales[1]
+        self.wheels_commanded = bool(left or right)
+        left_angle, right_angle = self.wheel_angles()
+        left_sign, right_sign = self.wheel_signs
+        left_held = servo_hold_angle(self.servo_targets[0], left_angle, SERVO_MAX_LAG)
+        right_held = servo_hold_angle(self.servo_targets[1], right_angle, SERVO_MAX_LAG)
         self.world.call(pybullet.setJointMotorControlArray, self.body, self.wheels,
                         pybullet.POSITION_CONTROL,
-                        targetPositions=[s * a for s, a in zip(signs, held)],
-                        targetVelocities=[s * w for s, w in zip(signs, speeds)],
-                        positionGains=[SERVO_POSITION_GAIN] * 2, velocityGains=[1.0] * 2,
-                        forces=[torque * scale for torque, scale
-                                in zip(self.wheel_torques, self.wheel_torque_scales)])
-        self.servo_targets = [angle + speed * dt for angle, speed in zip(held, speeds)]
+                        targetPositions=[left_sign * left_held, right_sign * right_held],
+                        targetVelocities=[left_sign * left, right_sign * right],
+                        positionGains=SERVO_GAINS, velocityGains=(1.0, 1.0),
+                        forces=self.motor_torques)
+        self.servo_targets = [left_held + left * dt, right_held + right * dt]
 
     def after_step(self, dt: float) -> None:
         """Bound the body's speed, and hold it where it came to rest (after a physics step)."""
         linear, angular = self._bound_speed(
             *self.world.call(pybullet.getBaseVelocity, self.body))
-        still = (not self.wheels_commanded and math.hypot(*linear) < STILL_SPEED and
-                 math.hypot(*angular) < STILL_TURN_RATE)
-        self.still_for = self.still_for + dt if still else 0.0
+        if self.wheels_commanded or math.hypot(*linear) >= STILL_SPEED or \
+                math.hypot(*angular) >= STILL_TURN_RATE:
+            self.still_for, self.rest_pose = 0.0, None
+            return
+        self.still_for += dt
         if self.still_for < STILL_BEFORE_REST:
-            self.rest_pose = None
-        elif self.rest_pose is None:
+            return
+        if self.rest_pose is None:
             self.rest_pose = self.world.call(pybullet.getBasePositionAndOrientation, self.body)
         else:
             self._hold_at_rest()
@@ -363,11 +368,11 @@ class DiffDriveRobot:
         faster than the robot it mirrors can. Speeds within :data:`SPEED_BOUND_SLACK` of the
         limits are left alone.
         """
-        limits = self.config.limits
-        linear_scale = _over(math.hypot(linear[0], linear[1]), limits.max_linear_velocity)
-        angular_scale = _over(abs(angular[2]), limits.max_angular_velocity)
-        if linear_scale == angular_scale == 1.0:
+        planar, turn_rate = math.hypot(linear[0], linear[1]), abs(angular[2])
+        if planar <= self.speed_bounds[0] and turn_rate <= self.speed_bounds[1]:
             return linear, angular
+        linear_scale = min(1.0, self.speed_bounds[0] / planar)
+        angular_scale = min(1.0, self.speed_bounds[1] / turn_rate)
         linear = (linear[0] * linear_scale, linear[1] * linear_scale, linear[2])
         angular = (angular[0], angular[1], angular[2] * angular_scale)
         self.world.call(pybullet.resetBaseVelocity, self.body, linear, angular)
@@ -387,6 +392,7 @@ class DiffDriveRobot:
 
     wheel_speed_scales = (1.0, 1.0)    # of each wheel's commanded speed; 0 holds it still
     wheel_torque_scales = (1.0, 1.0)   # of each wheel motor's torque limit
+    faulted = False                    # a wheel's commanded speed is scaled
 
     @cached_property
     def loaded_wheel_friction(self) -> tuple[float, float]:
@@ -410,3 +416,6 @@ class DiffDriveRobot:
         torques, speeds = list(self.wheel_torque_scales), list(self.wheel_speed_scales)
         torques[wheel], speeds[wheel] = torque_scale, speed_scale
         self.wheel_torque_scales, self.wheel_speed_scales = tuple(torques), tuple(speeds)
+        self.motor_torques = [torque * scale for torque, scale
+                              in zip(self.wheel_torques, self.wheel_torque_scales)]
+        self.faulted = self.wheel_speed_scales != (1.0, 1.0)

@@ -338,3 +338,53 @@ class World:
                                                                       *local))
         roll, pitch, yaw = self.call(pybullet.getEulerFromQuaternion, orientation)
         return Pose(*position, yaw=yaw, pitch=pitch, roll=roll)
+
+    # -- bodies moved, added and removed at run time (simulation_interfaces) -------------
+
+    def _is_plane(self, body: int) -> bool:
+        shapes = self.call(pybullet.getCollisionShapeData, body, -1)
+        return any(shape[2] == pybullet.GEOM_PLANE for shape in shapes)
+
+    def root_state(self, name: str) -> tuple[Vector, tuple, Vector, Vector]:
+        """
+        Return body ``name``'s root frame: position, quaternion, and velocities in the world.
+
+        :return: position (m), (x, y, z, w) quaternion, linear velocity of the frame's origin
+            (m/s) and angular velocity (rad/s), both in world axes
+        """
+        body = self.bodies[name]
+        com, com_orientation = self.call(pybullet.getBasePositionAndOrientation, body)
+        local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
+        position, orientation = self.call(pybullet.multiplyTransforms, com, com_orientation,
+                                          *self.call(pybullet.invertTransform, *local))
+        linear, angular = self.call(pybullet.getBaseVelocity, body)
+        # PyBullet reports the centre of mass's velocity; the frame's origin moves with w x r.
+        offset = [p - c for p, c in zip(position, com)]
+        spin = (angular[1] * offset[2] - angular[2] * offset[1],
+                angular[2] * offset[0] - angular[0] * offset[2],
+                angular[0] * offset[1] - angular[1] * offset[0])
+        return (tuple(position), tuple(orientation),
+                tuple(v + s for v, s in zip(linear, spin)), tuple(angular))
+
+    def set_velocity(self, name: str, linear: Vector, angular: Vector) -> None:
+        """Set body ``name``'s base velocities (world axes, m/s and rad/s)."""
+        self.call(pybullet.resetBaseVelocity, self.bodies[name], linear, angular)
+
+    def is_static(self, name: str) -> bool:
+        """Tell whether body ``name`` has no mass (PyBullet never moves it)."""
+        return self.call(pybullet.getDynamicsInfo, self.bodies[name], -1)[0] == 0.0
+
+    def aabb(self, name: str) -> tuple[Vector, Vector]:
+        """
+        Return the (min, max) corners of the box around every link of body ``name``.
+
+        A ground plane (the world format's only plane: horizontal) is the half-space below it.
+        """
+        body = self.bodies[name]
+        if self._is_plane(body):
+            height = self.call(pybullet.getBasePositionAndOrientation, body)[0][2]
+            return (-math.inf, -math.inf, -math.inf), (math.inf, math.inf, height)
+        boxes = [self.call(pybullet.getAABB, body, link)
+                 for link in range(-1, self.call(pybullet.getNumJoints, body))]
+        return (tuple(min(box[0][i] for box in boxes) for i in range(3)),
+                tuple(max(box[1][i] for box in boxes) for i in range(3)))

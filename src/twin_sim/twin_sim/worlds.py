@@ -301,3 +301,14 @@ class _Checker:
         pose, fixed = self.pose(spec.get('pose', {}), where), bool(spec.get('fixed', True))
         friction = self._common(spec, where)['friction']
         return lambda world: world.add_model(spec['name'], filename, pose, fixed, friction)
+
+
+def object_builder(entry: dict, source: str | Path) -> Callable[[World], None]:
+    """
+    Check one ``objects`` entry of the world format and return what adds it to a world.
+
+    :param entry: ``{kind: {settings}}``, as in a world file's ``objects`` list
+    :param source: the file it comes from (relative files are found beside it) or a label
+    :raises DescriptionError: naming the source, the entry and what is wrong
+    """
+    return _Checker(Path(source)).entry(0, entry)

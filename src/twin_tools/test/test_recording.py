@@ -21,9 +21,11 @@ from mcap_ros2.reader import read_ros2_messages
 from twin_analysis.report import main as report_main
 
 
-def test_a_recorded_controller_run_decodes_and_gets_a_report(tmp_path):
+def test_a_recorded_controller_run_decodes_and_gets_a_report(tmp_path, world_file):
+    world = tmp_path / 'my_arena.yaml'   # a world of the user's, gone after the run
+    shutil.copy(world_file('arena'), world)
     result = subprocess.run(
-        [shutil.which('twin'), 'run', '--world', 'arena', '--controller', 'obstacle_stop',
+        [shutil.which('twin'), 'run', '--world', str(world), '--controller', 'obstacle_stop',
          '--real-time-factor', '4', '--duration', '12', '--record', str(tmp_path)],
         capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -39,8 +41,13 @@ def test_a_recorded_controller_run_decodes_and_gets_a_report(tmp_path):
     distance = float(report.split('distance travelled')[1].split()[0])
     assert distance > 0.5                       # the controller drove
     assert recording.with_name('report.png').stat().st_size > 20_000
-    # `twin report DIR` makes the same report from the recording alone (world and robot
-    # from its metadata)
-    recording.with_name('report.txt').unlink()
-    assert report_main([str(tmp_path)]) == 0
-    assert recording.with_name('report.txt').read_text() == report
+    # `twin report` makes the same report from the recording alone, copied elsewhere after
+    # the world file is gone: the recording carries the world and the robot.
+    world.unlink()
+    alone = tmp_path / 'copied' / 'twin.mcap'
+    alone.parent.mkdir()
+    shutil.copy(recording, alone)
+    assert report_main([str(alone)]) == 0
+    assert alone.with_name('report.txt').read_text() == report
+    assert alone.with_name('report.png').read_bytes() == recording.with_name(
+        'report.png').read_bytes()

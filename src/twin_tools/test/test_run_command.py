@@ -22,7 +22,9 @@ import subprocess
 from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 import pytest
-from twin_tools.run import controller_command, first_robot, main, stamped_commands
+from twin_tools import run
+from twin_tools.run import (bridge_parameter_values, checked_commands, controller_command,
+                            first_robot, main, parser)
 
 STATUS = re.compile(r'^sim +(\d+\.\d+) s \| factor +(\d+\.\d+) \| x +([-+]?\d+\.\d{3}) '
                     r'y +([-+]?\d+\.\d{3}) yaw', re.MULTILINE)
@@ -136,15 +138,19 @@ def test_the_status_line_and_the_controller_follow_the_first_of_several_robots()
     assert '-r' not in controller_command('obstacle_stop')
 
 
-def test_the_controller_speaks_the_cmd_vel_type_of_the_bridge():
-    assert stamped_commands([]) is True   # the Jazzy TurtleBot3's TwistStamped
-    assert stamped_commands(['enable_stamped_cmd_vel:=false']) is False
-    assert stamped_commands(['enable_stamped_cmd_vel:=false', 'enable_stamped_cmd_vel:=true'])
-    assert 'enable_stamped_cmd_vel:=true' in controller_command('obstacle_stop')
-    assert 'enable_stamped_cmd_vel:=false' in controller_command('obstacle_stop', stamped=False)
+def test_the_controller_speaks_the_cmd_vel_type_of_the_bridge(monkeypatch):
+    monkeypatch.setattr(run, 'launch_command', lambda options: None)   # the nodes directly
+
+    def stamped(*arguments: str) -> bool:
+        options = parser().parse_args(['--controller', 'obstacle_stop', *arguments])
+        controller = checked_commands(options)[-1]
+        bridge = bridge_parameter_values(options)['enable_stamped_cmd_vel']
+        assert f'enable_stamped_cmd_vel:={str(bridge).lower()}' in controller
+        return bridge
+    assert stamped() is True   # the Jazzy TurtleBot3's TwistStamped
+    assert stamped('--param', 'enable_stamped_cmd_vel:=false') is False
 
 
 def test_a_cmd_vel_type_that_is_not_a_bool_is_one_line_before_anything_starts(capsys):
     assert main(['--param', 'enable_stamped_cmd_vel:=maybe']) == 2
-    assert capsys.readouterr().err == \
-        "twin run: enable_stamped_cmd_vel: 'maybe' is not true or false\n"
+    assert capsys.readouterr().err.count('\n') == 1

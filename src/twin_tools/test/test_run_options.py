@@ -17,6 +17,7 @@
 import sys
 import types
 
+from builtin_interfaces.msg import Time
 import pytest
 from twin.arguments import arguments, bridge_parameters, defaults, SIM_ARGUMENTS
 from twin_tools import run
@@ -117,3 +118,124 @@ def test_ctrl_c_while_starting_stops_what_started_without_a_traceback(monkeypatc
     monkeypatch.setattr(run, 'watch', interrupted)
     assert run.main(['--world', 'empty']) == 0
     assert started == [run.signal.SIGTERM]
+
+
+@pytest.mark.parametrize('param, message', [
+    ('seed=3', "--param 'seed=3': expected NAME:=VALUE; did you mean 'seed:=3'?"),
+    ('cmd_vel_timout:=1.0', '--param cmd_vel_timout: the bridge has no such parameter; did '
+                            "you mean 'cmd_vel_timeout'?"),
+    ('real_time_factor:=fast', '--param: parameter real_time_factor'),
+])
+def test_a_bad_param_is_one_line_with_a_suggestion_before_anything_starts(
+        param, message, capsys, monkeypatch):
+    monkeypatch.setattr(run, 'start', lambda command: pytest.fail(f'started {command}'))
+    assert run.main(['--param', param]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f'twin run: {message}')
+
+
+def test_the_status_follows_the_params_stamped_commands_and_every_robot():
+    options = run.parser().parse_args(['--param', 'enable_stamped_cmd_vel:=true',
+                                       '--param', 'robots:=[tb0, tb1]'])
+    values = run.bridge_parameter_values(options)
+    assert values['enable_stamped_cmd_vel'] is True and values['robots'] == ['tb0', 'tb1']
+
+
+class FakeNode:
+    """Takes subscriptions and remembers their types and topics."""
+
+    def __init__(self):
+        self.subscriptions = {}
+
+    def create_subscription(self, kind, topic, callback, qos):
+        self.subscriptions[topic] = (kind, callback)
+
+
+def odometry(x: float, yaw: float, frame: str = 'odom') -> run.Odometry:
+    msg = run.Odometry()
+    msg.header.frame_id = frame
+    msg.pose.pose.position.x = x
+    msg.pose.pose.orientation.z, msg.pose.pose.orientation.w = (
+        run.math.sin(yaw / 2), run.math.cos(yaw / 2))
+    return msg
+
+
+def test_the_status_line_shows_every_robot_its_frame_and_a_wrapped_yaw():
+    node = FakeNode()
+    status = run.Status(node, ['tb0', 'tb1'], stamped=True)
+    assert node.subscriptions['tb0/cmd_vel'][0] is run.TwistStamped
+    status.on_clock(run.Clock())
+    node.subscriptions['tb0/ground_truth/odom'][1](odometry(1.0, run.math.radians(188.7)))
+    node.subscriptions['tb1/ground_truth/odom'][1](odometry(2.0, 0.0, 'world'))
+    line = status.line()
+    assert 'tb0 x  +1.000 y  +0.000 yaw -171.3 deg (odom)' in line
+    assert 'tb1 x  +2.000 y  +0.000 yaw   +0.0 deg (world)' in line
+
+
+class Clock:
+    """A monotonic clock the test advances."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Process:
+
+    def __init__(self, code=None):
+        self.code = code
+
+    def poll(self):
+        return self.code
+
+
+def ticker(monkeypatch, capsys, processes, tty=True, **options):
+    clock = Clock()
+    monkeypatch.setattr(run.time, 'monotonic', clock)
+    monkeypatch.setattr(run.sys.stdout, 'isatty', lambda: tty)
+    status = run.Status(FakeNode())
+    settings = run.parser().parse_args([])
+    for name, value in options.items():
+        setattr(settings, name, value)
+    return clock, status, run.status_ticker(status, processes, settings)
+
+
+def test_a_terminals_status_line_is_redrawn_at_most_ten_times_a_second(monkeypatch, capsys):
+    clock, status, tick = ticker(monkeypatch, capsys, [Process()])
+    for _ in range(1000):   # a second of callbacks, a millisecond apart
+        clock.now += 0.001
+        status.on_clock(run.Clock())
+        tick()
+    assert 1 <= capsys.readouterr().out.count('\r') <= 10
+
+
+def test_no_waiting_line_after_the_twin_failed_to_start(monkeypatch, capsys):
+    clock, status, tick = ticker(monkeypatch, capsys, [Process(1)])
+    clock.now += 1.0
+    assert tick() is True   # the bridge ended: stop
+    assert 'waiting' not in capsys.readouterr().out
+
+
+def test_a_real_time_factor_not_reached_is_told_once(monkeypatch, capsys):
+    clock, status, tick = ticker(monkeypatch, capsys, [Process()], tty=False,
+                                 real_time_factor=5.0)
+    for second in range(12):   # 4 simulated seconds per wall second
+        status.on_clock(run.Clock(clock=Time(sec=4 * second)))
+        tick()
+        clock.now += 1.0
+    out = capsys.readouterr().out
+    assert out.count('asked for real-time factor 5, achieving 4.0') == 1
+
+
+def test_the_duration_counts_from_the_twins_first_clock_not_from_a_slow_start(
+        monkeypatch, capsys):
+    clock, status, tick = ticker(monkeypatch, capsys, [Process()], duration=3.0)
+    clock.now += 10.0   # a busy machine: the twin takes 10 s to come up
+    assert tick() is False
+    status.on_clock(run.Clock())
+    clock.now += 2.9
+    assert tick() is False
+    clock.now += 0.2
+    assert tick() is True

@@ -68,13 +68,15 @@ class Recorder:
         if self.sim_start is None:
             self.sim_start = self.sim_ns
 
-    def close(self, **metadata: str) -> dict:
+    def close(self, world_file: str, robot_file: str) -> dict:
         """
-        Finish the file with the run's timing and metadata; return the timing.
+        Finish the file with the run's timing, its files and metadata; return the timing.
 
-        :param metadata: e.g. world_file and robot_file, for the report
+        :param world_file: the run's world file, attached for the report ('' for none)
+        :param robot_file: the run's robot description, attached expanded
         """
         timing = {'sim_seconds': (self.sim_ns - (self.sim_start or 0)) / 1e9,
                   'wall_seconds': time.monotonic() - self.wall_start}
-        self.writer.close({**timing, **metadata})
+        self.writer.attach_run_files(world_file, robot_file)
+        self.writer.close({**timing, 'world_file': world_file, 'robot_file': robot_file})
         return timing

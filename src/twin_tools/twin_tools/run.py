@@ -22,6 +22,7 @@ launch file would add. Both build from the bringup arguments (``twin.arguments``
 """
 
 import argparse
+import difflib
 import math
 import os
 from pathlib import Path
@@ -41,10 +42,14 @@ from rosgraph_msgs.msg import Clock
 from twin.arguments import (arguments, bridge_parameters, bridge_parameters_file,
                             BringupError, CONTROLLERS, display_problem, view_parameters)
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
-from twin_tools.recorder import Recorder
+from twin_tools.graph import HelpFormatter, pybullet_banner_hidden
 import yaml
 
 NS_PER_S = 1_000_000_000
+STATUS_PERIOD_S = 0.1   # a terminal's status line is redrawn at most 10 times a second
+LOG_STATUS_PERIOD_S = 2.0   # a log (not a terminal) gets a status line every 2 s
+WAITING_NOTICE_S = 3.0   # 'waiting for the twin' only once a start-up error had its chance
+FACTOR_CHECK_S = 5.0   # wall seconds of running before the achieved factor is judged
 # The bringup arguments `twin run` offers as options, in the order --help lists them.
 RUN_ARGUMENTS = ('world', 'robot', 'real_time_factor', 'seed', 'gui', 'x', 'y', 'yaw', 'view')
 METAVARS = {'world': 'NAME|FILE', 'robot': 'FILE', 'seed': 'N'}   # the rest are numbers: X
@@ -73,7 +78,8 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
         formatter_class=HelpFormatter)
     add_bringup_options(result)
     result.add_argument('--duration', type=float, default=0.0,
-                        help='stop after this many wall seconds; 0: run until Ctrl-C')
+                        help='stop once the twin has run this many wall seconds (from its '
+                             'first /clock; start-up not counted); 0: run until Ctrl-C')
     result.add_argument('--param', action='append', default=[], metavar='NAME:=VALUE',
                         help='any other bridge parameter (src/twin_bridge/README.md), e.g. '
                              'wheels.left_joint:=left_wheel; repeatable')
@@ -84,11 +90,6 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
                              'write report.png and report.txt there (DIR without a value: '
                              'artifacts)')
     return result
-
-
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
-                    argparse.RawDescriptionHelpFormatter):
-    """Show every option's default and keep the examples' lines as written."""
 
 
 def launch_values(options: argparse.Namespace) -> dict[str, str]:
@@ -140,15 +141,52 @@ def launch_command(options: argparse.Namespace) -> list[str] | None:
             *controller]
 
 
-def stamped_commands(parameters: list[str]) -> bool:
-    """Return whether cmd_vel is TwistStamped: the last ``enable_stamped_cmd_vel:=`` given."""
-    argument = arguments()['enable_stamped_cmd_vel']
-    text = argument.default_text()
-    for parameter in parameters:
-        name, _, value = parameter.partition(':=')
-        if name.strip() == argument.name:
-            text = value
-    return argument.parse(text)
+def bridge_parameter_values(options: argparse.Namespace) -> dict:
+    """
+    Return the bridge parameters the run sets: the bringup's, then each checked ``--param``.
+
+    :raises BringupError: for a ``--param`` that is malformed, unknown or of a wrong value
+    """
+    values = bridge_parameters(launch_values(options), publish_robot_state=True)
+    for text in options.param:
+        name, value = _checked_parameter(text)
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def _checked_parameter(text: str) -> tuple[str, object]:
+    """
+    Return (name, value) of one ``--param NAME:=VALUE``, checked against the bridge's table.
+
+    The value is None for a parameter the bridge declares for run time (``step_count``).
+    """
+    with pybullet_banner_hidden():   # the bridge, starting next, says it once
+        from twin_bridge.parameters import checked_value, PARAMETERS_BY_NAME, RUNTIME_PARAMETERS
+    name, separator, value_text = text.partition(':=')
+    name = name.strip()
+    if not separator:
+        hint = f"; did you mean '{text.replace('=', ':=', 1)}'?" if '=' in text else ''
+        raise BringupError(f'--param {text!r}: expected NAME:=VALUE{hint}')
+    if name in RUNTIME_PARAMETERS:
+        return name, None   # set at run time (step_count): not the run's configuration
+    if name not in PARAMETERS_BY_NAME:
+        close = difflib.get_close_matches(name, PARAMETERS_BY_NAME, n=1)
+        hint = f'; did you mean {close[0]!r}?' if close else ''
+        raise BringupError(f'--param {name}: the bridge has no such parameter{hint} '
+                           '(src/twin_bridge/README.md lists them)')
+    try:
+        return name, checked_value(PARAMETERS_BY_NAME[name], _yaml_value(value_text))
+    except ValueError as error:
+        raise BringupError(f'--param: {error}') from None
+
+
+def _yaml_value(text: str):
+    """Return a parameter value as rcl reads ``-p name:=TEXT``: YAML, else the text."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
 
 
 def first_robot(parameters: list[str]) -> str:
@@ -161,60 +199,88 @@ def first_robot(parameters: list[str]) -> str:
     return ''
 
 
-class Status:
-    """Follow /clock, odom and cmd_vel; render one status line."""
+def wrapped(angle: float) -> float:
+    """Return ``angle`` in (-pi, pi], rad."""
+    return math.remainder(angle, math.tau)
 
-    def __init__(self, node, robot: str = '', stamped: bool = True):
+
+class Status:
+    """Follow /clock, and each robot's true pose and cmd_vel; render one status line."""
+
+    def __init__(self, node, robots: list[str] = ('',), stamped: bool = False):
         """
         Subscribe to what the status line shows.
 
-        :param robot: the robot to show, among several (its namespace); '' for a lone robot
-        :param stamped: cmd_vel is TwistStamped (else Twist), as the bridge expects
+        :param robots: the robots' names (namespaces); ``['']`` for a lone robot
+        :param stamped: cmd_vel carries TwistStamped (``enable_stamped_cmd_vel``)
         """
-        self.robot = robot
-        namespace = f'{robot}/' if robot else ''
+        self.robots = list(robots) or ['']
         self.first = self.latest = None   # (sim ns, wall s)
-        self.pose = None
+        self.poses = {}   # robot: (frame, x, y, yaw)
         self.last_command_ns = None
         reliable = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
         node.create_subscription(Clock, '/clock', self.on_clock, reliable)
-        # The pose a person wants to see is where the robot is in the world: ground truth.
-        node.create_subscription(Odometry, namespace + 'ground_truth/odom', self.on_pose,
-                                 reliable)
-        node.create_subscription(TwistStamped if stamped else Twist, namespace + 'cmd_vel',
-                                 self.on_command, reliable)
+        for robot in self.robots:
+            namespace = f'{robot}/' if robot else ''
+            # What a person wants to see is where the robot truly is: ground truth.
+            node.create_subscription(Odometry, namespace + 'ground_truth/odom',
+                                     lambda msg, r=robot: self.on_pose(r, msg), reliable)
+            node.create_subscription(TwistStamped if stamped else Twist, namespace + 'cmd_vel',
+                                     self.on_command, reliable)
 
     def on_clock(self, msg: Clock) -> None:
         """Remember the sim time and when it arrived."""
         self.latest = (msg.clock.sec * NS_PER_S + msg.clock.nanosec, time.monotonic())
         self.first = self.first or self.latest
 
-    def on_pose(self, msg: Odometry) -> None:
-        """Remember the robot's pose in the world."""
+    def on_pose(self, robot: str, msg: Odometry) -> None:
+        """Remember a robot's true pose, in the frame ground truth is published in."""
         pose = msg.pose.pose
-        self.pose = (pose.position.x, pose.position.y,
-                     2.0 * math.atan2(pose.orientation.z, pose.orientation.w))
+        self.poses[robot] = (msg.header.frame_id, pose.position.x, pose.position.y,
+                             wrapped(2.0 * math.atan2(pose.orientation.z, pose.orientation.w)))
 
     def on_command(self, msg: Twist | TwistStamped) -> None:
         """Remember when the last command was seen (in sim time)."""
         if self.latest:
             self.last_command_ns = self.latest[0]
 
+    def factor(self) -> tuple[float, float]:
+        """Return (achieved real-time factor, wall seconds it is measured over)."""
+        sim_ns, wall = self.latest
+        elapsed_wall = wall - self.first[1]
+        if elapsed_wall <= 0:
+            return 0.0, 0.0
+        return (sim_ns - self.first[0]) / NS_PER_S / elapsed_wall, elapsed_wall
+
+    def pose_text(self, robot: str) -> str:
+        """Return one robot's pose for the line."""
+        name = f'{robot} ' if robot else ''
+        if robot not in self.poses:
+            return f'{name}no pose'
+        frame, x, y, yaw = self.poses[robot]
+        return f'{name}x {x:+7.3f} y {y:+7.3f} yaw {math.degrees(yaw):+6.1f} deg ({frame})'
+
     def line(self) -> str:
         """Return the status line."""
         if self.latest is None:
             return 'waiting for the twin (/clock) ...'
-        sim_ns, wall = self.latest
-        elapsed_wall = wall - self.first[1]
-        factor = (sim_ns - self.first[0]) / NS_PER_S / elapsed_wall if elapsed_wall > 0 else 0
-        pose = ('x {:+7.3f} y {:+7.3f} yaw {:+6.1f} deg'.format(
-            self.pose[0], self.pose[1], math.degrees(self.pose[2])) if self.pose else 'no pose')
-        if self.robot:
-            pose = f'{self.robot}: {pose}'
+        sim_ns = self.latest[0]
         age = (f'{(sim_ns - self.last_command_ns) / NS_PER_S:6.2f} s'
                if self.last_command_ns is not None else '  none')
-        return (f'sim {sim_ns / NS_PER_S:9.2f} s | factor {factor:5.2f} | {pose} | '
+        poses = ' | '.join(self.pose_text(robot) for robot in self.robots)
+        return (f'sim {sim_ns / NS_PER_S:9.2f} s | factor {self.factor()[0]:5.2f} | {poses} | '
                 f'cmd_vel age {age}')
+
+    def shortfall(self, asked: float) -> str | None:
+        """Return a notice when the achieved factor stays well below ``asked``, else None."""
+        if not asked or self.latest is None:
+            return None
+        achieved, over = self.factor()
+        if over < FACTOR_CHECK_S or achieved >= 0.9 * asked:
+            return None
+        return (f'twin: asked for real-time factor {asked:g}, achieving {achieved:.1f}: this '
+                'machine steps no faster (twin bench measures it); the run stays correct, '
+                'only slower')
 
 
 def view_command(options: argparse.Namespace) -> list[str]:
@@ -239,17 +305,20 @@ def controller_command(name: str, robot: str = '', stamped: bool = True) -> list
             *namespace]
 
 
-def start_recording(node, options) -> Recorder | None:
-    """Start recording into a fresh run folder when --record was given."""
+def start_recording(node, options):
+    """Start recording into a fresh run folder when --record was given; return the Recorder."""
     if not options.record:
         return None
+    from twin_tools.recorder import Recorder   # MCAP libraries: only for a recording
     folder = Path(options.record) / time.strftime('run-%Y%m%d-%H%M%S')
-    recorder = Recorder(node, folder / 'twin.mcap')
+    stamped = bridge_parameter_values(options)['enable_stamped_cmd_vel']
+    recorder = Recorder(node, folder / 'twin.mcap', command_type=(
+        'geometry_msgs/msg/TwistStamped' if stamped else 'geometry_msgs/msg/Twist'))
     print(f'twin: recording to {recorder.path}', flush=True)
     return recorder
 
 
-def finish_recording(recorder: Recorder | None, options) -> None:
+def finish_recording(recorder, options) -> None:
     """Close the recording and write its report next to it."""
     if recorder is None:
         return
@@ -268,21 +337,30 @@ def finish_recording(recorder: Recorder | None, options) -> None:
     print(f'twin: recording {recorder.path}\ntwin: report {png}', flush=True)
 
 
-def status_ticker(status: Status, processes: list, duration: float):
+def status_ticker(status: Status, processes: list, options: argparse.Namespace):
     """Return a check, called between callbacks, that prints the status and says when to stop."""
     interactive = sys.stdout.isatty()
+    period = STATUS_PERIOD_S if interactive else LOG_STATUS_PERIOD_S
     started = last_print = time.monotonic()
+    told_shortfall = False
 
     def tick() -> bool:
-        nonlocal last_print
+        nonlocal last_print, told_shortfall
         now = time.monotonic()
-        if interactive:
-            print(f'\r{status.line()}\033[K', end='', flush=True)
-        elif now - last_print >= 2.0:   # a log, not a terminal: a line every 2 s
-            print(status.line(), flush=True)
-            last_print = now
         ended = any(p.poll() is not None for p in processes)
-        return ended or bool(duration and now - started >= duration)
+        waiting = status.latest is None
+        if now - last_print >= period and not ended and not (
+                waiting and now - started < WAITING_NOTICE_S):
+            print(f'\r{status.line()}\033[K' if interactive else status.line(),
+                  end='' if interactive else '\n', flush=True)
+            last_print = now
+        notice = None if told_shortfall else status.shortfall(options.real_time_factor)
+        if notice:
+            print(('\n' if interactive else '') + notice, flush=True)
+            told_shortfall = True
+        # The duration is of the twin running: a start slowed by a busy machine is not in it.
+        running = now - status.first[1] if status.first else 0.0
+        return ended or bool(options.duration and running >= options.duration)
     return tick
 
 
@@ -290,10 +368,11 @@ def watch(processes: list, options) -> None:
     """Show the status line until Ctrl-C/SIGTERM, the duration, or a process ending."""
     init_without_signal_handlers()
     node = rclpy.create_node('twin_status')
-    status = Status(node, first_robot(options.param), stamped_commands(options.param))
+    values = bridge_parameter_values(options)
+    status = Status(node, values.get('robots') or [''], values['enable_stamped_cmd_vel'])
     recorder = start_recording(node, options)
     try:
-        spin_until_signalled(node, status_ticker(status, processes, options.duration))
+        spin_until_signalled(node, status_ticker(status, processes, options))
     except ExternalShutdownException:
         pass
     finally:
@@ -341,7 +420,7 @@ def checked_commands(options: argparse.Namespace) -> list[list[str]]:
         raise BringupError(problem)
     if options.record:
         _check_writable(Path(options.record))
-    stamped = stamped_commands(options.param)
+    values = bridge_parameter_values(options)   # every --param, before anything starts
     launch = launch_command(options)
     if launch:
         bridge_parameters(launch_values(options), publish_robot_state=False)   # check early
@@ -351,7 +430,7 @@ def checked_commands(options: argparse.Namespace) -> list[list[str]]:
         commands.append(view_command(options))
     if options.controller:
         commands.append(controller_command(options.controller, first_robot(options.param),
-                                           stamped))
+                                           values['enable_stamped_cmd_vel']))
     return commands
 
 
