@@ -28,6 +28,7 @@ def test_parameters(test_parameters) -> dict:
 
 @pytest.fixture
 def controller(start_node):
-    """Start an example controller on simulated time."""
-    return lambda name, **parameters: start_node(f'twin_examples.{name}', use_sim_time=True,
-                                                 **parameters)
+    """Start an example controller on simulated time, speaking Twist as the test bridges do."""
+    return lambda name, **parameters: start_node(
+        f'twin_examples.{name}', **{'use_sim_time': True, 'enable_stamped_cmd_vel': False,
+                                    **parameters})

@@ -238,7 +238,8 @@ def arguments() -> dict[str, Argument]:
         Argument('gui', "open PyBullet's window (needs a display)", bool, parameter='gui'),
         Argument('seed', 'seed of every random draw: same seed + same commands = same run', int,
                  parameter='seed'),
-        Argument('enable_stamped_cmd_vel', 'cmd_vel is TwistStamped instead of Twist', bool,
+        Argument('enable_stamped_cmd_vel', 'cmd_vel is TwistStamped (Jazzy TurtleBot3); '
+                                           'false: Twist', bool,
                  parameter='enable_stamped_cmd_vel'),
         Argument('left_wheel_joint', 'URDF joint of the left wheel',
                  parameter='wheels.left_joint'),

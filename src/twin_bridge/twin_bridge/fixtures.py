@@ -70,9 +70,10 @@ def world_file(worlds):
 @pytest.fixture
 def test_parameters(robot_xacro) -> dict:
     """Return the parameters every test bridge starts with (override to change them)."""
-    # Fast but not flat out: two test packages may share the machine's two cores.
+    # Fast but not flat out: two test packages may share the machine's two cores. The tests
+    # publish plain Twist (the shipped default is TwistStamped, as on the Jazzy TurtleBot3).
     return {'robot_description_file': str(robot_xacro), 'real_time_factor': 4.0,
-            'diagnostics_period': 0.2}
+            'diagnostics_period': 0.2, 'enable_stamped_cmd_vel': False}
 
 
 @pytest.fixture

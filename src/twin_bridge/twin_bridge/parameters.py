@@ -77,7 +77,7 @@ class BridgeSettings:
     ground_truth_frame: str = 'odom'
     over_limit_policy: str = one_of('saturate', OVER_LIMIT_POLICIES)
     cmd_vel_timeout: float = ranged(0.5, 0.01, 60.0)
-    enable_stamped_cmd_vel: bool = False
+    enable_stamped_cmd_vel: bool = True
     cmd_vel_max_age: float = ranged(0.5, 0.0, 60.0)
     cmd_vel_future_tolerance: float = ranged(0.05, 0.0, 10.0)
     e_stop_topic: str = 'e_stop'
@@ -257,7 +257,8 @@ PARAMETERS = (
     _p('cmd_vel_timeout', 'bridge.cmd_vel_timeout', 'stop (decelerating under the limits) '
        'when no valid command arrived for this long', 's'),
     _p('enable_stamped_cmd_vel', 'bridge.enable_stamped_cmd_vel', 'cmd_vel is '
-       'geometry_msgs/TwistStamped instead of Twist (as in TurtleBot3 and Nav2)'),
+       'geometry_msgs/TwistStamped, as on the Jazzy TurtleBot3 and Nav2; false: Twist (e.g. '
+       'for teleop_twist_keyboard)'),
     _p('cmd_vel_max_age', 'bridge.cmd_vel_max_age', 'TwistStamped older than this (by its '
        'stamp) is rejected', 's'),
     _p('cmd_vel_future_tolerance', 'bridge.cmd_vel_future_tolerance', 'TwistStamped stamped '

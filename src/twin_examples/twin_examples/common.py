@@ -89,7 +89,7 @@ class ScanController:
         from rclpy.qos import qos_profile_sensor_data
         from sensor_msgs.msg import LaserScan
         self.p = declare(self, {'rate': 10.0, 'scan_topic': 'scan', 'cmd_vel_topic': 'cmd_vel',
-                                'enable_stamped_cmd_vel': False,
+                                'enable_stamped_cmd_vel': True,   # as the Jazzy TurtleBot3
                                 'scan_timeout': 1.0,        # s without a scan: stop
                                 'stop_on_blackout': True,   # stop when every return vanishes
                                 **parameters})

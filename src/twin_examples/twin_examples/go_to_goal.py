@@ -53,7 +53,7 @@ class GoToGoal(Node):
             'odom_topic': 'odom',
             'scan_topic': 'scan',
             'cmd_vel_topic': 'cmd_vel',
-            'enable_stamped_cmd_vel': False,
+            'enable_stamped_cmd_vel': True,   # as the Jazzy TurtleBot3; false: Twist
         })
         flat = self.p['waypoints']
         if len(flat) % 2:

@@ -22,7 +22,9 @@ import subprocess
 from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 import pytest
-from twin_tools.run import controller_command, first_robot
+from twin_tools import run
+from twin_tools.run import (bridge_parameter_values, checked_commands, controller_command,
+                            first_robot, main, parser)
 
 STATUS = re.compile(r'^sim +(\d+\.\d+) s \| factor +(\d+\.\d+) \| x +([-+]?\d+\.\d{3}) '
                     r'y +([-+]?\d+\.\d{3}) yaw', re.MULTILINE)
@@ -107,7 +109,7 @@ def test_a_different_robot_loads_by_its_urdf_and_wheel_joint_names(tmp_path, lis
                     '--param', 'wheels.left_joint:=left_hinge',
                     '--param', 'wheels.right_joint:=right_hinge',
                     '--param', 'base_frame:=chassis', '--param', 'lidar.link:=laser',
-                    '--param', 'imu.link:=imu')
+                    '--param', 'imu.link:=imu', '--param', 'enable_stamped_cmd_vel:=false')
     try:
         odom = listener.record(Odometry, 'odom')
         truth = listener.record(Odometry, 'ground_truth/odom')
@@ -134,3 +136,21 @@ def test_the_status_line_and_the_controller_follow_the_first_of_several_robots()
     assert first_robot(['robots:=[]']) == first_robot([]) == ''
     assert controller_command('obstacle_stop', 'tb0')[-2:] == ['-r', '__ns:=/tb0']
     assert '-r' not in controller_command('obstacle_stop')
+
+
+def test_the_controller_speaks_the_cmd_vel_type_of_the_bridge(monkeypatch):
+    monkeypatch.setattr(run, 'launch_command', lambda options: None)   # the nodes directly
+
+    def stamped(*arguments: str) -> bool:
+        options = parser().parse_args(['--controller', 'obstacle_stop', *arguments])
+        controller = checked_commands(options)[-1]
+        bridge = bridge_parameter_values(options)['enable_stamped_cmd_vel']
+        assert f'enable_stamped_cmd_vel:={str(bridge).lower()}' in controller
+        return bridge
+    assert stamped() is True   # the Jazzy TurtleBot3's TwistStamped
+    assert stamped('--param', 'enable_stamped_cmd_vel:=false') is False
+
+
+def test_a_cmd_vel_type_that_is_not_a_bool_is_one_line_before_anything_starts(capsys):
+    assert main(['--param', 'enable_stamped_cmd_vel:=maybe']) == 2
+    assert capsys.readouterr().err.count('\n') == 1

@@ -286,6 +286,7 @@ def start_bridge(real_time_factor: float, parameters: tuple = ()) -> subprocess.
          '--params-file', bridge_parameters_file(),
          '-p', f'robot_description_file:={ROBOT}', '-p', f'world_file:={ARENA}',
          '-p', f'real_time_factor:={real_time_factor}',
+         '-p', 'enable_stamped_cmd_vel:=false',   # the commander publishes plain Twist
          *(arg for p in parameters for arg in ('-p', p)), '--log-level', 'warn'],
         stdout=subprocess.DEVNULL,   # warnings and errors still show on stderr
         preexec_fn=on_core(MEASURED_CORE))

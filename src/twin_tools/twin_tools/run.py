@@ -293,11 +293,16 @@ def view_command(options: argparse.Namespace) -> list[str]:
               for arg in ('-p', f'{name}:={_parameter_text(value)}')]]
 
 
-def controller_command(name: str, robot: str = '') -> list[str]:
-    """Return the command line of an example controller on simulated time (of ``robot``)."""
+def controller_command(name: str, robot: str = '', stamped: bool = True) -> list[str]:
+    """
+    Return the command line of an example controller on simulated time (of ``robot``).
+
+    :param stamped: publish TwistStamped (else Twist), as the bridge expects
+    """
     namespace = ['-r', f'__ns:=/{robot}'] if robot else []
     return [sys.executable, '-m', f'twin_examples.{name}', '--ros-args',
-            '-p', 'use_sim_time:=true', *namespace]
+            '-p', 'use_sim_time:=true', '-p', f'enable_stamped_cmd_vel:={str(stamped).lower()}',
+            *namespace]
 
 
 def start_recording(node, options):
@@ -415,7 +420,7 @@ def checked_commands(options: argparse.Namespace) -> list[list[str]]:
         raise BringupError(problem)
     if options.record:
         _check_writable(Path(options.record))
-    bridge_parameter_values(options)   # every --param, before anything starts
+    values = bridge_parameter_values(options)   # every --param, before anything starts
     launch = launch_command(options)
     if launch:
         bridge_parameters(launch_values(options), publish_robot_state=False)   # check early
@@ -424,7 +429,8 @@ def checked_commands(options: argparse.Namespace) -> list[list[str]]:
     if options.view:
         commands.append(view_command(options))
     if options.controller:
-        commands.append(controller_command(options.controller, first_robot(options.param)))
+        commands.append(controller_command(options.controller, first_robot(options.param),
+                                           values['enable_stamped_cmd_vel']))
     return commands
 
 
