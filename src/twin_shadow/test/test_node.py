@@ -38,7 +38,8 @@ def test_shadow_node_is_ok_then_names_the_weak_wheel(start_bridge, start_node, l
     start_bridge(ros_args=ROBOT_NS, real_time_factor=2.0, **{
         'physical.left_wheel_radius': RADIUS * 1.005,
         'physical.right_wheel_radius': RADIUS * 0.995})
-    start_node('twin_shadow.node', ROBOT_NS, robot_description_file=str(robot_xacro))
+    start_node('twin_shadow.node', ROBOT_NS, robot_description_file=str(robot_xacro),
+               enable_stamped_cmd_vel=False)   # the test drives with Twist
     events = listener.record(String, '/robot/shadow/events')
     numbers = listener.record(Float64MultiArray, '/robot/shadow/divergence')
     predicted = listener.record(Odometry, '/robot/shadow/odom')

@@ -54,7 +54,7 @@ class ShadowNode(Node):
         robot = self.declare_parameter('robot_description_file', '').value
         world = self.declare_parameter('world_file', '').value
         twin_ns = self.declare_parameter('twin_namespace', 'shadow').value.strip('/')
-        stamped = self.declare_parameter('enable_stamped_cmd_vel', False).value
+        stamped = self.declare_parameter('enable_stamped_cmd_vel', True).value  # Jazzy TB3
         horizon = self.declare_parameter('horizon', 5.0).value
         config, build_world = shadow_model(profile, robot or None, world or None)
         self.shadow = ShadowTwin(config, shadow_settings(profile, horizon=horizon), build_world)
