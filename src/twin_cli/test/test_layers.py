@@ -32,6 +32,7 @@ LAYERS = {
     'twin_analysis': (1, PURE),   # recordings, metrics, reports
     'twin': (1, PURE),            # the bringup arguments (its launch files are checked below)
     'twin_bridge': (2, ROS),      # the ROS nodes
+    'twin_gym': (1, PURE),        # learning: Gymnasium environments, the numpy policy
     'twin_examples': (2, ROS),
     'twin_tools': (3, ROS),       # orchestration: run, check, bench, soak
     'twin_view': (3, ROS),        # the live view beside the bridge (runs as the bridge does)
