@@ -25,8 +25,8 @@ GOAL_ODOM = (2.5, 0.3)                      # what the node is told, in the odom
 GOAL_WORLD = (-1.4 + 2.5, 0.3)              # the same point: the room's start faces east
 
 
-def test_the_policy_node_drives_toward_its_goal_without_contact(start_bridge, controller,
-                                                                 listener, robot_xacro):
+def test_the_policy_node_drives_toward_its_goal_without_contact(
+        start_bridge, controller, listener, robot_xacro):
     room = data_file('goal_room.yaml')
     start_bridge(room)   # ground truth in the world frame
     truth = listener.record(Odometry, 'ground_truth/odom')
