@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from twin import arguments as bringup
 from twin.arguments import (arguments, bridge_parameters, BringupError,
-                            controller_launch_file, defaults, display_problem, shipped_parameters,
+                            controller_launch_file, defaults, display_problem, shipped_parameter,
                             SIM_ARGUMENTS, starts_robot_state_publisher, world_file, world_names)
 from twin.supervision import BridgeWatch
 
@@ -65,7 +65,7 @@ def test_defaults_of_bridge_settings_are_the_shipped_parameter_files():
         argument = arguments()[name]
         if argument.parameter:
             assert argument.parse(argument.default_text()) == \
-                shipped_parameters()[argument.parameter], name
+                shipped_parameter(argument.parameter), name
 
 
 def test_the_sim_launch_does_not_offer_use_sim_time():

@@ -156,20 +156,17 @@ def starts_robot_state_publisher(choice: str, drivers_bring_one: bool = False) -
 
 
 @functools.cache
-def shipped_parameters() -> dict:
-    """Return the shipped bridge parameters, flattened to dotted names."""
+def _shipped_file() -> dict:
     with open(bridge_parameters_file()) as file:
-        content = yaml.safe_load(file)
+        return yaml.safe_load(file)['/**']['ros__parameters']
 
-    def flatten(values: dict, prefix: str = '') -> dict:
-        flat = {}
-        for key, value in values.items():
-            if isinstance(value, dict):
-                flat.update(flatten(value, f'{prefix}{key}.'))
-            else:
-                flat[f'{prefix}{key}'] = value
-        return flat
-    return flatten(content['/**']['ros__parameters'])
+
+def shipped_parameter(name: str):
+    """Return a bridge parameter's value in the shipped file, by dotted name (``spawn.x``)."""
+    value = _shipped_file()
+    for part in name.split('.'):
+        value = value[part]
+    return value
 
 
 def _text(value) -> str:
@@ -199,7 +196,7 @@ class Argument:
     def default_text(self) -> str:
         """Return the default as a launch argument spells it."""
         if self.parameter:
-            return _text(shipped_parameters()[self.parameter])
+            return _text(shipped_parameter(self.parameter))
         return self.default
 
     def parse(self, text: str):

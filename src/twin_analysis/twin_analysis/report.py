@@ -208,14 +208,17 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
     parser.add_argument('recording', type=Path, metavar='RECORDING_DIR_OR_MCAP',
                         help='a run folder (DIR/run-<time>), a folder of runs (the newest), '
                              'or an MCAP file recorded from the twin')
-    parser.add_argument('--world', help="the run's world file (map, clearance); default: "
-                                        'from the recording')
-    parser.add_argument('--robot', help="the run's robot description (clearance); default: "
-                                        'from the recording')
+    # SUPPRESS: no attribute unless given, and no '(default: None)' in the help.
+    parser.add_argument('--world', default=argparse.SUPPRESS,
+                        help="the run's world file, for the map and the clearance (default: "
+                             'the one the recording names)')
+    parser.add_argument('--robot', default=argparse.SUPPRESS,
+                        help="the run's robot description, for the clearance (default: the "
+                             'one the recording names)')
     options = parser.parse_args(args)
     try:
-        png, txt = write_report(find_recording(options.recording), options.world,
-                                options.robot)
+        png, txt = write_report(find_recording(options.recording),
+                                getattr(options, 'world', None), getattr(options, 'robot', None))
     except (OSError, ValueError) as error:
         print(f'twin report: {error}', file=sys.stderr)
         return 1

@@ -228,7 +228,9 @@ class BridgeNode(Node):
             return
         if self.clock_period_ns == 0 or self.sim_ns >= self.next_clock_ns:
             self.publish_clock()
-            if not self.paused:   # paced steps only; sim/step bursts are not pacing
+            # Paced steps only: sim/step bursts are not pacing, and as fast as possible
+            # (factor 0) nothing takes the marks, which would pile up for ever.
+            if not self.paused and self.pacing.factor > 0:
                 self.jitter.mark(time.monotonic())
         for drivers, readings, truth in zip(self.drivers, all_readings, truths):
             drivers.publish(readings, truth, self.sim_ns)

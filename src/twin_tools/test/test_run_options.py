@@ -14,6 +14,9 @@
 
 """``twin run`` builds from the bringup arguments: the same names, defaults and parameters."""
 
+import sys
+import types
+
 import pytest
 from twin.arguments import arguments, bridge_parameters, defaults, SIM_ARGUMENTS
 from twin_tools import run
@@ -41,6 +44,18 @@ def test_default_run_starts_the_bridge_with_the_launch_files_parameters():
     assert set(overrides) == set(launched)
     for name, value in launched.items():
         assert overrides[name] == run._parameter_text(value), name
+
+
+def test_with_a_distribution_run_passes_every_choice_as_a_sim_launch_argument(monkeypatch):
+    monkeypatch.setattr(run.shutil, 'which', lambda name: f'/opt/ros/jazzy/bin/{name}')
+    monkeypatch.setitem(sys.modules, 'launch_ros', types.ModuleType('launch_ros'))
+    options = run.parser().parse_args(['--world', 'room', '--controller', 'wall_follower'])
+    command = run.launch_command(options)
+    assert command[:4] == ['ros2', 'launch', 'twin', 'sim.launch.py']
+    given = dict(argument.split(':=', 1) for argument in command[4:])
+    assert set(given) <= set(SIM_ARGUMENTS)
+    assert given == {**{name: defaults()[name] for name in run.RUN_ARGUMENTS},
+                     'world': 'room', 'controller': 'wall_follower'}
 
 
 def test_the_bridge_started_alone_publishes_the_robot_state_itself():
