@@ -31,7 +31,7 @@ from typing import Callable
 import gymnasium
 from gymnasium import spaces
 import numpy as np
-from twin_gym.observation import build_observation, ObservationConfig
+from twin_gym.observation import build_observation, goal_in_robot_frame, ObservationConfig
 from twin_sim import Pose, Twin, TwinConfig
 from twin_sim.faults import load_faults
 from twin_sim.variations import config_quantities, load_variations
@@ -208,9 +208,7 @@ class TwinEnv(gymnasium.Env):
     def _to_odom(self, point: tuple[float, float]) -> tuple[float, float]:
         """Return a world point in the odom frame (the robot's pose at the reset)."""
         start = self.twin.robots[0].start
-        dx, dy = point[0] - start.position[0], point[1] - start.position[1]
-        cos, sin = math.cos(start.yaw), math.sin(start.yaw)
-        return cos * dx + sin * dy, -sin * dx + cos * dy
+        return goal_in_robot_frame(start.position[0], start.position[1], start.yaw, point)
 
     def _goal_distance(self) -> float | None:
         if self.goal_world is None:
