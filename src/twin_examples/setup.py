@@ -36,6 +36,7 @@ setup(
             'obstacle_stop = twin_examples.obstacle_stop:main',
             'wall_follower = twin_examples.wall_follower:main',
             'go_to_goal = twin_examples.go_to_goal:main',
+            'policy = twin_examples.policy:main',
         ],
     },
 )

@@ -35,7 +35,7 @@ from ament_index_python.packages import get_package_share_directory, PackageNotF
 import yaml
 
 PACKAGE = 'twin'
-CONTROLLERS = ('obstacle_stop', 'wall_follower', 'go_to_goal')
+CONTROLLERS = ('obstacle_stop', 'wall_follower', 'go_to_goal', 'policy')
 ROBOT_STATE_CHOICES = ('auto', 'true', 'false')
 TRUE, FALSE = 'true', 'false'
 

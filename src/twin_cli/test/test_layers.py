@@ -33,6 +33,7 @@ LAYERS = {
     'twin': (1, PURE),            # the bringup arguments (its launch files are checked below)
     'twin_calibration': (2, PURE),  # fitting the twin to a recording; validation
     'twin_bridge': (2, ROS),      # the ROS nodes
+    'twin_gym': (1, PURE),        # learning: Gymnasium environments, the numpy policy
     'twin_examples': (2, ROS),
     'twin_tools': (3, ROS),       # orchestration: run, check, bench, soak
     'twin_shadow': (3, ROS),      # shadow mode: pure but for its node (its own test says so)
