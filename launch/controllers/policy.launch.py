@@ -30,6 +30,11 @@ def generate_launch_description() -> LaunchDescription:
     return LaunchDescription([
         DeclareLaunchArgument('use_sim_time', default_value='false',
                               description='true with the twin (it publishes /clock)'),
+        DeclareLaunchArgument('enable_stamped_cmd_vel', default_value='true',
+                              description='publish TwistStamped, as the Jazzy TurtleBot3; '
+                                          'false: Twist (the bringup passes its own)'),
         Node(package='twin_examples', executable='policy', output='screen',
-             parameters=[{'use_sim_time': LaunchConfiguration('use_sim_time')}]),
+             parameters=[{
+                 'use_sim_time': LaunchConfiguration('use_sim_time'),
+                 'enable_stamped_cmd_vel': LaunchConfiguration('enable_stamped_cmd_vel')}]),
     ])
