@@ -35,7 +35,9 @@ def test_go_to_goal_drives_the_first_robot_through_its_waypoints_clear_of_the_se
     first = listener.record(Odometry, 'tb0/ground_truth/odom')
     second = listener.record(Odometry, 'tb1/ground_truth/odom')
     listener.wait_matched('tb0/ground_truth/odom')
-    go = start_node('twin_examples.go_to_goal', ('-r', '__ns:=/tb0'), use_sim_time=True)
+    # The fixture bridge takes Twist (test_parameters); the controller must say the same.
+    go = start_node('twin_examples.go_to_goal', ('-r', '__ns:=/tb0'), use_sim_time=True,
+                    enable_stamped_cmd_vel=False)
     listener.spin_until(lambda: 'all waypoints reached' in go.log() or 'stuck' in go.log(),
                         240.0, lambda: f'go_to_goal to finish (log: {go.log()[-300:]})')
     assert 'all waypoints reached' in go.log(), go.log()[-500:]
@@ -52,7 +54,8 @@ def test_go_to_goal_notices_a_waypoint_it_cannot_reach_and_stops(
     truth = listener.record(Odometry, 'ground_truth/odom')
     listener.wait_matched('ground_truth/odom')
     # In odom, (0.9, 0.5) is the centre of the pillar at (-1.1, 0.0) of the world.
-    go = start_node('twin_examples.go_to_goal', use_sim_time=True, waypoints=[0.9, 0.5])
+    go = start_node('twin_examples.go_to_goal', use_sim_time=True, waypoints=[0.9, 0.5],
+                    enable_stamped_cmd_vel=False)
     listener.spin_until(lambda: 'stuck' in go.log() or 'reached' in go.log(), 240.0,
                         lambda: f'go_to_goal to give up (log: {go.log()[-300:]})')
     assert 'giving up and stopping' in go.log() and 'reached' not in go.log()
