@@ -175,10 +175,10 @@ def test_a_params_file_reaches_the_bridge_under_the_launch_arguments(listener, t
     try:
         from rcl_interfaces.srv import GetParameters
         client = listener.node.create_client(GetParameters, '/twin_bridge/get_parameters')
-        listener.spin_until(client.service_is_ready, 60.0, 'the bridge\'s parameter service')
+        listener.spin_until(client.service_is_ready, 60.0, "the bridge's parameter service")
         future = client.call_async(GetParameters.Request(
             names=['physical.left_wheel_radius', 'seed']))
-        listener.spin_until(future.done, 30.0, 'the bridge\'s parameters')
+        listener.spin_until(future.done, 30.0, "the bridge's parameters")
         radius, seed = future.result().values
         assert radius.double_value == 0.0345   # the profile's
         assert seed.integer_value == 5         # the launch argument wins

@@ -53,8 +53,8 @@ def test_the_launch_files_start_our_nodes():
 
 @pytest.mark.parametrize('source, package, executable',
                          [n for n in started_nodes() if n[1].startswith(OURS)])
-def test_every_node_a_launch_file_starts_is_installed_for_ros2_launch(source, package,
-                                                                       executable):
+def test_every_node_a_launch_file_starts_is_installed_for_ros2_launch(
+        source, package, executable):
     try:
         prefix = get_package_prefix(package)
     except PackageNotFoundError:
