@@ -113,7 +113,8 @@ def make_node(robot_xacro, tmp_path):
 
 def run(node, seconds: float) -> None:
     """Advance the node's physics to its last step before ``seconds`` of simulated time."""
-    while node.sim_ns + node.step_ns < seconds * NS:
+    twin = node.twin
+    while twin.time_at(twin.steps + 1) < seconds * NS:
         node.advance()
 
 
@@ -157,7 +158,7 @@ def test_a_latency_spike_delays_commands_by_its_delay(make_node):
     offered_ns = node.sim_ns
     run(node, 1.0)
     first = next(ns for ns, linear in sent if linear > 0.0)
-    assert first - offered_ns == pytest.approx(0.25 * NS, abs=node.step_ns)
+    assert first - offered_ns == pytest.approx(0.25 * NS, abs=node.twin.time_at(1))
 
 
 def test_live_injection_counts_from_now_and_a_bad_document_is_refused(make_node):

@@ -34,9 +34,9 @@ from simulation_interfaces.srv import (DeleteEntity, GetEntities, GetEntityState
                                        SpawnEntity, StepSimulation)
 from std_srvs.srv import Trigger
 from twin_bridge.bridge_node import BridgeNode
+from twin_bridge.testing import time_after_steps
 
 NODE = '/twin_bridge'
-STEP_NS = round(1e9 / 240.0)
 ARENA_SPAWN = (-2.0, -0.5)   # worlds/arena.yaml
 CRATE = 'box: {size: [0.2, 0.6, 0.5]}'
 CRATE_FACE_X = -1.1          # the crate's near face, spawned at x = -1.0
@@ -137,7 +137,7 @@ def test_pause_step_n_and_simulate_steps_with_feedback(client):
     assert sim_time_ns(client) == start   # paused: time stands still
 
     assert call(client, StepSimulation, steps=24).result.result == Result.RESULT_OK
-    assert sim_time_ns(client) == start + 24 * STEP_NS
+    assert sim_time_ns(client) == time_after_steps(start, 24)
 
     actions = ActionClient(client.node, SimulateSteps, f'{NODE}/simulate_steps')
     client.spin_until(actions.server_is_ready, 30.0, 'the simulate_steps action')
@@ -150,7 +150,7 @@ def test_pause_step_n_and_simulate_steps_with_feedback(client):
     assert result.result().result.result.result == Result.RESULT_OK
     assert [(f.completed_steps, f.remaining_steps) for f in feedback] == \
         [(k, 8 - k) for k in range(1, 9)]
-    assert sim_time_ns(client) == start + 32 * STEP_NS
+    assert sim_time_ns(client) == time_after_steps(start, 32)
 
     # The feedback topic carries the type hash the built package declares (Jazzy's).
     topic = f'{NODE}/simulate_steps/_action/feedback'

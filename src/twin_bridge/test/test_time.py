@@ -21,9 +21,8 @@ import pytest
 from rosgraph_msgs.msg import Clock
 from std_srvs.srv import SetBool, Trigger
 from twin_bridge import conversions
-from twin_bridge.testing import diagnostics_count, diagnostics_value, expected_messages
-
-STEP_NS = round(1e9 / 240.0)
+from twin_bridge.testing import (diagnostics_count, diagnostics_value, expected_messages,
+                                 time_after_steps)
 
 
 def clock_ns(msg: Clock) -> int:
@@ -44,15 +43,15 @@ def test_pause_step_resume_and_reset_keep_clock_monotonic(start_bridge, listener
     response = listener.call(SetBool, 'sim/pause', SetBool.Request(data=True))
     paused_at = conversions.reply_sim_time_ns(response.message)
     assert listener.call(Trigger, 'sim/step', Trigger.Request()).success
-    listener.spin_until(lambda: clock_ns(clocks[-1]) >= paused_at + 24 * STEP_NS, 30.0,
+    listener.spin_until(lambda: clock_ns(clocks[-1]) >= time_after_steps(paused_at, 24), 30.0,
                         'the 24 steps')
     # Frozen between calls (repeated, not advanced): exactly 24 steps on, each one published.
-    assert max(clock_ns(c) for c in clocks) == paused_at + 24 * STEP_NS
+    assert max(clock_ns(c) for c in clocks) == paused_at + 100_000_000   # 24/240 s exactly
     stepped = sorted({clock_ns(c) for c in clocks if clock_ns(c) > paused_at})
-    assert stepped == [paused_at + k * STEP_NS for k in range(1, 25)]
+    assert stepped == [time_after_steps(paused_at, k) for k in range(1, 25)]
 
     assert listener.call(SetBool, 'sim/pause', SetBool.Request(data=False)).success
-    listener.spin_until(lambda: clock_ns(clocks[-1]) > paused_at + 240 * STEP_NS, 30.0,
+    listener.spin_until(lambda: clock_ns(clocks[-1]) > paused_at + 10**9, 30.0,
                         '/clock to run again')
 
     def drive():

@@ -14,6 +14,7 @@
 
 """Timing: pacing, its jitter and command latency (pure, no DDS)."""
 
+from fractions import Fraction
 import math
 
 import pytest
@@ -71,6 +72,14 @@ def test_pacing_drops_a_debt_it_cannot_pay_and_counts_an_overrun():
     assert pacing.overruns == 1
     assert pacing.owed(0.125, 10 * STEP_NS) == 0   # the debt is gone, not raced later
     assert pacing.owed(0.1328125, 10 * STEP_NS) == 1
+
+
+def test_pacing_with_the_exact_240th_of_a_second_owes_240_steps_a_second():
+    pacing = Pacing(factor=1.0, step_ns=Fraction(12_500_000, 3))   # Twin.step_ns of 1/240 s
+    pacing.restart(0.0, 0)
+    assert pacing.owed(1.0, 0) == 240
+    assert pacing.owed(1.0, 1_000_000_000) == 0   # the core's exact time after 240 steps
+    assert pacing.owed(3.0, 1_000_000_000) == 480
 
 
 def test_pacing_as_fast_as_possible_owes_everything_and_never_overruns():

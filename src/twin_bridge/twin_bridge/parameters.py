@@ -202,8 +202,8 @@ PARAMETERS = (
        'publish a static map -> odom at the spawn pose; leave false when AMCL or SLAM runs'),
     _p('use_world_spawn', 'bridge.use_world_spawn', 'start where the world file says when it '
        'gives a spawn pose and spawn.* are all 0'),
-    _p('physics.step', 'twin.physics.step', 'physics time step; /clock advances by exactly '
-       'this', 's'),
+    _p('physics.step', 'twin.physics.step', 'physics time step; /clock advances by it, '
+       'to the ns without drift (240 steps of 1/240 s are exactly 1 s)', 's'),
     _p('physics.solver_iterations', 'twin.physics.solver_iterations',
        'constraint solver iterations per step'),
     _p('real_time_factor', 'bridge.real_time_factor', 'simulated seconds per wall second; 0 '

@@ -218,8 +218,34 @@ def diagnostics_count(arrays: list, key: str) -> int:
     return int(diagnostics_value(arrays, key) or 0)
 
 
-def expected_messages(rate_hz: float, steps: int, step_ns: int = round(1e9 / 240.0)) -> int:
+SHIPPED_STEP_S = 1.0 / 240.0   # config/twin_bridge.yaml's physics.step
+
+
+def time_after_steps(start_ns: int, steps: int, step_s: float = SHIPPED_STEP_S) -> int:
+    """
+    Return the simulated time ``steps`` physics steps after ``start_ns``, ns, as the core keeps it.
+
+    ``start_ns`` must be a step's time: the core's time is the exact product of steps and
+    step, rounded to the ns (twin_sim.twin.time_of_steps), so a step is not a whole number of
+    ns and the times of its steps are counted from 0, not from ``start_ns``.
+    """
+    from twin_sim.twin import exact_step_ns, time_of_steps
+    step_ns = exact_step_ns(step_s)
+    steps_before = round(start_ns / step_ns)
+    if time_of_steps(steps_before, step_ns) != start_ns:
+        raise ValueError(f'{start_ns} ns is not the time of a physics step of {step_s} s')
+    return time_of_steps(steps_before + steps, step_ns)
+
+
+def is_step_time(time_ns: int, step_s: float = SHIPPED_STEP_S) -> bool:
+    """Tell whether ``time_ns`` is the simulated time after a whole number of physics steps."""
+    from twin_sim.twin import exact_step_ns, time_of_steps
+    step_ns = exact_step_ns(step_s)
+    return time_of_steps(round(time_ns / step_ns), step_ns) == time_ns
+
+
+def expected_messages(rate_hz: float, steps: int, step_s: float = SHIPPED_STEP_S) -> int:
     """Return how many messages of a ``rate_hz`` stream ``steps`` physics steps produce."""
-    from twin_sim.twin import Schedule
-    schedule = Schedule(rate_hz)
-    return sum(schedule.due(k * step_ns) for k in range(1, steps + 1))
+    from twin_sim.twin import exact_step_ns, Schedule, time_of_steps
+    schedule, step_ns = Schedule(rate_hz), exact_step_ns(step_s)
+    return sum(schedule.due(time_of_steps(k, step_ns)) for k in range(1, steps + 1))

@@ -39,12 +39,13 @@ class Pacing:
     and counted as an overrun, rather than raced later. Factor 0 owes every step at once.
     """
 
-    def __init__(self, factor: float, step_ns: int):
+    def __init__(self, factor: float, step_ns: float):
         """
         Start unanchored: :meth:`restart` before the first :meth:`owed`.
 
         :param factor: simulated seconds per wall second; 0 as fast as possible
-        :param step_ns: the physics step, ns of simulated time
+        :param step_ns: the physics step, ns of simulated time; exact, so not always whole
+            (the core's ``Twin.step_ns``: 1/240 s is 12 500 000/3 ns)
         """
         self.factor, self.step_ns = factor, step_ns
         self.overruns = 0

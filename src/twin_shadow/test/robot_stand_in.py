@@ -53,7 +53,7 @@ def fault(kind: str, wheel: str, **params) -> list:
 def run(robot: Twin, shadow: ShadowTwin, seconds: float) -> None:
     """Drive the robot; feed the shadow what a robot publishes, stamped with its time."""
     for _ in range(round(seconds / robot.config.physics.step)):
-        step = round(robot.time_ns / robot.step_ns)
+        step = robot.steps
         if step % COMMAND_PERIOD == 0:
             linear, angular = command(robot.time)
             robot.set_command(linear, angular)
@@ -102,7 +102,7 @@ def record(robot: Twin, path: Path, seconds: float, onset: float, faults: list,
         if faults and robot.time >= onset:
             robot.inject_faults(faults)
             faults = []
-        if round(robot.time_ns / robot.step_ns) % COMMAND_PERIOD == 0:
+        if robot.steps % COMMAND_PERIOD == 0:
             twist = Twist()
             twist.linear.x, twist.angular.z = command(robot.time)
             robot.set_command(twist.linear.x, twist.angular.z)

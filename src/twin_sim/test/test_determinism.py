@@ -70,3 +70,16 @@ def test_reset_restores_the_initial_state_exactly(make_twin):
     twin.reset()
     assert twin.time == stopped_at   # time has one owner and never runs back
     assert identical(first, record(twin))
+
+
+def test_a_reset_after_contacts_gives_the_fresh_twins_episode_exactly(make_twin):
+    # PyBullet keeps contact manifolds across restoreState; the twin's episode must not
+    # depend on them (a gym environment resets by restoring, thousands of times).
+    fresh = record(make_twin(build_world=arena, seed=3, **NOISY))
+    twin = make_twin(build_world=arena, seed=3, **NOISY)
+    for linear, angular, seconds in [(0.22, 0.0, 8.0), (0.0, 2.8, 1.0), (0.22, -2.0, 2.0)]:
+        twin.set_command(linear, angular)
+        twin.run(seconds)
+    assert twin.world.contact_count('robot', 'wall') > 0   # pressed against it at the reset
+    twin.reset()
+    assert identical(fresh, record(twin))

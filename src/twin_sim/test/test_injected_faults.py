@@ -129,14 +129,14 @@ def test_faults_start_and_end_on_the_step_and_a_reset_restarts_them(make_twin):
     twin = make_twin(faults=faults({'kind': 'latency_spike', 'start': 0.5, 'duration': 0.25,
                                     'delay': 0.2}))
     for _ in range(2):
-        start, active_times = twin.time, []   # a reset does not rewind time: count from it
-        while twin.time - start < 1.0:
+        start, active_ns = twin.time_ns, []   # a reset does not rewind time: count from it
+        while twin.time_ns - start < NS:
             twin.step()
             if twin.robots[0].bridge_faults:
-                active_times.append(twin.time - start)
-        step = twin.step_ns / NS
-        assert active_times[0] == pytest.approx(math.ceil(0.5 / step) * step)
-        assert active_times[-1] < 0.75 <= active_times[-1] + step
+                active_ns.append(twin.time_ns - start)
+        # Steps of 1/240 s: on from step 120 (0.5 s exactly) to step 179, the last before 0.75 s.
+        assert active_ns[0] == 500_000_000 and len(active_ns) == 60
+        assert active_ns[-1] == twin.time_at(179) == 745_833_333
         twin.reset()
 
 

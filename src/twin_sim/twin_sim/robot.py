@@ -30,7 +30,11 @@ from twin_sim.world import Pose, World
 
 # The servo's integral term, as PyBullet's position gain: the share of the angle error
 # corrected in one step (0.1 at 240 Hz: 24 rad/s per rad), and the most it may wind up.
+# Driving, the term only makes up the solver's slips of micro-radians, and a tenth of the
+# gain does it (a time constant of 0.4 s) with fewer solver iterations per step (PyBullet
+# stops iterating when the constraints settle); stopping and holding take the full gain.
 SERVO_GAINS = (0.1, 0.1)
+DRIVING_GAINS = (0.01, 0.01)
 SERVO_MAX_LAG = 1e-3   # rad: 0.03 mm at the rim of a Burger's wheel
 # How far over a velocity limit the body may go before it is slowed (see _bound_speed).
 SPEED_BOUND_SLACK = 0.01
@@ -325,6 +329,7 @@ class DiffDriveRobot:
             # A seized motor (speed scale 0) holds its wheel whatever the actuator asks.
             left, right = left * self.wheel_speed_scales[0], right * self.wheel_speed_scales[1]
         self.wheels_commanded = bool(left or right)
+        driving = self.wheels_commanded and self.command != (0.0, 0.0)
         left_angle, right_angle = self.wheel_angles()
         left_sign, right_sign = self.wheel_signs
         left_held = servo_hold_angle(self.servo_targets[0], left_angle, SERVO_MAX_LAG)
@@ -333,8 +338,8 @@ class DiffDriveRobot:
                         pybullet.POSITION_CONTROL,
                         targetPositions=[left_sign * left_held, right_sign * right_held],
                         targetVelocities=[left_sign * left, right_sign * right],
-                        positionGains=SERVO_GAINS, velocityGains=(1.0, 1.0),
-                        forces=self.motor_torques)
+                        positionGains=DRIVING_GAINS if driving else SERVO_GAINS,
+                        velocityGains=(1.0, 1.0), forces=self.motor_torques)
         self.servo_targets = [left_held + left * dt, right_held + right * dt]
 
     def after_step(self, dt: float) -> None:

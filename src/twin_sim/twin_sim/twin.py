@@ -15,6 +15,7 @@
 """The twin: a world, a robot and its sensors, advanced in fixed steps of simulated time."""
 
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from functools import partial
 import math
 from pathlib import Path
@@ -36,6 +37,7 @@ from twin_sim.variations import apply_to_world, NominalWorld, Variations, varied
 from twin_sim.world import PhysicsConfig, Pose, World
 
 NS_PER_S = 1_000_000_000
+MAX_STEP_DENOMINATOR = 1_000_000   # of a step in s: steps of 1 us or whole fractions of 1 s
 MAX_ROBOTS = 16
 FAULT_STREAM = 1000    # the spawn key of a robot's fault stream, after its sensors' (0, 1, ...)
 MAX_EXTENT_M = 1e4     # the bound of a world without walls, far beyond any map
@@ -85,6 +87,26 @@ class Readings:
     scan: Scan | None = None
     imu: ImuSample | None = None
     odometry: OdometryEstimate | None = None
+
+
+def exact_step_ns(step: float) -> Fraction:
+    """
+    Return a physics step as an exact number of ns: 1/240 s is 12 500 000/3 ns.
+
+    A float step is the nearest double to the step meant; the nearest fraction with a
+    denominator up to :data:`MAX_STEP_DENOMINATOR` is the step meant (1/240, 1/1000).
+    """
+    return Fraction(step).limit_denominator(MAX_STEP_DENOMINATOR) * NS_PER_S
+
+
+def time_of_steps(steps: int, step_ns: Fraction) -> int:
+    """
+    Return the simulated time after ``steps`` steps of ``step_ns``, ns.
+
+    It is the exact product rounded to the nearest ns (halves up), so 240 steps of 1/240 s
+    are exactly 1 s and no error accumulates; one step's share is 4 166 666 or 4 166 667 ns.
+    """
+    return (2 * steps * step_ns.numerator + step_ns.denominator) // (2 * step_ns.denominator)
 
 
 class Schedule:
@@ -295,8 +317,9 @@ class Twin:
                                  'robot' if index == 0 else f'robot{index}',
                                  FIRST_COLLISION_GROUP << index, index)
                        for index, spawn in enumerate(spawns)]
-        self.step_ns = round(config.physics.step * NS_PER_S)
-        self.time_ns = 0
+        self.step_ns = exact_step_ns(config.physics.step)   # the physics step, ns, exact
+        self.steps = 0      # physics steps since the twin was built
+        self.time_ns = 0    # their simulated time, exact: see time_at()
         self.world.save()
         self.episode = 0
         if config.variations is not None:
@@ -315,6 +338,10 @@ class Twin:
     def lidar(self) -> Lidar:
         """Return the (first) robot's LIDAR."""
         return self.robots[0].lidar
+
+    def time_at(self, steps: int) -> int:
+        """Return the simulated time after ``steps`` physics steps, ns (:func:`time_of_steps`)."""
+        return time_of_steps(steps, self.step_ns)
 
     @property
     def time(self) -> float:
@@ -385,13 +412,14 @@ class Twin:
 
     def step_all(self) -> list[Readings]:
         """Advance one physics step; return every robot's readings due at the new time."""
-        dt = self.step_ns / NS_PER_S
+        dt = self.config.physics.step   # the physics' own step, s
         for robot in self.robots:
             robot.robot.apply(dt)
         self.world.step()
         for robot in self.robots:
             robot.robot.after_step(dt)
-        self.time_ns += self.step_ns
+        self.steps += 1
+        self.time_ns = self.time_at(self.steps)
         return [robot.sense(self.time_ns) for robot in self.robots]
 
     def run(self, seconds: float) -> list[Readings]:
@@ -474,7 +502,7 @@ class Twin:
         """Build the world and robots anew, at their start: when a restore cannot heal it."""
         fresh = Twin(self.config, self._build_world, self._spawns)
         self.world.close()
-        time_ns, episode = self.time_ns, self.episode
+        steps, time_ns, episode = self.steps, self.time_ns, self.episode
         self.__dict__.update(fresh.__dict__)
-        self.time_ns = time_ns   # time has one owner and is never rewound
+        self.steps, self.time_ns = steps, time_ns   # time has one owner and is never rewound
         self.reset(episode)      # the same episode and draw, from the current time
