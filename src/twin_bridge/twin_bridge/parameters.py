@@ -305,6 +305,8 @@ PARAMETERS = (
        'walk', 'm/s^2/sqrt(s)'),
     _p('imu.orientation_noise_std', 'twin.imu.orientation_noise_std', 'orientation '
        'uncertainty (covariance only; 0 claims an exact orientation)', 'rad'),
+    _p('imu.gyro_bias_z', 'twin.imu.gyro_bias_z', 'constant gyro bias about z, added to '
+       'every angular_velocity.z', 'rad/s'),
     _p('odometry.rate', 'twin.odometry.rate', 'odom, tf and joint_states messages per second',
        'Hz'),
     _p('odometry.encoder_ticks_per_revolution', 'twin.odometry.encoder_ticks_per_revolution',
