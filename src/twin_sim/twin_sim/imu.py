@@ -131,29 +131,32 @@ class Imu:
     def sample(self, time: float) -> ImuSample:
         """Measure the IMU at simulated ``time`` (s)."""
         config = self.config
-        orientation, velocity, angular = self._world_motion()
-        r = pybullet.getMatrixFromQuaternion(orientation)   # row-major: r[3 i + j] = R[i][j]
+        orientation, velocity, (wx, wy, wz) = self._world_motion()
         ax = ay = az = 0.0
         if self.previous is not None and time > self.previous[0]:
             dt = time - self.previous[0]
-            previous = self.previous[1]
-            ax, ay, az = ((now - before) / dt for now, before in zip(velocity, previous))
+            (vx, vy, vz), (ux, uy, uz) = velocity, self.previous[1]
+            ax, ay, az = (vx - ux) / dt, (vy - uy) / dt, (vz - uz) / dt
             if config.gyro_bias_walk_std or config.accel_bias_walk_std:
                 self._walk_biases(dt)
         self.previous = (time, velocity)
-        # An accelerometer measures specific force, acceleration minus gravity, in its axes.
+        # An accelerometer measures specific force, acceleration minus gravity; both the
+        # gyro and it measure in the IMU's axes: R^T times the world vectors.
         az += self.gravity
-        noise = self.draws.take(6)
+        r = pybullet.getMatrixFromQuaternion(orientation)   # row-major: r[3 i + j] = R[i][j]
         gyro_std, accel_std = config.gyro_noise_std, config.accel_noise_std
-        wx, wy, wz = angular
+        gyro_bias, accel_bias = self.gyro_bias, self.accel_bias
+        noise = self.draws.take(6)
         return ImuSample(
             orientation=np.array(orientation),
-            angular_velocity=np.array([
-                r[i] * wx + r[3 + i] * wy + r[6 + i] * wz + self.gyro_bias[i] +
-                gyro_std * noise[i] for i in range(3)]),
-            linear_acceleration=np.array([
-                r[i] * ax + r[3 + i] * ay + r[6 + i] * az + self.accel_bias[i] +
-                accel_std * noise[3 + i] for i in range(3)]),
+            angular_velocity=np.array((
+                r[0] * wx + r[3] * wy + r[6] * wz + gyro_bias[0] + gyro_std * noise[0],
+                r[1] * wx + r[4] * wy + r[7] * wz + gyro_bias[1] + gyro_std * noise[1],
+                r[2] * wx + r[5] * wy + r[8] * wz + gyro_bias[2] + gyro_std * noise[2])),
+            linear_acceleration=np.array((
+                r[0] * ax + r[3] * ay + r[6] * az + accel_bias[0] + accel_std * noise[3],
+                r[1] * ax + r[4] * ay + r[7] * az + accel_bias[1] + accel_std * noise[4],
+                r[2] * ax + r[5] * ay + r[8] * az + accel_bias[2] + accel_std * noise[5])),
             orientation_variance=config.orientation_noise_std ** 2,
             angular_velocity_variance=gyro_std ** 2,
             linear_acceleration_variance=accel_std ** 2)

@@ -170,8 +170,11 @@ class Lidar:
         origin, orientation = self._pose()
         r = pybullet.getMatrixFromQuaternion(orientation)   # row-major: r[3 i + j] = R[i][j]
         reach = self.config.range_max
-        # Each end is origin + range_max * R (x, y, 0).
-        ends = [[origin[i] + (r[3 * i] * cos + r[3 * i + 1] * sin) * reach for i in range(3)]
+        # Each end is origin + range_max * R (x, y, 0): R's first two columns, scaled.
+        ox, oy, oz = origin
+        xx, xy, xz = r[0] * reach, r[3] * reach, r[6] * reach
+        yx, yy, yz = r[1] * reach, r[4] * reach, r[7] * reach
+        ends = [[ox + xx * cos + yx * sin, oy + xy * cos + yy * sin, oz + xz * cos + yz * sin]
                 for cos, sin in directions]
         fractions = []
         for start in range(0, len(ends), MAX_RAYS_PER_BATCH):
