@@ -107,3 +107,27 @@ def test_wheel_rotations_in_floats_are_transforms3d_s(axis):
         expected = qmult(origin, axangle2quat(axis, angle))
         got = multiply_quaternions(origin, axis_angle_quaternion(axis, angle))
         assert got == pytest.approx(expected, abs=1e-15)
+
+
+@pytest.mark.parametrize('period, per_second', [(0.0, 240), (1 / 120, 120), (0.01, 100)])
+def test_clock_period_gives_its_rate_on_the_steps_at_or_after_its_multiples(
+        robot_xacro, period, per_second):
+    context = rclpy.Context()
+    rclpy.init(context=context)
+    node = BridgeNode({'robot_description_file': str(robot_xacro), 'real_time_factor': 0.0,
+                       'clock_period': period}, context=context)
+    try:
+        stamps = []
+        node.clock_pub.publish = mock.Mock(side_effect=lambda msg: stamps.append(
+            msg.clock.sec * 1_000_000_000 + msg.clock.nanosec))
+        for _ in range(240):
+            node.advance()
+        assert len(stamps) == per_second
+        if period:   # each the first step at or after a multiple of the period
+            period_ns = round(period * 1e9)
+            assert all(stamp - node.step_ns < (stamp // period_ns) * period_ns <= stamp
+                       for stamp in stamps)
+    finally:
+        node.shut_down()
+        node.destroy_node()
+        rclpy.shutdown(context=context)
