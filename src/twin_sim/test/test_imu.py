@@ -97,3 +97,12 @@ def test_noise_drawn_in_blocks_is_the_stream_drawn_sample_by_sample():
     stream = np.random.default_rng(3)
     for _ in range(7):
         assert [0.02 * v for v in blocked.take(3)] == stream.normal(0.0, 0.02, 3).tolist()
+
+
+def test_an_imu_on_the_root_link_reads_its_motion(make_twin):
+    twin = make_twin(imu=ImuConfig(link='base_footprint', gyro_noise_std=0.0,
+                                   accel_noise_std=0.0))
+    twin.set_command(0.0, 1.0)
+    samples = imu_samples(twin.run(2.0))
+    assert samples[-1].angular_velocity[2] == pytest.approx(1.0, abs=0.05)
+    assert samples[-1].linear_acceleration[2] == pytest.approx(9.81, abs=0.1)
