@@ -44,8 +44,7 @@ from twin_bridge.parameters import (bridge_settings, checked_values, given_param
 from twin_bridge.robot_drivers import RELIABLE, reported, RobotDrivers
 from twin_bridge.security import security_problem
 from twin_bridge.simulation_interfaces_server import SimulationInterfacesServer
-from twin_bridge.spinning import (events_executor, init_without_signal_handlers,
-                                  spin_until_signalled)
+from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_bridge.timing import Pacing, PacingJitter, StepFailures
 from twin_sim import DescriptionError, load_world, Twin
 
@@ -454,8 +453,7 @@ def main(args=None) -> int:
         rclpy.try_shutdown()
         return 0
     try:
-        spin_until_signalled(node, stop_when=node.simulation_interfaces.quit_due,
-                             make_executor=events_executor)
+        spin_until_signalled(node, stop_when=node.simulation_interfaces.quit_due)
     except ExternalShutdownException:
         pass
     finally:
