@@ -61,6 +61,7 @@ def test_after_a_reset_every_stamp_lies_between_the_reset_and_the_clock(node):
         publisher = getattr(drivers, {'joint_states': 'joints'}.get(name, name) + '_pub')
         publisher.publish = mock.Mock(
             side_effect=lambda msg, into=stamps[name]: into.extend(header_stamps(msg)))
+        publisher.get_subscription_count = mock.Mock(return_value=1)   # built when read
     node.clock_pub.publish = mock.Mock(
         side_effect=lambda msg: clocks.append(stamp_ns(msg.clock)))
 

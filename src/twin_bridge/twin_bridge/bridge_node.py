@@ -20,7 +20,6 @@ steps, paced by ``real_time_factor``; every message is stamped with simulated ti
 ``/clock`` is published. Commands pass the :class:`CommandGate` before reaching the motors.
 """
 
-import math
 import os
 import re
 import sys
@@ -230,10 +229,10 @@ class BridgeNode(Node):
             return
         if self.clock_period_ns == 0 or self.sim_ns >= self.next_clock_ns:
             self.publish_clock()
-            # Paced steps only: sim/step bursts are not pacing, and as fast as possible
-            # (factor 0) nothing takes the marks, which would pile up for ever.
-            if not self.paused and self.pacing.factor > 0:
-                self.jitter.mark(time.monotonic())
+        # Paced steps only: sim/step bursts are not pacing, and as fast as possible (factor
+        # 0) nothing takes the marks, which would pile up for ever.
+        if not self.paused and self.pacing.factor > 0:
+            self.jitter.mark(time.monotonic())
         for drivers, readings, truth in zip(self.drivers, all_readings, truths):
             drivers.publish(readings, truth, self.sim_ns)
 
@@ -250,9 +249,16 @@ class BridgeNode(Node):
                                 'sim/reset to continue')
 
     def publish_clock(self) -> None:
-        """Publish the simulated time."""
+        """
+        Publish the simulated time.
+
+        With a ``clock_period``, at the first step on or after each multiple of it: 0.01 s
+        gives 100 messages per simulated second, and a sim-time timer whose period is a
+        multiple of it fires at the steps it would fire at with /clock every step.
+        """
         self.clock_pub.publish(conversions.clock(self.sim_ns, self.clock_msg))
-        self.next_clock_ns = self.sim_ns + self.clock_period_ns
+        if self.clock_period_ns:
+            self.next_clock_ns = (self.sim_ns // self.clock_period_ns + 1) * self.clock_period_ns
 
     # -- services -----------------------------------------------------------------------
 
@@ -388,8 +394,8 @@ class BridgeNode(Node):
         values = {'clock_jitter_p50_ms': 'n/a', 'clock_jitter_p99_ms': 'n/a'}
         factor = self.settings.real_time_factor
         if factor > 0 and not self.paused:
-            steps_per_clock = max(1, math.ceil(self.clock_period_ns / self.step_ns))
-            jitter = self.jitter.take(steps_per_clock * self.step_ns / NS_PER_S / factor)
+            # Of the paced steps (every step publishes /clock with clock_period 0).
+            jitter = self.jitter.take(self.step_ns / NS_PER_S / factor)
             if jitter is not None:
                 values['clock_jitter_p50_ms'], values['clock_jitter_p99_ms'] = (
                     f'{ms:.3f}' for ms in jitter)

@@ -93,7 +93,15 @@ def set_yaw(quaternion, yaw: float) -> None:
 
 def set_xyz(vector, values) -> None:
     """Write three values into an existing Vector3 or Point."""
-    vector.x, vector.y, vector.z = (float(v) for v in values)
+    x, y, z = values
+    vector.x, vector.y, vector.z = float(x), float(y), float(z)
+
+
+def set_quaternion(quaternion, values) -> None:
+    """Write (x, y, z, w) values into an existing Quaternion."""
+    x, y, z, w = values
+    quaternion.x, quaternion.y = float(x), float(y)
+    quaternion.z, quaternion.w = float(z), float(w)
 
 
 class ScanConverter:
@@ -122,8 +130,7 @@ class ScanConverter:
 def imu(sample: ImuSample, frame_id: str, time_ns: int, into: Imu | None = None) -> Imu:
     """Return the Imu message for a sample (REP-145 axes and signs)."""
     msg = header(into or Imu(), frame_id, time_ns)
-    o = msg.orientation
-    o.x, o.y, o.z, o.w = (float(v) for v in sample.orientation)
+    set_quaternion(msg.orientation, sample.orientation)
     set_xyz(msg.angular_velocity, sample.angular_velocity)
     set_xyz(msg.linear_acceleration, sample.linear_acceleration)
     for covariance, variance in ((msg.orientation_covariance, sample.orientation_variance),
@@ -175,8 +182,7 @@ def ground_truth(state: BodyState, frame_id: str, child_frame_id: str, time_ns: 
     msg = header(into or Odometry(), frame_id, time_ns)
     msg.child_frame_id = child_frame_id
     set_xyz(msg.pose.pose.position, state.position)
-    o = msg.pose.pose.orientation
-    o.x, o.y, o.z, o.w = (float(v) for v in state.orientation)
+    set_quaternion(msg.pose.pose.orientation, state.orientation)
     set_xyz(msg.twist.twist.linear, state.linear_velocity)
     set_xyz(msg.twist.twist.angular, state.angular_velocity)
     return msg
@@ -187,7 +193,8 @@ def joint_state(names: list[str], positions, velocities, time_ns: int,
     """Return a JointState message."""
     msg = into or JointState()
     set_stamp(msg.header.stamp, time_ns)
-    msg.name = list(names)
+    if msg.name != names:   # a refilled message keeps its names
+        msg.name = list(names)
     msg.position = [float(v) for v in positions]
     msg.velocity = [float(v) for v in velocities]
     return msg

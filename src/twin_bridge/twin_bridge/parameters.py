@@ -82,7 +82,7 @@ class BridgeSettings:
     cmd_vel_future_tolerance: float = ranged(0.05, 0.0, 10.0)
     e_stop_topic: str = 'e_stop'
     e_stop_heartbeat_timeout: float = ranged(0.0, 0.0, 60.0)
-    clock_period: float = ranged(0.0, 0.0, 1.0)
+    clock_period: float = ranged(0.01, 0.0, 1.0)   # docs/benchmarks.md says why 100 Hz
     publish_robot_state: str = one_of('auto', ('auto', 'true', 'false'))
     diagnostics_period: float = ranged(1.0, 0.1, 60.0)
     faults_file: str = ''
@@ -268,8 +268,8 @@ PARAMETERS = (
     _p('e_stop_heartbeat_timeout', 'bridge.e_stop_heartbeat_timeout', 'with a positive value, '
        'messages on e_stop_topic (either value) must arrive at least this often, or the robot '
        'is held stopped', 's'),
-    _p('clock_period', 'bridge.clock_period', '/clock publication period in simulated time; '
-       '0 publishes every physics step', 's'),
+    _p('clock_period', 'bridge.clock_period', '/clock publication period in simulated time, '
+       'at the first step on or after each multiple; 0 publishes every physics step', 's'),
     _p('publish_robot_state', 'bridge.publish_robot_state', 'publish robot_description, '
        "tf_static and the wheel transforms as robot_state_publisher would; 'auto': when it "
        'is not installed'),
@@ -305,6 +305,8 @@ PARAMETERS = (
        'walk', 'm/s^2/sqrt(s)'),
     _p('imu.orientation_noise_std', 'twin.imu.orientation_noise_std', 'orientation '
        'uncertainty (covariance only; 0 claims an exact orientation)', 'rad'),
+    _p('imu.gyro_bias_z', 'twin.imu.gyro_bias_z', 'constant gyro bias about z, added to '
+       'every angular_velocity.z', 'rad/s'),
     _p('odometry.rate', 'twin.odometry.rate', 'odom, tf and joint_states messages per second',
        'Hz'),
     _p('odometry.encoder_ticks_per_revolution', 'twin.odometry.encoder_ticks_per_revolution',

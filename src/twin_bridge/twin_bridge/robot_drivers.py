@@ -126,10 +126,9 @@ class RobotDrivers:
         # One message per stream, refilled and republished (see conversions).
         self.outbox = {'imu': Imu(), 'odom': Odometry(), 'odom_tf': TransformStamped(),
                        'truth': Odometry(), 'joints': JointState(), 'tf': TFMessage()}
-        # Per sensor (its Readings field): the finiteness check and the publisher of a reading.
-        self.outputs = {'scan': (_finite_scan, self.publish_scan),
-                        'imu': (_finite_imu, self.publish_imu),
-                        'odometry': (_finite_odometry, self.publish_odometry)}
+        # Per sensor (its Readings field): the publisher of a reading.
+        self.outputs = {'scan': self.publish_scan, 'imu': self.publish_imu,
+                        'odometry': self.publish_odometry}
         self.robot_state = None
         if robot_state_urdf is not None:
             self.robot_state = RobotStatePublisher(robot_state_urdf, self.frame_prefix)
@@ -187,54 +186,81 @@ class RobotDrivers:
                     fault_injection.DroppingPublisher(real, drops[topic], self.drop_rng))
         return True
 
+    def subscribed(self, topic: str) -> bool:
+        """
+        Tell whether anyone subscribes to one of this robot's topics (a DROPPABLE key).
+
+        A stream nobody reads is neither built nor published: asking costs less than
+        filling a message, and far less than ground truth's own reading.
+        """
+        return bool(self.real_publishers[topic].get_subscription_count())
+
     def ground_truth(self, readings: Readings):
-        """Return the exact state when odometry is published this step, else None."""
-        if readings.odometry is None:
+        """Return the exact state when ground truth is published this step, else None."""
+        if readings.odometry is None or not self.subscribed('ground_truth/odom'):
             return None
         return self.robot.ground_truth(from_start=self.truth_from_start)
 
     def finite(self, readings: Readings, truth) -> bool:
-        """Tell whether everything about to be published is finite."""
-        applied = self.robot.applied_command()
-        if not math.isfinite(applied[0] + applied[1]):
+        """
+        Tell whether everything about to be published is finite.
+
+        One sum of the numbers: a NaN or an infinity in any of them makes it non-finite.
+        A scan's ranges are checked for NaN only, as +-inf are REP-117 readings.
+        """
+        total = sum(self.robot.applied_command())
+        if readings.imu is not None:
+            total += readings.imu.angular_velocity.sum() + readings.imu.linear_acceleration.sum()
+        if readings.odometry is not None:
+            total += readings.odometry.x + readings.odometry.y + readings.odometry.yaw
+        if truth is not None:
+            total += truth.position.sum() + truth.orientation.sum()
+        if readings.scan is not None and np.isnan(readings.scan.ranges).any():
             return False
-        return all(reading is None or finite(reading, truth)
-                   for reading, (finite, _) in self._due(readings))
+        return math.isfinite(total)
 
     def publish(self, readings: Readings, truth, now: int) -> None:
         """Publish what came due this step, stamped ``now`` (a scan: its first beam's time)."""
-        for reading, (_, publish) in self._due(readings):
+        for name, publish in self.outputs.items():
+            reading = getattr(readings, name)
             if reading is not None:
                 publish(reading, truth, now)
 
-    def _due(self, readings: Readings):
-        """Yield each sensor's reading (None when not due) with its (finite, publish) pair."""
-        return ((getattr(readings, name), output) for name, output in self.outputs.items())
-
     def publish_scan(self, scan, truth, now: int) -> None:
         """Publish a LaserScan (stamped with its first beam's time)."""
-        self.scan_pub.publish(self.scan_converter.convert(scan))
+        if self.subscribed('scan'):
+            self.scan_pub.publish(self.scan_converter.convert(scan))
 
     def publish_imu(self, sample, truth, now: int) -> None:
         """Publish an Imu message."""
-        self.imu_pub.publish(conversions.imu(sample, self.frames['imu'], now, self.outbox['imu']))
+        if self.subscribed('imu'):
+            self.imu_pub.publish(conversions.imu(sample, self.frames['imu'], now,
+                                                 self.outbox['imu']))
 
     def publish_odometry(self, estimate, truth, now: int) -> None:
         """Publish odom, the odom -> base transform, joint states and ground truth."""
         odom, base, box = self.frames['odom'], self.frames['base'], self.outbox
-        self.odom_pub.publish(conversions.odometry(estimate, odom, base, now, box['odom']))
-        transforms = [conversions.odom_transform(estimate, odom, base, now, box['odom_tf'])]
-        # Joint states carry the joints' own angles (URDF sign), not "forward" angles.
-        positions, velocities = self.robot.wheel_joint_states()
-        self.joints_pub.publish(conversions.joint_state(self.wheel_joints, positions,
-                                                        velocities, now, box['joints']))
-        if self.robot_state is not None:
-            transforms += self.robot_state.moving_transforms(
-                dict(zip(self.wheel_joints, positions)), now)
-        box['tf'].transforms = transforms
-        self.tf_pub.publish(box['tf'])
-        self.truth_pub.publish(conversions.ground_truth(
-            truth, self.frames['ground_truth'], base, now, box['truth']))
+        if self.subscribed('odom'):
+            self.odom_pub.publish(conversions.odometry(estimate, odom, base, now, box['odom']))
+        joints_wanted = self.subscribed('joint_states')
+        tf_wanted = self.subscribed('tf')
+        if joints_wanted or (tf_wanted and self.robot_state is not None):
+            # Joint states carry the joints' own angles (URDF sign), not "forward" angles.
+            positions, velocities = self.robot.wheel_joint_states()
+        if joints_wanted:
+            self.joints_pub.publish(conversions.joint_state(self.wheel_joints, positions,
+                                                            velocities, now, box['joints']))
+        if tf_wanted:
+            transforms = [conversions.odom_transform(estimate, odom, base, now,
+                                                     box['odom_tf'])]
+            if self.robot_state is not None:
+                transforms += self.robot_state.moving_transforms(
+                    dict(zip(self.wheel_joints, positions)), now)
+            box['tf'].transforms = transforms
+            self.tf_pub.publish(box['tf'])
+        if truth is not None:
+            self.truth_pub.publish(conversions.ground_truth(
+                truth, self.frames['ground_truth'], base, now, box['truth']))
 
     # -- commands -----------------------------------------------------------------------
 
@@ -317,20 +343,6 @@ class RobotDrivers:
         values.update({f'cmd_vel_{k}': str(v) for k, v in sorted(gate.counters.items())})
         values['faults_active'] = fault_injection.describe(self.robot.active_faults)
         return values
-
-
-def _finite_scan(scan, truth) -> bool:
-    return not np.isnan(scan.ranges).any()   # +-inf are REP-117 readings
-
-
-def _finite_imu(sample, truth) -> bool:
-    return bool(np.isfinite(sample.linear_acceleration).all() and
-                np.isfinite(sample.angular_velocity).all())
-
-
-def _finite_odometry(estimate, truth) -> bool:
-    return bool(math.isfinite(estimate.x + estimate.y + estimate.yaw) and
-                np.isfinite(truth.position).all() and np.isfinite(truth.orientation).all())
 
 
 def _planar(msg: Twist) -> BodyTwist:

@@ -20,14 +20,13 @@ their current position (``tf``). Joints without a known position are held at zer
 """
 
 from dataclasses import dataclass
+import math
 from xml.etree import ElementTree
 
 from geometry_msgs.msg import TransformStamped
-import numpy as np
 from transforms3d.euler import euler2quat
-from transforms3d.quaternions import axangle2quat, qmult
 
-from twin_bridge.conversions import stamp
+from twin_bridge.conversions import set_stamp
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def parse_joints(urdf: str) -> list[Joint]:
         joints.append(Joint(
             name=element.get('name'), kind=element.get('type'),
             parent=element.find('parent').get('link'), child=element.find('child').get('link'),
-            xyz=xyz, quaternion=tuple(euler2quat(*rpy, 'sxyz')),
+            xyz=xyz, quaternion=tuple(float(v) for v in euler2quat(*rpy, 'sxyz')),
             axis=_floats(axis.get('xyz') if axis is not None else '1 0 0', 3)))
     return joints
 
@@ -63,8 +62,28 @@ def _floats(text: str | None, count: int) -> tuple:
     return tuple(float(v) for v in text.split()) if text else (0.0,) * count
 
 
+def axis_angle_quaternion(axis: tuple, angle: float) -> tuple:
+    """Return the (w, x, y, z) quaternion of a rotation by ``angle`` (rad) about ``axis``."""
+    norm = math.sqrt(axis[0] ** 2 + axis[1] ** 2 + axis[2] ** 2)
+    scale = math.sin(angle / 2.0) / norm
+    return (math.cos(angle / 2.0), axis[0] * scale, axis[1] * scale, axis[2] * scale)
+
+
+def multiply_quaternions(a: tuple, b: tuple) -> tuple:
+    """Return the Hamilton product ``a b`` of two (w, x, y, z) quaternions."""
+    aw, ax, ay, az = a
+    bw, bx, by, bz = b
+    return (aw * bw - ax * bx - ay * by - az * bz, aw * bx + ax * bw + ay * bz - az * by,
+            aw * by - ax * bz + ay * bw + az * bx, aw * bz + ax * by - ay * bx + az * bw)
+
+
 class RobotStatePublisher:
-    """Compute the transforms robot_state_publisher would publish for one URDF."""
+    """
+    Compute the transforms robot_state_publisher would publish for one URDF.
+
+    A moving joint's transform is a few float products, each step at the odometry rate: in
+    plain floats, and into one message per joint, refilled (see conversions).
+    """
 
     def __init__(self, urdf: str, frame_prefix: str = ''):
         """Read the joints; ``frame_prefix`` is put before every frame id."""
@@ -72,21 +91,27 @@ class RobotStatePublisher:
         self.prefix = frame_prefix
         self.fixed = [j for j in joints if j.kind == 'fixed']
         self.movable = [j for j in joints if j.kind in ('continuous', 'revolute', 'prismatic')]
+        self.moving_msgs = [self._message(joint) for joint in self.movable]
 
-    def _transform(self, joint: Joint, time_ns: int, position: float = 0.0):
+    def _message(self, joint: Joint) -> TransformStamped:
         msg = TransformStamped()
-        msg.header.stamp = stamp(time_ns)
         msg.header.frame_id = self.prefix + joint.parent
         msg.child_frame_id = self.prefix + joint.child
-        xyz = np.array(joint.xyz)
-        quaternion = joint.quaternion
+        return msg
+
+    def _transform(self, joint: Joint, time_ns: int, position: float = 0.0,
+                   into: TransformStamped | None = None) -> TransformStamped:
+        msg = into or self._message(joint)
+        set_stamp(msg.header.stamp, time_ns)
+        xyz, quaternion = joint.xyz, joint.quaternion
         if joint.kind == 'prismatic':
-            xyz = xyz + position * np.array(joint.axis)
+            xyz = tuple(offset + position * axis for offset, axis in zip(xyz, joint.axis))
         elif joint.kind != 'fixed':
-            quaternion = qmult(quaternion, axangle2quat(joint.axis, position))
+            quaternion = multiply_quaternions(quaternion,
+                                              axis_angle_quaternion(joint.axis, position))
         translation, rotation = msg.transform.translation, msg.transform.rotation
-        translation.x, translation.y, translation.z = (float(v) for v in xyz)
-        rotation.w, rotation.x, rotation.y, rotation.z = (float(v) for v in quaternion)
+        translation.x, translation.y, translation.z = xyz
+        rotation.w, rotation.x, rotation.y, rotation.z = quaternion
         return msg
 
     def static_transforms(self, time_ns: int) -> list[TransformStamped]:
@@ -94,6 +119,10 @@ class RobotStatePublisher:
         return [self._transform(joint, time_ns) for joint in self.fixed]
 
     def moving_transforms(self, positions: dict, time_ns: int) -> list[TransformStamped]:
-        """Return the transforms of the movable joints at ``positions`` (name -> value)."""
-        return [self._transform(joint, time_ns, positions.get(joint.name, 0.0))
-                for joint in self.movable]
+        """
+        Return the transforms of the movable joints at ``positions`` (name -> value).
+
+        The messages are this object's own, refilled on every call.
+        """
+        return [self._transform(joint, time_ns, positions.get(joint.name, 0.0), msg)
+                for joint, msg in zip(self.movable, self.moving_msgs)]

@@ -137,3 +137,9 @@ def test_a_turning_robot_s_sweep_smears_the_scan_as_a_rotating_lidar_does(make_t
     assert readings[True].ranges[0] == pytest.approx(readings[False].ranges[0], abs=0.01)
     assert not np.array_equal(readings[True].ranges, readings[False].ranges)
     assert readings[False].time_ns == readings[True].time_ns == 0
+
+
+def test_a_lidar_on_the_root_link_reads_a_wall_too(make_twin):
+    twin = make_twin(lidar=LidarConfig(link='base_footprint', range_noise_std=0.0))
+    place_wall(twin, 90, 1.5)
+    assert twin.lidar.scan().ranges[90] == pytest.approx(1.5, abs=0.001)

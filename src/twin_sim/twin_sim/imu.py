@@ -15,11 +15,15 @@
 """An IMU: orientation, angular velocity and specific force of a link, with noise and bias."""
 
 from dataclasses import dataclass, replace
+import math
 
 import numpy as np
+import pybullet
 
 from twin_sim.fields import check_fields, ranged
 from twin_sim.robot import DiffDriveRobot, rotation_matrix
+
+NOISE_BLOCK = 240   # standard normal draws fetched from the random stream at a time
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class ImuConfig:
     :param accel_bias_walk_std: random-walk growth of the accelerometer bias, m/s^2 per sqrt(s)
     :param orientation_noise_std: uncertainty of the reported orientation, rad (covariance
         only); not 0 by default, which would claim an exact orientation to consumers
+    :param gyro_bias_z: constant gyro bias about z, rad/s, added to every yaw rate sample (a
+        calibrated robot's zero-rate offset)
     """
 
     link: str = 'imu_link'
@@ -44,6 +50,7 @@ class ImuConfig:
     gyro_bias_walk_std: float = ranged(0.0, 0.0, 10.0)
     accel_bias_walk_std: float = ranged(0.0, 0.0, 100.0)
     orientation_noise_std: float = ranged(0.01, 0.0, 10.0)
+    gyro_bias_z: float = ranged(0.0, -10.0, 10.0)
 
     def __post_init__(self):
         """Refuse an inconsistent IMU at construction."""
@@ -70,8 +77,35 @@ class ImuSample:
     linear_acceleration_variance: float
 
 
+class NormalDraws:
+    """
+    Standard normal draws from a random stream, fetched in blocks.
+
+    The sequence is the one ``rng.normal`` would give draw by draw (``normal(0, s)`` is ``s``
+    times a standard normal draw), for a fraction of the cost of a call per sample.
+    """
+
+    def __init__(self, rng: np.random.Generator, block: int = NOISE_BLOCK):
+        """:param block: draws fetched at once."""
+        self.rng, self.block = rng, block
+        self.values, self.used = [], 0
+
+    def take(self, count: int) -> list[float]:
+        """Return the next ``count`` draws."""
+        if self.used + count > len(self.values):
+            self.values = self.values[self.used:] + self.rng.standard_normal(self.block).tolist()
+            self.used = 0
+        self.used += count
+        return self.values[self.used - count:self.used]
+
+
 class Imu:
-    """Sample an IMU link: differentiate its velocity between samples, add noise and bias."""
+    """
+    Sample an IMU link: differentiate its velocity between samples, add noise and bias.
+
+    In plain floats: a sample is a few dozen operations on 3-vectors, which numpy makes
+    ten times dearer than the one PyBullet read it needs.
+    """
 
     def __init__(self, robot: DiffDriveRobot, config: ImuConfig, gravity: float,
                  rng: np.random.Generator):
@@ -84,44 +118,75 @@ class Imu:
         config.validate()
         self.robot, self.config, self.rng = robot, config, rng
         self.link = robot.link_index(config.link, 'imu')
-        self.gravity = np.array([0.0, 0.0, -gravity])
+        self.gravity = gravity
         self.reset()
 
     def reset(self) -> None:
         """Forget the previous sample and the biases."""
         self.previous = None  # (time s, world linear velocity) of the previous sample
-        self.gyro_bias = np.zeros(3)
-        self.accel_bias = np.zeros(3)
+        self.gyro_bias = [0.0, 0.0, self.config.gyro_bias_z]
+        self.accel_bias = [0.0, 0.0, 0.0]
+        self.draws = NormalDraws(self.rng)
 
     def sample(self, time: float) -> ImuSample:
         """Measure the IMU at simulated ``time`` (s)."""
         config = self.config
-        state = self.robot.link_state(self.link)
-        rotation = rotation_matrix(state.orientation)
-        world_velocity = rotation @ state.linear_velocity
-        acceleration = np.zeros(3)
+        orientation, velocity, (wx, wy, wz) = self._world_motion()
+        ax = ay = az = 0.0
         if self.previous is not None and time > self.previous[0]:
             dt = time - self.previous[0]
-            acceleration = (world_velocity - self.previous[1]) / dt
+            (vx, vy, vz), (ux, uy, uz) = velocity, self.previous[1]
+            ax, ay, az = (vx - ux) / dt, (vy - uy) / dt, (vz - uz) / dt
             if config.gyro_bias_walk_std or config.accel_bias_walk_std:
                 self._walk_biases(dt)
-        self.previous = (time, world_velocity)
-        # An accelerometer measures specific force: acceleration minus gravity.
-        specific_force = rotation.T @ (acceleration - self.gravity)
+        self.previous = (time, velocity)
+        # An accelerometer measures specific force, acceleration minus gravity; both the
+        # gyro and it measure in the IMU's axes: R^T times the world vectors.
+        az += self.gravity
+        r = pybullet.getMatrixFromQuaternion(orientation)   # row-major: r[3 i + j] = R[i][j]
+        gyro_std, accel_std = config.gyro_noise_std, config.accel_noise_std
+        gyro_bias, accel_bias = self.gyro_bias, self.accel_bias
+        noise = self.draws.take(6)
         return ImuSample(
-            orientation=state.orientation,
-            angular_velocity=state.angular_velocity + self.gyro_bias +
-            self.rng.normal(0.0, config.gyro_noise_std, 3),
-            linear_acceleration=specific_force + self.accel_bias +
-            self.rng.normal(0.0, config.accel_noise_std, 3),
+            orientation=np.array(orientation),
+            angular_velocity=np.array((
+                r[0] * wx + r[3] * wy + r[6] * wz + gyro_bias[0] + gyro_std * noise[0],
+                r[1] * wx + r[4] * wy + r[7] * wz + gyro_bias[1] + gyro_std * noise[1],
+                r[2] * wx + r[5] * wy + r[8] * wz + gyro_bias[2] + gyro_std * noise[2])),
+            linear_acceleration=np.array((
+                r[0] * ax + r[3] * ay + r[6] * az + accel_bias[0] + accel_std * noise[3],
+                r[1] * ax + r[4] * ay + r[7] * az + accel_bias[1] + accel_std * noise[4],
+                r[2] * ax + r[5] * ay + r[8] * az + accel_bias[2] + accel_std * noise[5])),
             orientation_variance=config.orientation_noise_std ** 2,
-            angular_velocity_variance=config.gyro_noise_std ** 2,
-            linear_acceleration_variance=config.accel_noise_std ** 2)
+            angular_velocity_variance=gyro_std ** 2,
+            linear_acceleration_variance=accel_std ** 2)
+
+    def _world_motion(self) -> tuple[tuple, tuple, tuple]:
+        """Return the link frame's orientation and its origin's velocities, world axes."""
+        robot = self.robot
+        if self.link < 0:   # the root link: rare, so through the robot's own reading
+            state = robot.link_state(self.link)
+            rotation = rotation_matrix(state.orientation)
+            return (tuple(state.orientation), tuple(rotation @ state.linear_velocity),
+                    tuple(rotation @ state.angular_velocity))
+        state = robot.world.call(pybullet.getLinkState, robot.body, self.link,
+                                 computeLinkVelocity=1)
+        com, position, orientation, linear, angular = (state[0], state[4], state[5],
+                                                       state[6], state[7])
+        # The reported velocity is the centre of mass's; the frame origin's adds w x (p - c).
+        dx, dy, dz = (p - c for p, c in zip(position, com))
+        wx, wy, wz = angular
+        velocity = (linear[0] + (wy * dz - wz * dy), linear[1] + (wz * dx - wx * dz),
+                    linear[2] + (wx * dy - wy * dx))
+        return orientation, velocity, angular
 
     def _walk_biases(self, dt: float) -> None:
-        scale = np.sqrt(dt)
-        self.gyro_bias += self.rng.normal(0.0, self.config.gyro_bias_walk_std * scale, 3)
-        self.accel_bias += self.rng.normal(0.0, self.config.accel_bias_walk_std * scale, 3)
+        scale = math.sqrt(dt)
+        gyro_step = self.config.gyro_bias_walk_std * scale
+        accel_step = self.config.accel_bias_walk_std * scale
+        draws = self.draws.take(6)
+        self.gyro_bias = [b + gyro_step * d for b, d in zip(self.gyro_bias, draws[:3])]
+        self.accel_bias = [b + accel_step * d for b, d in zip(self.accel_bias, draws[3:])]
 
 
 def faulted_sample(sample: ImuSample, faults, previous: ImuSample | None) -> ImuSample:

@@ -21,7 +21,7 @@ import numpy as np
 import pybullet
 
 from twin_sim.fields import check_fields, ranged
-from twin_sim.robot import DiffDriveRobot, rotation_matrix
+from twin_sim.robot import DiffDriveRobot
 
 # PyBullet's limit is MAX_RAY_INTERSECTION_BATCH_SIZE (16384), but a batch of exactly that
 # many silently returns one result short, so batches stay one below it.
@@ -128,57 +128,73 @@ class Lidar:
         self.increment_ns = config.time_increment * 1e9
         self.sweep_start_ns = None   # the running sweep's first beam time, or None
 
-    def beam_directions(self) -> np.ndarray:
-        """Return the unit beam directions in the sensor frame, one row per beam."""
+    def beam_directions(self) -> list[tuple[float, float]]:
+        """Return the unit beam directions (x, y) in the sensor's plane, one per beam."""
         angles = self.angles
         if self.config.angle_noise_std > 0.0:
             angles = angles + self.rng.normal(0.0, self.config.angle_noise_std, angles.shape)
-        return np.column_stack((np.cos(angles), np.sin(angles), np.zeros_like(angles)))
+        return list(zip(np.cos(angles).tolist(), np.sin(angles).tolist()))
 
     def scan(self, time_ns: int = 0) -> Scan:
         """Measure every beam of one scan now (at simulated ``time_ns``)."""
-        return Scan(self.ranges_from_fractions(self.cast(self.beam_directions())), time_ns)
+        fractions = self.cast(self.beam_directions())
+        return Scan(self.ranges_from_fractions(np.array(fractions)), time_ns)
 
     def start_sweep(self, time_ns: int) -> None:
         """Begin a scan whose first beam is due at ``time_ns``; drops an unfinished one."""
         self.sweep_start_ns = time_ns
         self.sweep_directions = self.beam_directions()
-        self.sweep_fractions = np.empty(self.config.samples)
-        self.beams_cast = 0
+        self.sweep_fractions = []
 
     def continue_sweep(self, time_ns: int) -> Scan | None:
         """Cast the running sweep's beams due by ``time_ns``; return the scan once complete."""
         if self.sweep_start_ns is None:
             return None
-        samples = self.config.samples
+        samples, cast = self.config.samples, len(self.sweep_fractions)
         due = samples if self.increment_ns == 0.0 else min(
             samples, int((time_ns - self.sweep_start_ns) / self.increment_ns) + 1)
-        if due > self.beams_cast:
-            self.sweep_fractions[self.beams_cast:due] = self.cast(
-                self.sweep_directions[self.beams_cast:due])
-            self.beams_cast = due
-        if self.beams_cast < samples:
+        if due > cast:
+            self.sweep_fractions += self.cast(self.sweep_directions[cast:due])
+        if len(self.sweep_fractions) < samples:
             return None
         start, self.sweep_start_ns = self.sweep_start_ns, None
-        return Scan(self.ranges_from_fractions(self.sweep_fractions), start)
+        return Scan(self.ranges_from_fractions(np.array(self.sweep_fractions)), start)
 
-    def cast(self, directions: np.ndarray) -> np.ndarray:
-        """Cast beams (sensor-frame unit directions) from the sensor now; return hit fractions."""
-        position, orientation = self.robot.link_pose(self.link)
-        ends = position + directions @ rotation_matrix(orientation).T * self.config.range_max
-        fractions = np.empty(len(ends))
-        origin = position.tolist()   # PyBullet reads Python lists faster than numpy arrays
+    def cast(self, directions: list[tuple[float, float]]) -> list[float]:
+        """
+        Cast beams (the sensor's planar unit directions) from the sensor now; return fractions.
+
+        In plain floats: a sweep casts a handful of beams per step, where numpy's set-up
+        costs more than the arithmetic.
+        """
+        origin, orientation = self._pose()
+        r = pybullet.getMatrixFromQuaternion(orientation)   # row-major: r[3 i + j] = R[i][j]
+        reach = self.config.range_max
+        # Each end is origin + range_max * R (x, y, 0): R's first two columns, scaled.
+        ox, oy, oz = origin
+        xx, xy, xz = r[0] * reach, r[3] * reach, r[6] * reach
+        yx, yy, yz = r[1] * reach, r[4] * reach, r[7] * reach
+        ends = [[ox + xx * cos + yx * sin, oy + xy * cos + yy * sin, oz + xz * cos + yz * sin]
+                for cos, sin in directions]
+        fractions = []
         for start in range(0, len(ends), MAX_RAYS_PER_BATCH):
-            chunk = ends[start:start + MAX_RAYS_PER_BATCH].tolist()
+            chunk = ends[start:start + MAX_RAYS_PER_BATCH]
             hits = self.robot.world.call(
                 pybullet.rayTestBatch, [origin] * len(chunk), chunk,
                 collisionFilterMask=self.ray_mask)
             if len(hits) != len(chunk):
                 raise RuntimeError(f'PyBullet cast {len(hits)} of {len(chunk)} rays')
-            # A ray that hits nothing reports fraction 1.0.
-            fractions[start:start + len(chunk)] = np.fromiter((hit[2] for hit in hits),
-                                                              float, len(hits))
+            fractions += [hit[2] for hit in hits]   # a ray that hits nothing reports 1.0
         return fractions
+
+    def _pose(self) -> tuple:
+        """Return the sensor link's world position and quaternion, as PyBullet gives them."""
+        robot = self.robot
+        if self.link < 0:   # the root link: rare, so through the robot
+            position, orientation = robot.link_pose(self.link)
+            return position.tolist(), orientation.tolist()
+        state = robot.world.call(pybullet.getLinkState, robot.body, self.link)
+        return state[4], state[5]
 
     def ranges_from_fractions(self, fractions: np.ndarray) -> np.ndarray:
         """

@@ -107,16 +107,19 @@ class WheelOdometry:
         self.previous_angles = self.read_encoders(wheel_angles)
         self.estimate = OdometryEstimate(x, y, yaw, 0.0, 0.0)
 
-    def read_encoders(self, wheel_angles: tuple[float, float]) -> np.ndarray:
+    def read_encoders(self, wheel_angles: tuple[float, float]) -> tuple[float, float]:
         """Return what the encoders report for true wheel angles (rad)."""
-        angles = np.asarray(wheel_angles, dtype=float)
+        left, right = wheel_angles
         if self.config.encoder_noise_std > 0.0:
-            angles = angles + self.rng.normal(0.0, self.config.encoder_noise_std, 2)
+            noise = self.rng.normal(0.0, self.config.encoder_noise_std, 2)
+            left, right = left + float(noise[0]), right + float(noise[1])
         ticks = self.config.encoder_ticks_per_revolution
         if ticks:
+            # round() halves to even, as numpy's does.
             resolution = 2.0 * math.pi / ticks
-            angles = np.round(angles / resolution) * resolution
-        return angles
+            left = round(left / resolution) * resolution
+            right = round(right / resolution) * resolution
+        return left, right
 
     def update(self, wheel_angles: tuple[float, float], dt: float) -> OdometryEstimate:
         """
@@ -125,7 +128,7 @@ class WheelOdometry:
         :param wheel_angles: true (left, right) wheel angles, rad, positive rolling forward
         """
         readings = self.read_encoders(wheel_angles)
-        left, right = readings - self.previous_angles
+        left, right = (now - before for now, before in zip(readings, self.previous_angles))
         self.previous_angles = readings
         distance, rotation = wheels_to_body(left, right, self.radius, self.separation)
         previous = self.estimate

@@ -128,7 +128,7 @@ class OdometrySensor:
                                       self.robot.wheel_separation, rng)
         self.last_angles = self.robot.wheel_angles()
         self.odometry.reset(self.last_angles)
-        self.lost = np.zeros(2)   # wheel rotation stuck encoders missed, rad
+        self.lost = [0.0, 0.0]   # wheel rotation stuck encoders missed, rad
         self.last_ns = time_ns
 
     def sample(self, time_ns: int, due_ns: int | None) -> OdometryEstimate | None:
@@ -141,8 +141,8 @@ class OdometrySensor:
                 return None   # silent: the next update integrates the whole gap
             self._hold_stuck_encoders(angles)
         self.last_angles = angles
-        if self.lost.any():
-            angles = tuple(np.subtract(angles, self.lost))
+        if self.lost != [0.0, 0.0]:
+            angles = (angles[0] - self.lost[0], angles[1] - self.lost[1])
         dt = (time_ns - self.last_ns) / NS_PER_S
         self.last_ns = time_ns
         return self.odometry.update(angles, dt)
