@@ -23,12 +23,9 @@ from twin_analysis.recording import read_run_metadata
 
 from twin_calibration.drive import commanded_wheel_speeds, respond
 from twin_calibration.profile import driver_settings, profile_values
-from twin_calibration.scan_matching import match_chain
 from twin_calibration.validation import aligned, horizon_errors, reference_trajectory, replay
 
 DEFAULT_ROBOT = ('twin', 'urdf/twin_burger.urdf.xacro')
-# Scans 1 s apart for the reference trajectory: fewer links in the chain, less random walk.
-REFERENCE_STRIDE = 5
 COLOURS = {'reference': 'black', 'nominal': 'tab:red', 'calibrated': 'tab:blue'}
 
 
@@ -49,9 +46,7 @@ def robot_file(calibration, robot: str | None) -> str:
 def validate(calibration, robot: str | None = None) -> dict:
     """Replay nominal and calibrated twins; return trajectories and horizon errors."""
     recording = calibration.recording
-    reference, source = reference_trajectory(
-        recording, match_chain(recording, REFERENCE_STRIDE),
-        calibration.geometry.gyro_bias.value, REFERENCE_STRIDE)
+    reference, source = reference_trajectory(recording, calibration.matches)
     robot = robot_file(calibration, robot)
     result = {'reference': reference, 'source': source}
     for name, calibrated in (('nominal', False), ('calibrated', True)):
