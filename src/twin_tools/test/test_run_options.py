@@ -136,14 +136,14 @@ def test_a_bad_param_is_one_line_with_a_suggestion_before_anything_starts(
 
 @pytest.mark.parametrize('text, message', [
     ('twin_bridge:\n  ros__parameters:\n    physical:\n      left_wheel_radus: 0.034\n',
-     "--params-file {}: physical.left_wheel_radus: the bridge has no such parameter; did you "
+     '--params-file {}: physical.left_wheel_radus: the bridge has no such parameter; did you '
      "mean 'physical.left_wheel_radius'?"),
     ('twin_bridge:\n  ros__parameters:\n    drive:\n      dead_time: soon\n',
      '--params-file {}: parameter drive.dead_time'),
     (None, "params_file: '{}' is not a file"),
 ])
-def test_a_bad_params_file_is_one_line_before_anything_starts(text, message, tmp_path, capsys,
-                                                             monkeypatch):
+def test_a_bad_params_file_is_one_line_before_anything_starts(
+        text, message, tmp_path, capsys, monkeypatch):
     profile = tmp_path / 'my_robot.yaml'
     if text is not None:
         profile.write_text(text)

@@ -151,8 +151,9 @@ def launch_command(options: argparse.Namespace) -> list[str] | None:
 
 def bridge_parameter_values(options: argparse.Namespace) -> dict:
     """
-    Return the bridge parameters the run sets: the --params-file's, the bringup's, then each
-    ``--param``, all checked.
+    Return the bridge parameters the run sets, all checked.
+
+    The ``--params-file``'s first, then the bringup's, then each ``--param``.
 
     :raises BringupError: for a parameter file or ``--param`` that is unreadable,
         malformed, unknown or of a wrong value
