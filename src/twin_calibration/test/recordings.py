@@ -132,13 +132,20 @@ def twin_config(hidden: Hidden, seed: int) -> TwinConfig:
 
 
 def record(path: Path, hidden: Hidden, seconds: float = 120.0, seed: int = 1,
-           controller: RandomWalk | None = None) -> Path:
-    """Drive the hidden twin for ``seconds`` and record it as a robot would be recorded."""
+           controller: RandomWalk | None = None, truth_topic: str | None = None) -> Path:
+    """
+    Drive the hidden twin for ``seconds`` and record it as a robot would be recorded.
+
+    :param truth_topic: also record the true pose (Odometry) there, for tests that judge
+        the calibration's own estimates of the trajectory; None: a robot's recording
+    """
     controller = controller or RandomWalk(seed)
     config = twin_config(hidden, seed)
     twin = Twin(config, room, [Pose(x=-0.3, y=-0.2, yaw=0.4)])
     writer = RecordingWriter(path)
     channels = {name: writer.add_channel('/' + name, TOPICS[name]) for name in TOPIC_NAMES}
+    if truth_topic:
+        channels['truth'] = writer.add_channel(truth_topic, TOPICS['ground_truth/odom'])
     scans = conversions.ScanConverter(config.lidar, 'base_scan')
     joints = [config.drive.left_wheel_joint, config.drive.right_wheel_joint]
     statics = RobotStatePublisher(expand_xacro(robot_xacro())).static_transforms(0)
@@ -179,6 +186,9 @@ def _write_readings(writer, channels, readings, now, scans, joints, twin) -> Non
             conversions.odometry(estimate, 'odom', 'base_footprint', now)))
         writer.write(channels['tf'], now, serialize_message(TFMessage(transforms=[
             conversions.odom_transform(estimate, 'odom', 'base_footprint', now)])))
+        if 'truth' in channels:
+            writer.write(channels['truth'], now, serialize_message(conversions.ground_truth(
+                twin.ground_truth(from_start=True), 'odom', 'base_footprint', now)))
         positions, velocities = twin.robots[0].wheel_joint_states()
         writer.write(channels['joint_states'], now, serialize_message(
             conversions.joint_state(joints, positions, velocities, now)))

@@ -149,7 +149,7 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
         calibration = calibrate(options.recording, _topics(options.topic), nominal)
         from twin_calibration.report import write_report   # matplotlib when it runs
         profile = write_profile(calibration, options.output)
-        png, txt = write_report(calibration, options.report, options.robot)
+        png, txt = write_report(calibration, options.report, options.robot, profile)
     except (OSError, ValueError) as error:
         print(f'{prog or "twin calibrate"}: {error}', file=sys.stderr)
         return 1

@@ -21,6 +21,7 @@ the command's its log time (a Twist has no stamp). Wheel angles and speeds are *
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 import math
 from pathlib import Path
 
@@ -78,13 +79,17 @@ class Recording:
         """Return the seconds the joint states span."""
         return float(self.wheels[-1, 0] - self.wheels[0, 0]) if len(self.wheels) else 0.0
 
+    @cached_property
+    def gyro_turned(self) -> np.ndarray:
+        """Return the yaw the gyro's z rate integrates to at each IMU stamp (trapezoids)."""
+        time, rate = self.imu[:, 0], self.imu[:, 3]
+        return np.concatenate([[0.0], np.cumsum(np.diff(time) * (rate[1:] + rate[:-1]) / 2)])
+
 
 def gyro_heading(recording: Recording, times: np.ndarray, bias: float = 0.0) -> np.ndarray:
     """Return the heading the gyro's yaw rate (less ``bias``) integrates to at ``times``."""
-    imu = recording.imu
-    rate = imu[:, 3] - bias
-    turned = np.concatenate([[0.0], np.cumsum(np.diff(imu[:, 0]) * (rate[1:] + rate[:-1]) / 2)])
-    return np.interp(times, imu[:, 0], turned)
+    imu_time = recording.imu[:, 0]
+    return np.interp(times, imu_time, recording.gyro_turned - bias * (imu_time - imu_time[0]))
 
 
 def _stamp(msg) -> int:

@@ -36,6 +36,7 @@ STEP = 1.0 / 240.0          # s: the grid the commands are replayed on (the twin
 COMMAND_TIMEOUT = 0.5       # s: the bridge stops the robot this long after the last command
 MIN_STEPS = 3               # command changes of more than 1 rad/s a wheel needed for a fit
 ACCEL_WINDOW = 0.1          # s: odometry speeds are differentiated over this
+BLOCKS = 8                  # stretches of the recording whose fits give the uncertainty
 
 
 @dataclass(frozen=True)
@@ -76,20 +77,32 @@ def respond(times: np.ndarray, commands: np.ndarray, time_constant: float,
     """Return the wheel speeds a dead time and a first-order lag make of the commands."""
     delayed = np.stack([np.interp(times - dead_time, times, c, left=0.0) for c in commands.T])
     decay = np.exp(-STEP / max(time_constant, 1e-6))
-    return lfilter([1.0 - decay], [1.0, -decay], delayed, axis=1).T
+    # The speed at a grid time is the lag's response to the input held over the step before
+    # it (exact for a held input), not to the input at that time: that would run a step ahead.
+    return lfilter([0.0, 1.0 - decay], [1.0, -decay], delayed, axis=1).T
 
 
 def fit_drive(recording: Recording, nominal: NominalGeometry,
               limits: DriveLimits = DriveLimits()) -> DriveFit:
-    """Fit time constant and dead time; report the limits the odometry reached."""
+    """
+    Fit time constant and dead time; report the limits the odometry reached.
+
+    The uncertainty comes from the spread of the fit over ``BLOCKS`` stretches of the
+    recording (batch means: a model error lasts seconds, so neighbouring residuals are not
+    independent and the fit's own covariance would be far too small), together with the
+    time resolution of the model: a step of ``STEP``, within which a delay is uniformly
+    uncertain (the twin, too, realises a dead time only in whole steps).
+    """
     times, commands = commanded_wheel_speeds(recording, nominal, limits)
     wheels = recording.wheels
-    measured = wheels[:, 3:5]
 
-    def residuals(params: np.ndarray) -> np.ndarray:
-        response = respond(times, commands, *params)
-        return np.concatenate([np.interp(wheels[:, 0], times, r) for r in response.T]) - \
-            measured.T.ravel()
+    def fitted(start: np.ndarray, samples: np.ndarray) -> np.ndarray:
+        def residuals(params: np.ndarray) -> np.ndarray:
+            response = respond(times, commands, *params)
+            return np.concatenate([np.interp(wheels[samples, 0], times, r)
+                                   for r in response.T]) - wheels[samples, 3:5].T.ravel()
+        return least_squares(residuals, start, bounds=([1e-4, 0.0], [2.0, 0.5]),
+                             x_scale=[0.05, 0.02], diff_step=1e-3)
 
     requested = np.array([body_to_wheels(v, w, nominal.wheel_radius,
                                          nominal.wheel_separation)
@@ -97,18 +110,13 @@ def fit_drive(recording: Recording, nominal: NominalGeometry,
     steps = int((np.abs(np.diff(requested.reshape(-1, 2), axis=0)).max(axis=1) > 1.0).sum())
     warning = '' if steps >= MIN_STEPS else (
         'the commands hardly changed: no step responses to fit the drive dynamics to')
-    fits = [least_squares(residuals, start, bounds=([1e-4, 0.0], [2.0, 0.5]),
-                          x_scale=[0.05, 0.02], diff_step=1e-3)
-            for start in ([0.05, 0.01], [0.15, 0.06])]
-    best = min(fits, key=lambda f: f.cost)
-    dof = max(len(best.fun) - 2, 1)
-    # Neighbouring residuals are correlated (a model error lasts): fewer independent samples.
-    fun = best.fun
-    rho = float(np.clip(fun[1:] @ fun[:-1] / max(fun @ fun, 1e-30), 0.0, 0.99))
-    covariance = np.linalg.pinv(best.jac.T @ best.jac) * (fun @ fun) / dof * \
-        (1.0 + rho) / (1.0 - rho)
-    sigma = np.sqrt(np.diag(covariance))
-    values = best.x if not warning else np.zeros(2)
+    everything = np.ones(len(wheels), bool)
+    best = min((fitted(np.array(start), everything) for start in ([0.05, 0.01], [0.15, 0.06])),
+               key=lambda f: f.cost).x
+    block = np.minimum((np.arange(len(wheels)) * BLOCKS) // len(wheels), BLOCKS - 1)
+    spread = np.array([fitted(best, block == b).x for b in range(BLOCKS)]).std(axis=0, ddof=1)
+    sigma = np.hypot(spread / np.sqrt(BLOCKS), STEP / np.sqrt(12.0))
+    values = best if not warning else np.zeros(2)
     return DriveFit(Estimate(float(values[0]), float(sigma[0]), 's', warning),
                     Estimate(float(values[1]), float(sigma[1]), 's', warning),
                     *observed_limits(recording))

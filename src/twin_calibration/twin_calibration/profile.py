@@ -20,11 +20,15 @@ each fitted value with its 1-sigma uncertainty as a comment. A quantity the reco
 not determine is left out (the bridge keeps its value), with a comment saying why.
 """
 
+from dataclasses import fields
 from pathlib import Path
 
 from twin_calibration.estimate import Estimate
+from twin_sim import ImuConfig
 
 NODE = 'twin_bridge'
+# The twin's constant gyro bias (rad/s); a core without it gets the value as a comment.
+GYRO_BIAS = 'imu.gyro_bias_z'
 
 
 def profile_values(calibration) -> list[tuple[str, float | None, str]]:
@@ -39,12 +43,22 @@ def profile_values(calibration) -> list[tuple[str, float | None, str]]:
                            ('physical.wheel_separation', geometry.separation),
                            ('drive.time_constant', drive.time_constant),
                            ('drive.dead_time', drive.dead_time),
+                           (GYRO_BIAS, geometry.gyro_bias),
                            ('imu.gyro_noise_std', noise.gyro_noise),
                            ('imu.accel_noise_std', noise.accel_noise),
                            ('lidar.range_noise_std', noise.range_noise),
                            ('lidar.dropout_probability', noise.dropout)):
         rows.append((name, *_with_comment(estimate)))
+    if not twin_has_gyro_bias():
+        rows = [(name, None, f'not written: this twin has no such parameter yet; fitted '
+                             f'{value:.3g} {comment}') if name == GYRO_BIAS else
+                (name, value, comment) for name, value, comment in rows]
     return rows
+
+
+def twin_has_gyro_bias() -> bool:
+    """Tell whether the twin's IMU takes a constant gyro bias (``imu.gyro_bias_z``)."""
+    return 'gyro_bias_z' in {f.name for f in fields(ImuConfig)}
 
 
 def _with_comment(estimate: Estimate) -> tuple[float | None, str]:
@@ -57,8 +71,7 @@ def _with_comment(estimate: Estimate) -> tuple[float | None, str]:
 def write_profile(calibration, path: Path) -> Path:
     """Write the profile as a parameter file for the node ``twin_bridge``."""
     lines = [f'# twin calibrate: fitted from {calibration.recording.path}',
-             '# Load it after the shipped parameters: ros2 run twin_bridge twin_bridge '
-             '--ros-args --params-file config/twin_bridge.yaml --params-file THIS_FILE',
+             f'# The calibrated twin: {run_command(path)}',
              f'{NODE}:', '  ros__parameters:']
     section = None
     for name, value, comment in profile_values(calibration):
@@ -92,3 +105,8 @@ def driver_settings(calibration) -> list[str]:
              f'{separation:.5f}, left_wheel_radius_multiplier {left / mean:.4f}, '
              f'right_wheel_radius_multiplier {right / mean:.4f}']
     return lines
+
+
+def run_command(profile: Path) -> str:
+    """Return the command that runs the twin with the profile at ``profile``."""
+    return f'twin run --params-file {profile}'

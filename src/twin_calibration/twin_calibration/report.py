@@ -22,13 +22,10 @@ import numpy as np
 from twin_analysis.recording import read_run_metadata
 
 from twin_calibration.drive import commanded_wheel_speeds, respond
-from twin_calibration.profile import driver_settings, profile_values
-from twin_calibration.scan_matching import match_chain
+from twin_calibration.profile import driver_settings, profile_values, run_command
 from twin_calibration.validation import aligned, horizon_errors, reference_trajectory, replay
 
 DEFAULT_ROBOT = ('twin', 'urdf/twin_burger.urdf.xacro')
-# Scans 1 s apart for the reference trajectory: fewer links in the chain, less random walk.
-REFERENCE_STRIDE = 5
 COLOURS = {'reference': 'black', 'nominal': 'tab:red', 'calibrated': 'tab:blue'}
 
 
@@ -49,9 +46,7 @@ def robot_file(calibration, robot: str | None) -> str:
 def validate(calibration, robot: str | None = None) -> dict:
     """Replay nominal and calibrated twins; return trajectories and horizon errors."""
     recording = calibration.recording
-    reference, source = reference_trajectory(
-        recording, match_chain(recording, REFERENCE_STRIDE),
-        calibration.geometry.gyro_bias.value, REFERENCE_STRIDE)
+    reference, source = reference_trajectory(recording, calibration.matches)
     robot = robot_file(calibration, robot)
     result = {'reference': reference, 'source': source}
     for name, calibrated in (('nominal', False), ('calibrated', True)):
@@ -62,8 +57,8 @@ def validate(calibration, robot: str | None = None) -> dict:
     return result
 
 
-def summary(calibration, validation: dict) -> str:
-    """Return the text of report.txt."""
+def summary(calibration, validation: dict, profile: Path | None = None) -> str:
+    """Return the text of report.txt (``profile``: where the profile was written)."""
     recording = calibration.recording
     g, d, n = calibration.geometry, calibration.drive, calibration.noise
     lines = [f'calibration of {recording.path}', f'  {recording.duration:.1f} s recorded, '
@@ -82,8 +77,8 @@ def summary(calibration, validation: dict) -> str:
                             ('lidar dropout', n.dropout)):
         lines.append(f'  {label}: {estimate.text()}')
     lines += [f'  gyro bias at rest: {_triple(n.gyro_bias)} rad/s; accel bias at rest '
-              f'(level floor assumed): {_triple(n.accel_bias)} m/s^2 (the twin has no '
-              'parameter for a constant bias)',
+              f'(level floor assumed): {_triple(n.accel_bias)} m/s^2 (the profile has the '
+              "fit's gyro z bias; the twin has no constant accelerometer bias)",
               f'  observed limits: linear {d.max_linear_velocity:.3f} m/s, angular '
               f'{d.max_angular_velocity:.3f} rad/s, linear acceleration '
               f'{d.max_linear_acceleration:.2f} m/s^2, angular acceleration '
@@ -100,6 +95,8 @@ def summary(calibration, validation: dict) -> str:
         lines.append(f'  {label:<16} {_error(before)}   {_error(after)}')
     lines += ['', 'profile values:', *(f'  {name}: {"-" if v is None else f"{v:.6g}"}  '
                                        f'# {c}' for name, v, c in profile_values(calibration))]
+    if profile is not None:
+        lines += ['', f'the calibrated twin: {run_command(profile)}']
     return '\n'.join(lines) + '\n'
 
 
@@ -165,11 +162,12 @@ def _plot_drive(calibration, axis) -> None:
     axis.legend()
 
 
-def write_report(calibration, folder: Path, robot: str | None = None) -> tuple[Path, Path]:
+def write_report(calibration, folder: Path, robot: str | None = None,
+                 profile: Path | None = None) -> tuple[Path, Path]:
     """Validate, then write ``folder/report.png`` and ``folder/report.txt``."""
     validation = validate(calibration, robot)
     folder.mkdir(parents=True, exist_ok=True)
     png, txt = folder / 'report.png', folder / 'report.txt'
     plot(calibration, validation, png)
-    txt.write_text(summary(calibration, validation))
+    txt.write_text(summary(calibration, validation, profile))
     return png, txt

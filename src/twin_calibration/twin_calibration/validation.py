@@ -28,15 +28,17 @@ import math
 
 import numpy as np
 
-from twin_calibration.data import gyro_heading, Recording
+from twin_calibration.data import Recording
 from twin_calibration.drive import commanded_twist
-from twin_calibration.scan_matching import between, compose, inverse, Match, odom_poses
+from twin_calibration.scan_matching import between, compose, inverse, keyframe_poses, Match, \
+    slip_table
 from twin_sim import DriveConfig, ImuConfig, LidarConfig, OdometryConfig, PhysicalConfig, \
     Twin, TwinConfig
 
 HORIZONS = (5.0, 10.0)        # s; the whole run is added
 SAMPLE_STEPS = 12             # physics steps between replay poses (20 Hz)
 WINDOW_SPACING = 1.0          # s between window starts
+REFERENCE_PERIOD = 1.0        # s between the scans placed for the reference trajectory
 # Sensors the replay does not need, at their cheapest (the trajectory is ground truth).
 QUIET_SENSORS = {'lidar': LidarConfig(samples=1, rate=0.1),
                  'imu': ImuConfig(rate=0.1), 'odometry': OdometryConfig(rate=0.1)}
@@ -55,15 +57,14 @@ class HorizonError:
     errors: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
 
-def reference_trajectory(recording: Recording, matches: list[Match], gyro_bias: float = 0.0,
-                         stride: int = 2) -> tuple[np.ndarray, str]:
+def reference_trajectory(recording: Recording, matches: list[Match],
+                         period: float = REFERENCE_PERIOD) -> tuple[np.ndarray, str]:
     """
     Return the robot's trajectory (rows t, x, y, yaw) and where it comes from.
 
-    A reference pose topic wins; otherwise the scan matches are chained, with the odometry
-    bridging any scan that could not be matched. The heading is the gyro's (bias removed):
-    over seconds it drifts far less than a chain of matches, whose small heading errors
-    would swing every later step.
+    A reference pose topic wins; otherwise a scan every ``period`` seconds is placed by
+    matching it against keyframes (:func:`keyframe_poses`), de-skewed with the slip that
+    ``matches`` (the fit's chain) found.
     """
     if recording.reference is not None and len(recording.reference) > 1:
         return recording.reference.copy(), 'the reference pose topic'
@@ -71,19 +72,11 @@ def reference_trajectory(recording: Recording, matches: list[Match], gyro_bias: 
     if not matches:
         raise ValueError('no reference pose topic and no scan matches: nothing to validate '
                          'against')
-    by_first = {m.first: m for m in matches}
-    odom = odom_poses(recording, scans.time)
-    indices = np.arange(matches[0].first, matches[-1].second + 1, stride)
-    heading = gyro_heading(recording, scans.time[indices], gyro_bias)
-    heading -= heading[0]
-    position, rows = np.zeros(3), []
-    for index, yaw in zip(indices, heading):
-        rows.append((scans.time[index], position[0], position[1], yaw))
-        step = by_first[index].pose if index in by_first else \
-            between(odom[index], odom[min(index + stride, len(odom) - 1)])
-        position = compose(np.array([position[0], position[1], yaw]), step)
-    return np.array(rows), ('the scan-matched trajectory (scan-to-scan ICP, chained; heading '
-                            'from the gyro)')
+    stride = max(1, round(period / float(np.median(np.diff(scans.time)))))
+    indices = np.arange(0, len(scans.time), stride)
+    poses = keyframe_poses(recording, indices, slip_table(recording, matches))
+    return np.column_stack([scans.time[indices], poses]), (
+        'the scan-matched trajectory (scans matched against keyframes)')
 
 
 def replay(recording: Recording, robot: str, drive: DriveConfig,
@@ -116,15 +109,23 @@ def _at(trajectory: np.ndarray, times: np.ndarray) -> np.ndarray:
 
 
 def horizon_errors(reference: np.ndarray, twin: np.ndarray) -> list[HorizonError]:
-    """Return the open-loop errors of ``twin`` against ``reference`` for each horizon."""
+    """
+    Return the open-loop errors of ``twin`` against ``reference`` for each horizon.
+
+    Windows start and end at the reference's own samples (the nearest to every
+    ``WINDOW_SPACING`` and a horizon later): between samples it is not known, only guessed.
+    """
     first, last = max(reference[0, 0], twin[0, 0]), min(reference[-1, 0], twin[-1, 0])
     path = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(reference[:, 1:3], axis=0).T))])
+    samples = reference[(reference[:, 0] >= first) & (reference[:, 0] <= last), 0]
     results = []
     for horizon in (*HORIZONS, last - first):
-        starts = np.arange(first, last - horizon + 1e-9, WINDOW_SPACING)
+        starts = np.unique(_nearest(samples, np.arange(first, last - horizon + 1e-9,
+                                                       WINDOW_SPACING)))
+        ends = _nearest(samples, starts + horizon)
+        starts, ends = starts[ends > starts], ends[ends > starts]
         if not len(starts):
             continue
-        ends = starts + horizon
         moved_ref = between(_at(reference, starts), _at(reference, ends))
         moved_twin = between(_at(twin, starts), _at(twin, ends))
         errors = np.hypot(*(moved_ref[:, :2] - moved_twin[:, :2]).T)
@@ -136,6 +137,13 @@ def horizon_errors(reference: np.ndarray, twin: np.ndarray) -> list[HorizonError
                                     float(errors.sum() / max(travelled.sum(), 1e-9)),
                                     starts, errors))
     return results
+
+
+def _nearest(samples: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Return the sample time nearest each of ``times`` (``samples`` ascending)."""
+    after = np.searchsorted(samples, times).clip(1, len(samples) - 1)
+    nearer_before = times - samples[after - 1] < samples[after] - times
+    return samples[np.where(nearer_before, after - 1, after)]
 
 
 def aligned(reference: np.ndarray, twin: np.ndarray) -> np.ndarray:

@@ -14,14 +14,17 @@
 
 """The run command brings the twin up headless, shows its status, and loads other robots."""
 
+from pathlib import Path
 import re
 import shutil
 import signal
 import subprocess
+from types import SimpleNamespace
 
 from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 import pytest
+from rcl_interfaces.srv import GetParameters
 from twin_tools import run
 from twin_tools.run import (bridge_parameter_values, checked_commands, controller_command,
                             first_robot, main, parser)
@@ -154,3 +157,41 @@ def test_the_controller_speaks_the_cmd_vel_type_of_the_bridge(monkeypatch):
 def test_a_cmd_vel_type_that_is_not_a_bool_is_one_line_before_anything_starts(capsys):
     assert main(['--param', 'enable_stamped_cmd_vel:=maybe']) == 2
     assert capsys.readouterr().err.count('\n') == 1
+
+
+def calibration_profile(path: Path) -> Path:
+    """Write a profile as ``twin calibrate`` does (its writer), with made-up fitted values."""
+    from twin_calibration.estimate import Estimate
+    from twin_calibration.profile import write_profile
+    fitted = SimpleNamespace(
+        recording=SimpleNamespace(path=Path('robot.mcap')),
+        nominal=SimpleNamespace(wheel_radius=0.033, wheel_separation=0.160),
+        geometry=SimpleNamespace(left_radius=Estimate(0.0345, 1e-5, 'm'),
+                                 right_radius=Estimate(0.0327, 1e-5, 'm'),
+                                 separation=Estimate(0.1664, 1e-4, 'm'),
+                                 gyro_bias=Estimate(0.002, 1e-5, 'rad/s')),
+        drive=SimpleNamespace(time_constant=Estimate(0.12, 1e-3, 's'),
+                              dead_time=Estimate(0.03, 1e-3, 's')),
+        noise=SimpleNamespace(gyro_noise=Estimate(0.004, 1e-5, 'rad/s'),
+                              accel_noise=Estimate(0.02, 1e-4, 'm/s^2'),
+                              range_noise=Estimate(0.015, 1e-4, 'm'),
+                              dropout=Estimate(0.01, 1e-3, '')))
+    return write_profile(fitted, path)
+
+
+def test_a_calibration_profile_loads_into_the_twin_and_the_options_win(tmp_path, listener):
+    profile = calibration_profile(tmp_path / 'my_robot.yaml')
+    twin = run_twin('--world', 'empty', '--params-file', str(profile), '--seed', '5')
+    try:
+        client = listener.node.create_client(GetParameters, '/twin_bridge/get_parameters')
+        listener.spin_until(client.service_is_ready, 90.0, "the bridge's parameter service")
+        future = client.call_async(GetParameters.Request(
+            names=['physical.left_wheel_radius', 'drive.dead_time', 'seed']))
+        listener.spin_until(future.done, 30.0, "the bridge's parameters")
+        radius, dead_time, seed = future.result().values
+        assert radius.double_value == 0.0345 and dead_time.double_value == 0.03
+        assert seed.integer_value == 5     # an option wins over the file
+    finally:
+        twin.send_signal(signal.SIGINT)
+        output, _ = twin.communicate(timeout=60)
+    assert twin.returncode == 0, output

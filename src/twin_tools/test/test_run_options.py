@@ -134,6 +134,40 @@ def test_a_bad_param_is_one_line_with_a_suggestion_before_anything_starts(
     assert line.startswith(f'twin run: {message}')
 
 
+@pytest.mark.parametrize('text, message', [
+    ('twin_bridge:\n  ros__parameters:\n    physical:\n      left_wheel_radus: 0.034\n',
+     '--params-file {}: physical.left_wheel_radus: the bridge has no such parameter; did you '
+     "mean 'physical.left_wheel_radius'?"),
+    ('twin_bridge:\n  ros__parameters:\n    drive:\n      dead_time: soon\n',
+     '--params-file {}: parameter drive.dead_time'),
+    (None, "params_file: '{}' is not a file"),
+])
+def test_a_bad_params_file_is_one_line_before_anything_starts(
+        text, message, tmp_path, capsys, monkeypatch):
+    profile = tmp_path / 'my_robot.yaml'
+    if text is not None:
+        profile.write_text(text)
+    monkeypatch.setattr(run, 'start', lambda command: pytest.fail(f'started {command}'))
+    assert run.main(['--params-file', str(profile)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f'twin run: {message.format(profile)}')
+
+
+def test_a_params_file_loads_after_the_shipped_one_and_the_options_win(tmp_path, monkeypatch):
+    profile = tmp_path / 'my_robot.yaml'
+    profile.write_text('twin_bridge:\n  ros__parameters:\n    seed: 9\n    drive:\n'
+                       '      time_constant: 0.1\n')
+    options = run.parser().parse_args(['--params-file', str(profile), '--seed', '4'])
+    command = run.bridge_command(options)
+    files = [command[i + 1] for i, arg in enumerate(command) if arg == '--params-file']
+    assert files[1:] == [str(profile)]
+    values = run.bridge_parameter_values(options)
+    assert values['drive.time_constant'] == 0.1 and values['seed'] == 4
+    monkeypatch.setattr(run.shutil, 'which', lambda name: f'/opt/ros/jazzy/bin/{name}')
+    monkeypatch.setitem(sys.modules, 'launch_ros', types.ModuleType('launch_ros'))
+    assert f'params_file:={profile}' in run.launch_command(options)
+
+
 def test_the_status_follows_the_params_stamped_commands_and_every_robot():
     options = run.parser().parse_args(['--param', 'enable_stamped_cmd_vel:=true',
                                        '--param', 'robots:=[tb0, tb1]'])

@@ -39,7 +39,7 @@ import rclpy
 from rclpy.executors import ExternalShutdownException
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
-from twin.arguments import (arguments, bridge_parameters, bridge_parameters_file,
+from twin.arguments import (arguments, bridge_parameter_files, bridge_parameters,
                             BringupError, CONTROLLERS, display_problem, view_parameters)
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_tools.graph import HelpFormatter, pybullet_banner_hidden
@@ -54,7 +54,8 @@ FACTOR_CHECK_S = 5.0   # wall seconds of running before the achieved factor is j
 RUN_ARGUMENTS = ('world', 'robot', 'real_time_factor', 'seed', 'gui', 'x', 'y', 'yaw', 'view')
 METAVARS = {'world': 'NAME|FILE', 'robot': 'FILE', 'seed': 'N'}   # the rest are numbers: X
 EXAMPLE = ('examples:\n  twin run --world room --controller wall_follower --duration 30 '
-           '--record\n  twin run --param "robots:=[tb0, tb1]"')
+           '--record\n  twin run --param "robots:=[tb0, tb1]"\n'
+           '  twin run --params-file config/my_robot.yaml   # a profile of twin calibrate')
 
 
 def add_bringup_options(parser: argparse.ArgumentParser, names: tuple = RUN_ARGUMENTS) -> None:
@@ -83,6 +84,9 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     result.add_argument('--param', action='append', default=[], metavar='NAME:=VALUE',
                         help='any other bridge parameter (src/twin_bridge/README.md), e.g. '
                              'wheels.left_joint:=left_wheel; repeatable')
+    result.add_argument('--params-file', default='', metavar='FILE',
+                        help='a bridge parameter file loaded over the defaults, e.g. the '
+                             'profile twin calibrate writes; the other options win over it')
     result.add_argument('--controller', choices=CONTROLLERS,
                         help='also run this example controller (twin_examples) on sim time')
     result.add_argument('--record', nargs='?', const='artifacts', metavar='DIR',
@@ -112,7 +116,9 @@ def bridge_command(options: argparse.Namespace) -> list[str]:
         parameters['ground_truth_frame'] = 'world'
     executable = Path(get_package_prefix('twin_bridge'), 'lib', 'twin_bridge', 'twin_bridge')
     overrides = [f'{name}:={_parameter_text(value)}' for name, value in parameters.items()]
-    return [str(executable), '--ros-args', '--params-file', bridge_parameters_file(),
+    files = [arg for path in bridge_parameter_files(options.params_file)
+             for arg in ('--params-file', path)]
+    return [str(executable), '--ros-args', *files,
             *[arg for parameter in [*overrides, *options.param] for arg in ('-p', parameter)]]
 
 
@@ -136,23 +142,62 @@ def launch_command(options: argparse.Namespace) -> list[str] | None:
     if options.param or options.record:
         return None  # bridge parameters beyond the launch arguments: start it directly
     controller = [f'controller:={options.controller}'] if options.controller else []
+    params_file = ([f'params_file:={bridge_parameter_files(options.params_file)[-1]}']
+                   if options.params_file else [])
     return ['ros2', 'launch', 'twin', 'sim.launch.py',
             *[f'{name}:={value}' for name, value in launch_values(options).items()],
-            *controller]
+            *params_file, *controller]
 
 
 def bridge_parameter_values(options: argparse.Namespace) -> dict:
     """
-    Return the bridge parameters the run sets: the bringup's, then each checked ``--param``.
+    Return the bridge parameters the run sets, all checked.
 
-    :raises BringupError: for a ``--param`` that is malformed, unknown or of a wrong value
+    The ``--params-file``'s first, then the bringup's, then each ``--param``.
+
+    :raises BringupError: for a parameter file or ``--param`` that is unreadable,
+        malformed, unknown or of a wrong value
     """
-    values = bridge_parameters(launch_values(options), publish_robot_state=True)
+    values = {**_file_values(options.params_file),
+              **bridge_parameters(launch_values(options), publish_robot_state=True)}
     for text in options.param:
         name, value = _checked_parameter(text)
         if value is not None:
             values[name] = value
     return values
+
+
+def _file_values(path: str) -> dict:
+    """Return the checked values of a ``--params-file`` for the bridge; {} for none."""
+    if not path:
+        return {}
+    bridge_parameter_files(path)   # the file must exist
+    with pybullet_banner_hidden():
+        from twin_bridge.parameters import checked_value, given_parameters, \
+            PARAMETERS_BY_NAME, RUNTIME_PARAMETERS
+    try:
+        given = given_parameters(['--params-file', path])
+    except ValueError as error:
+        raise BringupError(f'--params-file: {error}') from None
+    values = {}
+    for name, value in given.items():
+        if name in RUNTIME_PARAMETERS:
+            continue
+        if name not in PARAMETERS_BY_NAME:
+            raise BringupError(f'--params-file {path}: {name}: the bridge has no such '
+                               f'parameter{_suggestion(name, PARAMETERS_BY_NAME)} '
+                               '(src/twin_bridge/README.md lists them)')
+        try:
+            values[name] = checked_value(PARAMETERS_BY_NAME[name], value)
+        except ValueError as error:
+            raise BringupError(f'--params-file {path}: {error}') from None
+    return values
+
+
+def _suggestion(name: str, known) -> str:
+    """Return "; did you mean 'NAME'?" for the closest known name, or ''."""
+    close = difflib.get_close_matches(name, known, n=1)
+    return f'; did you mean {close[0]!r}?' if close else ''
 
 
 def _checked_parameter(text: str) -> tuple[str, object]:
@@ -171,9 +216,8 @@ def _checked_parameter(text: str) -> tuple[str, object]:
     if name in RUNTIME_PARAMETERS:
         return name, None   # set at run time (step_count): not the run's configuration
     if name not in PARAMETERS_BY_NAME:
-        close = difflib.get_close_matches(name, PARAMETERS_BY_NAME, n=1)
-        hint = f'; did you mean {close[0]!r}?' if close else ''
-        raise BringupError(f'--param {name}: the bridge has no such parameter{hint} '
+        raise BringupError(f'--param {name}: the bridge has no such parameter'
+                           f'{_suggestion(name, PARAMETERS_BY_NAME)} '
                            '(src/twin_bridge/README.md lists them)')
     try:
         return name, checked_value(PARAMETERS_BY_NAME[name], _yaml_value(value_text))
