@@ -57,7 +57,8 @@ class ShadowNode(Node):
         stamped = self.declare_parameter('enable_stamped_cmd_vel', True).value  # Jazzy TB3
         horizon = self.declare_parameter('horizon', 5.0).value
         config, build_world = shadow_model(profile, robot or None, world or None)
-        self.shadow = ShadowTwin(config, shadow_settings(profile, horizon=horizon), build_world)
+        settings = shadow_settings(profile, config.drive.limits, horizon=horizon)
+        self.shadow = ShadowTwin(config, settings, build_world)
         self.feed = RobotFeed(self.shadow)
         self.diagnostics_ns = None
         self.create_subscription(TwistStamped if stamped else Twist, 'cmd_vel',
@@ -78,8 +79,7 @@ class ShadowNode(Node):
                                f'{self.resolve_topic_name(twin_ns)}')
 
     def _offer(self, topic: str, msg) -> None:
-        event = self.feed.offer(topic, msg)
-        if event:
+        for event in self.feed.offer(topic, msg):
             self.get_logger().warning(str(event))
             self.events_out.publish(String(data=str(event)))
         if topic == 'scan' and self.shadow.twin_scan is not None:

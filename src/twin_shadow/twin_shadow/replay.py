@@ -75,10 +75,9 @@ def replay(recording: Path, shadow: ShadowTwin, namespace: str = '', echo=print)
         if topic is None:
             continue
         count += 1
-        event = feed.offer(topic, msg)
-        first_ns = first_ns if first_ns is not None else feed.latest_ns
-        if event:
+        for event in feed.offer(topic, msg):
             echo(str(event))
+        first_ns = first_ns if first_ns is not None else feed.latest_ns
     span = 0.0 if first_ns is None else (feed.latest_ns - first_ns) / 1e9
     return {'robot_seconds': span, 'wall_seconds': time.perf_counter() - started,
             'messages': count}
@@ -141,7 +140,8 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
         config, build_world = shadow_model(options.params_file,
                                            options.robot or metadata.get('robot_file'),
                                            options.world or metadata.get('world_file'))
-        settings = shadow_settings(options.params_file, horizon=options.horizon)
+        settings = shadow_settings(options.params_file, config.drive.limits,
+                                   horizon=options.horizon)
         shadow = ShadowTwin(config, settings, build_world)
     except (OSError, ValueError) as error:
         print(f'twin shadow: {error}', file=sys.stderr)
