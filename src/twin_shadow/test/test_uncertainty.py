@@ -23,7 +23,8 @@ from twin_shadow.detector import Thresholds
 from twin_shadow.model import shadow_settings
 from twin_shadow.uncertainty import profile_sigmas
 
-DERIVED = ('position', 'heading', 'linear', 'angular', 'wheel', 'gyro', 'scan', 'beams')
+DERIVED = ('position', 'heading', 'linear', 'angular', 'wheel', 'one_wheel', 'gyro', 'scan',
+           'beams')
 
 
 def calibrated_profile(path, scale: float, observed: bool = True):

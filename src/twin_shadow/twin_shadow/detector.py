@@ -27,9 +27,12 @@ that names what its channel's open episode named is not repeated; the episode en
 ``quiet`` seconds (a slipping wheel shows only while it must transmit force, so its
 residual comes and goes while the fault persists). The channel and the sign name the cause:
 
-* ``wheels``, the difference of the two wheels' speed residuals: one wheel does not follow
-  its command as the twin's does (too slow to speed up, or to slow down): a weak or blocked
-  motor, and which one;
+* ``wheels``, half the difference of the two wheels' speed residuals: one wheel does not
+  follow its command as the twin's does (too slow to speed up, or to slow down, or a dead
+  motor's wheel rolling to a stop): a weak or blocked motor, and which one. Its threshold
+  (``one_wheel``) is much tighter than a wheel's: a live shadow does not know when a command
+  reached the motors, and a few milliseconds of that on a speed ramp are a large residual,
+  but the same on both wheels (common) unless the turn rate ramps, 30 times slower;
 * ``drive``, their common part: the robot does not follow its commands (both wheels);
 * ``slip``, the robot's gyro minus its wheel-odometry yaw rate: the body turns
   other than its wheels say: one wheel slips, and the forward speed residual (from the
@@ -56,7 +59,8 @@ class Thresholds:
     :param heading: heading error over the horizon, rad
     :param linear: forward speed, robot minus twin, m/s
     :param angular: yaw rate from wheel odometry, robot minus twin, rad/s
-    :param wheel: one wheel's speed, robot minus twin, rad/s
+    :param wheel: one wheel's speed, robot minus twin, rad/s; and the wheels' common part
+    :param one_wheel: half the difference of the two wheels' speed residuals, rad/s
     :param gyro: the robot's gyro minus its wheel-odometry yaw rate, rad/s
     :param scan: median |real - twin| range over beams finite in both, m
     :param beams: fraction of beams shorter than the twin's by ``obstacle`` (or lost)
@@ -71,6 +75,7 @@ class Thresholds:
     linear: float = 0.05
     angular: float = 0.25
     wheel: float = 2.0
+    one_wheel: float = 0.3
     gyro: float = 0.2
     scan: float = 0.15
     beams: float = 0.08
@@ -222,9 +227,9 @@ class ChangeDetector:
         :return: the event this sample starts, if any
         """
         self.divergence.left_wheel, self.divergence.right_wheel = left, right
-        scale = self.thresholds.wheel
-        one_wheel = self._update('wheels', time, (left - right) / (2.0 * scale))
-        both = self._update('drive', time, (left + right) / (2.0 * scale))
+        limits = self.thresholds
+        one_wheel = self._update('wheels', time, (left - right) / (2.0 * limits.one_wheel))
+        both = self._update('drive', time, (left + right) / (2.0 * limits.wheel))
         if one_wheel:
             wheel, value = ('left', left) if abs(left) >= abs(right) else ('right', right)
             other = right if wheel == 'left' else left
@@ -252,8 +257,9 @@ class ChangeDetector:
         :param at_rest: the robot is commanded still and its wheels say it is still
         """
         self.divergence.gyro = residual
-        wheels_off = max(abs(self.divergence.left_wheel), abs(self.divergence.right_wheel))
-        if wheels_off >= 0.5 * self.thresholds.wheel:
+        left, right = self.divergence.left_wheel, self.divergence.right_wheel
+        if abs(left + right) / 2.0 >= 0.5 * self.thresholds.wheel or \
+                abs(left - right) / 2.0 >= 0.5 * self.thresholds.one_wheel:
             return None   # the wheels do not turn as commanded: theirs is the event, not slip
         side = self._update('slip', time, residual / self.thresholds.gyro)
         if not side:

@@ -33,13 +33,20 @@ def stamp_ns(msg) -> int:
 
 
 class RobotFeed:
-    """Hand each robot message to the shadow; a command takes the robot's latest stamp."""
+    """
+    Hand each robot message to the shadow, in the robot's time.
+
+    A command's time is its stamp (TwistStamped), else the robot's newest stamp (a plain
+    Twist: live, or a recording in log-time order). A command stamped ahead of the sensor
+    messages handed over so far waits for them: a live shadow that falls behind its queues
+    still applies each command at the robot time it was sent.
+    """
 
     def __init__(self, shadow: ShadowTwin):
         """Feed ``shadow``; nothing heard yet."""
         self.shadow = shadow
         self.latest_ns = None   # the robot's newest stamp: its time now
-        self.pending = None     # a command heard before any stamp: applied at the first one
+        self.waiting = []       # (stamp or None, linear, angular): commands ahead of it
 
     def offer(self, topic: str, msg) -> list[Event]:
         """
@@ -61,17 +68,17 @@ class RobotFeed:
         if self.latest_ns is not None and stamp < self.latest_ns - NS_PER_S:
             return   # far in the past (a replayed or restarted robot): not this run
         self.latest_ns = max(stamp, self.latest_ns or stamp)
-        if self.pending is not None:
-            self.shadow.on_command(stamp, *self.pending)
-            self.pending = None
+        while self.waiting and (self.waiting[0][0] or 0) <= stamp:
+            command_ns, linear, angular = self.waiting.pop(0)
+            self.shadow.on_command(command_ns or stamp, linear, angular)
         {'odom': self._odometry, 'joint_states': self._wheels, 'imu': self._imu,
          'scan': self._scan}.get(topic, lambda *_: None)(stamp, msg)
 
     def _command(self, msg) -> None:
         twist = getattr(msg, 'twist', msg)   # TwistStamped or Twist
-        stamp = stamp_ns(msg) if hasattr(msg, 'header') and stamp_ns(msg) else self.latest_ns
-        if stamp is None:
-            self.pending = (twist.linear.x, twist.angular.z)
+        stamp = (stamp_ns(msg) if hasattr(msg, 'header') else 0) or self.latest_ns
+        if stamp is None or self.latest_ns is None or self.waiting or stamp > self.latest_ns:
+            self.waiting.append((stamp, twist.linear.x, twist.angular.z))
         else:
             self.shadow.on_command(stamp, twist.linear.x, twist.angular.z)
 

@@ -37,11 +37,13 @@ CONFIDENCE = 3.0   # sigmas: the shadow warns past the profile's 3-sigma band
 # The part of each divergence no calibration removes: about twice the largest value a
 # stand-in robot with the exact model gave in 40 s of its drive (test/robot_stand_in.py,
 # perturbation 0: position 0.009 m, heading 0.028 rad, speed 0.004 m/s, yaw rate 0.038
-# rad/s, wheel 0.59 rad/s, gyro 0.13 rad/s); the wheel's with the 0.85 rad/s a live
-# shadow's DDS delay adds on a ramp (docs/shadow.md); the scan's and the beams' for a world
-# model's own error (an allowance: no stand-in measures it).
+# rad/s, wheel 0.59 rad/s, gyro 0.13 rad/s; perturbation 0.005: the wheels' half difference
+# 0.17 rad/s); the wheel's with the 0.85 rad/s a live shadow's DDS delay adds on a speed
+# ramp, the half difference's with the 0.09 rad/s it adds on a turn rate ramp
+# (docs/shadow.md); the scan's and the beams' for a world model's own error (an allowance:
+# no stand-in measures it).
 FLOORS = {'position': 0.02, 'heading': 0.05, 'linear': 0.01, 'angular': 0.08, 'wheel': 1.5,
-          'gyro': 0.25, 'scan': 0.1, 'beams': 0.05}
+          'one_wheel': 0.3, 'gyro': 0.25, 'scan': 0.1, 'beams': 0.05}
 SECTIONS = ('twin_bridge', '/**')   # a profile's nodes whose parameters are the robot's
 _LINE = re.compile(r'^(?P<indent> *)(?P<key>[^\s#:][^:#]*):(?P<value>[^#]*)(?P<comment>#.*)?$')
 _SIGMA = re.compile(r'#\s*±\s*(?P<sigma>[-+0-9.eE]+)')
@@ -84,10 +86,11 @@ def derived_thresholds(values: dict, sigmas: dict[str, float], limits: DriveLimi
     over the horizon ``H`` that times ``H``; position ``hypot(H * speed, v * H**2 / 2 *
     yaw rate)`` (the heading error turns the path aside). A wheel's speed residual during an
     acceleration ramp: the ramp's slope times the drive's timing uncertainty
-    (``hypot(time_constant, dead_time)`` sigmas). The gyro residual: the gyro's noise (its
-    value plus its uncertainty) with the yaw rate's. The scan's median residual: 0.95 times
-    the range noise (the median of the difference of two noisy ranges); the beams'
-    fraction: the dropout probability on top of the floor.
+    (``hypot(time_constant, dead_time)`` sigmas); their half difference: the same on a turn
+    rate ramp (the wheels' speeds part at ``b/2`` times the angular acceleration). The gyro
+    residual: the gyro's noise (its value plus its uncertainty) with the yaw rate's. The
+    scan's median residual: 0.95 times the range noise (the median of the difference of two
+    noisy ranges); the beams' fraction: the dropout probability on top of the floor.
 
     :param values: the profile's parameter values by name (``physical.left_wheel_radius``)
     :param sigmas: their 1-sigma uncertainties by name (:func:`profile_sigmas`)
@@ -112,6 +115,9 @@ def derived_thresholds(values: dict, sigmas: dict[str, float], limits: DriveLimi
     radius = values.get('wheels.radius') or values.get('physical.left_wheel_radius')
     if None not in timing and radius:
         spread['wheel'] = limits.max_linear_acceleration / radius * math.hypot(*timing)
+        if 'physical.wheel_separation' in values:
+            spread['one_wheel'] = limits.max_angular_acceleration * values[
+                'physical.wheel_separation'] / 2.0 / radius * math.hypot(*timing)
     if 'imu.gyro_noise_std' in sigmas:
         noise = values.get('imu.gyro_noise_std', 0.0) + sigmas['imu.gyro_noise_std']
         spread['gyro'] = math.hypot(noise, spread.get('angular', 0.0))
