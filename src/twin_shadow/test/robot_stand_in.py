@@ -57,18 +57,23 @@ def fault(kind: str, wheel: str, **params) -> list:
                                      'duration': 1000.0, **params}]}, 'test fault')
 
 
-def run(robot: Twin, shadow: ShadowTwin, seconds: float, drive=command) -> None:
+def run(robot: Twin, shadow: ShadowTwin, seconds: float, drive=command,
+        latency: float = 0.0) -> None:
     """
     Drive the robot; feed the shadow what a robot publishes, stamped with its time.
 
     :param drive: the controller: (linear, angular) at a robot time
+    :param latency: the commands reach the robot's motors this much after their stamps, s
     """
+    late = []   # (robot time ns when due, linear, angular)
     for _ in range(round(seconds / robot.config.physics.step)):
         step = round(robot.time_ns / robot.step_ns)
         if step % COMMAND_PERIOD == 0:
             linear, angular = drive(robot.time)
-            robot.set_command(linear, angular)
+            late.append((robot.time_ns + round(latency * 1e9), linear, angular))
             shadow.on_command(robot.time_ns, linear, angular)
+        while late and late[0][0] <= robot.time_ns:
+            robot.set_command(*late.pop(0)[1:])
         readings = robot.step()
         stamp = readings.time_ns
         if readings.odometry is not None:

@@ -64,3 +64,9 @@ def test_a_persisting_slip_is_one_event_and_its_end_another():
     run(robot, shadow, shadow.settings.thresholds.quiet + 1.0)
     assert [(e.kind, e.target) for e in shadow.events] == [('wheel_slip', 'right'),
                                                            ('wheel_slip_ended', 'right')]
+
+
+def test_commands_reaching_the_motors_late_are_no_event():
+    robot, shadow = robot_twin(), shadow_twin()
+    run(robot, shadow, 20.0, latency=0.2)   # a live robot's DDS and control loop
+    assert shadow.events == []

@@ -70,7 +70,8 @@ def shadow_settings(params_file: str | None, limits: DriveLimits = DriveLimits()
     A threshold neither sets comes from the profile's uncertainties, else its default.
 
     :param limits: the robot's drive limits (the profile's), for the derived thresholds
-    :param overrides: ``horizon``, ``command_timeout`` or a threshold by name; None: unset
+    :param overrides: ``horizon``, ``command_timeout``, ``command_latency`` or a threshold
+        by name; None: unset
     :raises ValueError: an unknown setting or a threshold that is not a positive number
     """
     args = ['--params-file', params_file] if params_file else []
@@ -80,10 +81,11 @@ def shadow_settings(params_file: str | None, limits: DriveLimits = DriveLimits()
     thresholds = {name.partition('.')[2] or name: given.pop(name) for name in list(given)
                   if name.startswith('thresholds.')
                   or name in {f.name for f in dataclasses.fields(Thresholds)}}
-    unknown = set(given) - {'horizon', 'command_timeout'}
+    unknown = set(given) - {'horizon', 'command_timeout', 'command_latency'}
     if unknown:
         raise ValueError(f'unknown shadow setting(s) {", ".join(sorted(unknown))}: the '
-                         'shadow takes horizon, command_timeout and thresholds.NAME')
+                         'shadow takes horizon, command_timeout, command_latency and '
+                         'thresholds.NAME')
     settings = ShadowSettings(**given)
     if params_file:
         derived = derived_thresholds(given_parameters(args), profile_sigmas(params_file),
