@@ -128,3 +128,12 @@ def test_another_wheel_in_the_same_channel_is_a_new_event():
         detector.wheels(k * 0.02, 0.0, -6.0)
     assert [(e.kind, e.target) for e in detector.events] == [('weak_motor', 'left'),
                                                              ('weak_motor', 'right')]
+
+
+def test_no_slip_while_a_weak_motor_episode_is_open():
+    detector = ChangeDetector()
+    for k in range(20):
+        detector.wheels(k * 0.02, -6.0, 0.0)
+    detector.wheels(0.4, 0.0, 0.0)   # the wheels agree for now: the motor is still weak
+    assert not any(detector.turn(0.4 + k * 0.005, 0.4, 0.03, False) for k in range(50))
+    assert [e.kind for e in detector.events] == ['weak_motor']

@@ -259,7 +259,8 @@ class ChangeDetector:
         self.divergence.gyro = residual
         left, right = self.divergence.left_wheel, self.divergence.right_wheel
         if abs(left + right) / 2.0 >= 0.5 * self.thresholds.wheel or \
-                abs(left - right) / 2.0 >= 0.5 * self.thresholds.one_wheel:
+                abs(left - right) / 2.0 >= 0.5 * self.thresholds.one_wheel or \
+                self._episodes.keys() & {'wheels', 'drive'}:
             return None   # the wheels do not turn as commanded: theirs is the event, not slip
         side = self._update('slip', time, residual / self.thresholds.gyro)
         if not side:
