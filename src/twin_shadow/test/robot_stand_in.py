@@ -18,7 +18,7 @@ import math
 from pathlib import Path
 
 from twin_shadow.shadow import ShadowTwin
-from twin_sim import Twin, TwinConfig
+from twin_sim import Pose, Twin, TwinConfig
 from twin_sim.faults import parse_faults
 from twin_sim.physical import PhysicalConfig
 
@@ -32,16 +32,23 @@ def command(time: float) -> tuple[float, float]:
     return [(0.2, 0.0), (0.15, 0.8), (0.05, -0.6), (0.0, 0.0)][int(time) % 4]
 
 
-def robot_twin(perturbation: float = 0.005) -> Twin:
-    """Return the stand-in robot: physical radii +-``perturbation`` off the nominal ones."""
-    return Twin(TwinConfig(robot=ROBOT, seed=7, physical=PhysicalConfig(
-        left_wheel_radius=RADIUS * (1 + perturbation),
-        right_wheel_radius=RADIUS * (1 - perturbation))))
+def robot_twin(perturbation: float = 0.005, world=None) -> Twin:
+    """
+    Return the stand-in robot: physical radii +-``perturbation`` off the nominal ones.
+
+    :param world: its surroundings (a WorldDescription), or None: an empty plane
+    """
+    return Twin(TwinConfig(robot=ROBOT, seed=7, spawn=world.spawn if world else Pose(),
+                           physical=PhysicalConfig(
+                               left_wheel_radius=RADIUS * (1 + perturbation),
+                               right_wheel_radius=RADIUS * (1 - perturbation))),
+                world.build if world else None)
 
 
-def shadow_twin() -> ShadowTwin:
+def shadow_twin(world=None) -> ShadowTwin:
     """Return a shadow of the nominal model (another seed: its noise is its own)."""
-    return ShadowTwin(TwinConfig(robot=ROBOT, seed=1))
+    return ShadowTwin(TwinConfig(robot=ROBOT, seed=1, spawn=world.spawn if world else Pose()),
+                      build_world=world.build if world else None)
 
 
 def fault(kind: str, wheel: str, **params) -> list:
@@ -50,14 +57,23 @@ def fault(kind: str, wheel: str, **params) -> list:
                                      'duration': 1000.0, **params}]}, 'test fault')
 
 
-def run(robot: Twin, shadow: ShadowTwin, seconds: float) -> None:
-    """Drive the robot; feed the shadow what a robot publishes, stamped with its time."""
+def run(robot: Twin, shadow: ShadowTwin, seconds: float, drive=command,
+        latency: float = 0.0) -> None:
+    """
+    Drive the robot; feed the shadow what a robot publishes, stamped with its time.
+
+    :param drive: the controller: (linear, angular) at a robot time
+    :param latency: the commands reach the robot's motors this much after their stamps, s
+    """
+    late = []   # (robot time ns when due, linear, angular)
     for _ in range(round(seconds / robot.config.physics.step)):
         step = robot.steps
         if step % COMMAND_PERIOD == 0:
-            linear, angular = command(robot.time)
-            robot.set_command(linear, angular)
+            linear, angular = drive(robot.time)
+            late.append((robot.time_ns + round(latency * 1e9), linear, angular))
             shadow.on_command(robot.time_ns, linear, angular)
+        while late and late[0][0] <= robot.time_ns:
+            robot.set_command(*late.pop(0)[1:])
         readings = robot.step()
         stamp = readings.time_ns
         if readings.odometry is not None:

@@ -100,3 +100,40 @@ def test_event_reads_as_one_line():
     detector = ChangeDetector()
     event = [e for e in (detector.wheels(1.0, -6.0, 0.0) for _ in range(5)) if e][0]
     assert '\n' not in str(event) and 'weak_motor' in str(event) and 'left' in str(event)
+
+
+def test_a_persisting_fault_is_one_event_then_ended_after_quiet():
+    detector = ChangeDetector(Thresholds(quiet=3.0))
+    # A dead left wheel shows only while the robot drives: half of every second, for 8 s.
+    for k in range(400):
+        time = k * 0.02
+        detector.wheels(time, -6.0 if time % 1.0 < 0.5 else 0.0, 0.0)
+    assert [(e.kind, e.target) for e in detector.events] == [('weak_motor', 'left')]
+    for k in range(400, 800):   # 8 s without residual: ended once, 3 s after the statistic
+        detector.wheels(k * 0.02, 0.0, 0.0)   # is back at zero (0.32 s from its cap of 8)
+    ended = detector.events[1:]
+    assert [(e.kind, e.target) for e in ended] == [('weak_motor_ended', 'left')]
+    assert 3.0 <= ended[0].time - 7.5 <= 3.0 + 0.34
+    for k in range(800, 810):   # it comes back: a new episode
+        detector.wheels(k * 0.02, -6.0, 0.0)
+    assert [e.kind for e in detector.events] == ['weak_motor', 'weak_motor_ended',
+                                                 'weak_motor']
+
+
+def test_another_wheel_in_the_same_channel_is_a_new_event():
+    detector = ChangeDetector()
+    for k in range(20):
+        detector.wheels(k * 0.02, -6.0, 0.0)
+    for k in range(20, 60):
+        detector.wheels(k * 0.02, 0.0, -6.0)
+    assert [(e.kind, e.target) for e in detector.events] == [('weak_motor', 'left'),
+                                                             ('weak_motor', 'right')]
+
+
+def test_no_slip_while_a_weak_motor_episode_is_open():
+    detector = ChangeDetector()
+    for k in range(20):
+        detector.wheels(k * 0.02, -6.0, 0.0)
+    detector.wheels(0.4, 0.0, 0.0)   # the wheels agree for now: the motor is still weak
+    assert not any(detector.turn(0.4 + k * 0.005, 0.4, 0.03, False) for k in range(50))
+    assert [e.kind for e in detector.events] == ['weak_motor']

@@ -53,3 +53,20 @@ def test_left_wheel_slip_is_named_left():
     onset, before, _, first = first_event_after(8.3, 'wheel_slip', 'left', traction=0.05)
     assert before == [] and (first.kind, first.target) == ('wheel_slip', 'left')
     assert onset <= first.time <= onset + DEADLINE
+
+
+def test_a_persisting_slip_is_one_event_and_its_end_another():
+    robot, shadow = robot_twin(), shadow_twin()
+    run(robot, shadow, 4.3)
+    robot.inject_faults(fault('wheel_slip', 'right', traction=0.05, duration=8.0))
+    run(robot, shadow, 8.0)   # eight changes of command with the wheel slipping
+    assert [(e.kind, e.target) for e in shadow.events] == [('wheel_slip', 'right')]
+    run(robot, shadow, shadow.settings.thresholds.quiet + 1.0)
+    assert [(e.kind, e.target) for e in shadow.events] == [('wheel_slip', 'right'),
+                                                           ('wheel_slip_ended', 'right')]
+
+
+def test_commands_reaching_the_motors_late_are_no_event():
+    robot, shadow = robot_twin(), shadow_twin()
+    run(robot, shadow, 20.0, latency=0.2)   # a live robot's DDS and control loop
+    assert shadow.events == []

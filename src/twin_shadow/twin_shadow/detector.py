@@ -21,11 +21,18 @@ the threshold". Levels: OK below the threshold, WARN from it, ERROR from twice i
 
 Events come from two-sided CUSUM statistics on the normalised residuals (Page 1954):
 ``S+ = max(0, S+ + z - drift)``, likewise ``S-`` for ``-z``; an event fires when one crosses
-``alarm`` and re-arms when it is back at zero. The channel and the sign name the cause:
+``alarm``, and that side re-arms when it is back at zero. One fault is one event: an alarm
+that names what its channel's open episode named is not repeated; the episode ends, with a
+``KIND_ended`` event, once the channel's statistics have stayed below half the alarm for
+``quiet`` seconds (a slipping wheel shows only while it must transmit force, so its
+residual comes and goes while the fault persists). The channel and the sign name the cause:
 
-* ``wheels``, the difference of the two wheels' speed residuals: one wheel does not follow
-  its command as the twin's does (too slow to speed up, or to slow down): a weak or blocked
-  motor, and which one;
+* ``wheels``, half the difference of the two wheels' speed residuals: one wheel does not
+  follow its command as the twin's does (too slow to speed up, or to slow down, or a dead
+  motor's wheel rolling to a stop): a weak or blocked motor, and which one. Its threshold
+  (``one_wheel``) is much tighter than a wheel's: a live shadow does not know when a command
+  reached the motors, and a few milliseconds of that on a speed ramp are a large residual,
+  but the same on both wheels (common) unless the turn rate ramps, 30 times slower;
 * ``drive``, their common part: the robot does not follow its commands (both wheels);
 * ``slip``, the robot's gyro minus its wheel-odometry yaw rate: the body turns
   other than its wheels say: one wheel slips, and the forward speed residual (from the
@@ -39,6 +46,7 @@ from dataclasses import dataclass, field, fields
 import math
 
 OK, WARN, ERROR = 0, 1, 2
+EVIDENCE = 0.5   # a statistic half way to its alarm keeps its channel's episode open
 LEVEL_NAMES = ('OK', 'WARN', 'ERROR')
 
 
@@ -51,13 +59,15 @@ class Thresholds:
     :param heading: heading error over the horizon, rad
     :param linear: forward speed, robot minus twin, m/s
     :param angular: yaw rate from wheel odometry, robot minus twin, rad/s
-    :param wheel: one wheel's speed, robot minus twin, rad/s
+    :param wheel: one wheel's speed, robot minus twin, rad/s; and the wheels' common part
+    :param one_wheel: half the difference of the two wheels' speed residuals, rad/s
     :param gyro: the robot's gyro minus its wheel-odometry yaw rate, rad/s
     :param scan: median |real - twin| range over beams finite in both, m
     :param beams: fraction of beams shorter than the twin's by ``obstacle`` (or lost)
     :param obstacle: how much shorter a beam must be to count as an unknown obstacle, m
     :param drift: the CUSUM's allowance, in thresholds (noise below it never accumulates)
     :param alarm: the CUSUM's alarm level, in thresholds times samples
+    :param quiet: an event's episode ends after this long without evidence, s
     """
 
     position: float = 0.25
@@ -65,12 +75,14 @@ class Thresholds:
     linear: float = 0.05
     angular: float = 0.25
     wheel: float = 2.0
+    one_wheel: float = 0.3
     gyro: float = 0.2
     scan: float = 0.15
     beams: float = 0.08
     obstacle: float = 0.3
     drift: float = 0.5
     alarm: float = 4.0
+    quiet: float = 10.0
 
     def __post_init__(self):
         """Refuse a threshold that is not a positive number (it divides every residual)."""
@@ -96,13 +108,13 @@ class Event:
 
 
 class Cusum:
-    """A two-sided CUSUM on a normalised residual; fires once per excursion."""
+    """A two-sided CUSUM on a normalised residual; each side fires once per excursion."""
 
     def __init__(self, drift: float, alarm: float):
         """Start at zero; ``drift`` and ``alarm`` are in thresholds (see :class:`Thresholds`)."""
         self.drift, self.alarm = drift, alarm
         self.high = self.low = 0.0
-        self.latched = False
+        self.latched = set()   # the sides (+1, -1) that fired and are not back at zero
 
     def update(self, z: float) -> int:
         """
@@ -113,13 +125,14 @@ class Cusum:
         cap = 2.0 * self.alarm   # bounded, so the statistic comes back soon after a fault
         self.high = min(cap, max(0.0, self.high + z - self.drift))
         self.low = min(cap, max(0.0, self.low - z - self.drift))
-        if self.latched:
-            self.latched = self.high > 0.0 or self.low > 0.0
-            return 0
-        if self.high >= self.alarm or self.low >= self.alarm:
-            self.latched = True
-            return 1 if self.high >= self.alarm else -1
-        return 0
+        fired = 0
+        for side, statistic in ((1, self.high), (-1, self.low)):
+            if statistic == 0.0:
+                self.latched.discard(side)
+            elif statistic >= self.alarm and side not in self.latched:
+                self.latched.add(side)
+                fired = fired or side
+        return fired
 
 
 @dataclass
@@ -172,13 +185,38 @@ class ChangeDetector:
         t = self.thresholds
         self._cusums = {name: Cusum(t.drift, t.alarm) for name in
                         ('wheels', 'drive', 'slip', 'obstacle', 'lidar')}
+        self._evidence = {name: -math.inf for name in self._cusums}   # s, robot time
+        self._episodes: dict[str, Event] = {}   # channel: the event that opened it
 
     def level(self) -> int:
         """Return the worst level of the measured divergences (OK with none measured)."""
         return max(self.divergence.levels(self.thresholds).values(), default=OK)
 
-    def _fire(self, time: float, kind: str, target: str, detail: str) -> Event:
+    def _update(self, channel: str, time: float, z: float) -> int:
+        """
+        Add ``z`` to a channel's CUSUM; end its episode after ``quiet`` s without evidence.
+
+        :return: the CUSUM's alarm (+1, -1 or 0)
+        """
+        cusum = self._cusums[channel]
+        alarm = cusum.update(z)
+        if max(cusum.high, cusum.low) >= EVIDENCE * self.thresholds.alarm:
+            self._evidence[channel] = time
+        episode = self._episodes.get(channel)
+        if episode and time - self._evidence[channel] >= self.thresholds.quiet:
+            del self._episodes[channel]
+            self.events.append(Event(time, f'{episode.kind}_ended', episode.target,
+                                     f'no evidence for {self.thresholds.quiet:g} s'))
+        return alarm
+
+    def _fire(self, channel: str, time: float, kind: str, target: str,
+              detail: str) -> Event | None:
+        """Start an event, unless the channel's open episode already named the same."""
+        episode = self._episodes.get(channel)
+        if episode and (episode.kind, episode.target) == (kind, target):
+            return None
         event = Event(time, kind, target, detail)
+        self._episodes[channel] = event
         self.events.append(event)
         return event
 
@@ -189,17 +227,18 @@ class ChangeDetector:
         :return: the event this sample starts, if any
         """
         self.divergence.left_wheel, self.divergence.right_wheel = left, right
-        scale = self.thresholds.wheel
-        one_wheel = self._cusums['wheels'].update((left - right) / (2.0 * scale))
-        both = self._cusums['drive'].update((left + right) / (2.0 * scale))
+        limits = self.thresholds
+        one_wheel = self._update('wheels', time, (left - right) / (2.0 * limits.one_wheel))
+        both = self._update('drive', time, (left + right) / (2.0 * limits.wheel))
         if one_wheel:
             wheel, value = ('left', left) if abs(left) >= abs(right) else ('right', right)
             other = right if wheel == 'left' else left
-            return self._fire(time, 'weak_motor', wheel, f'the {wheel} wheel does not follow '
-                              f"its command: {value:+.2f} rad/s off the twin's (the other "
-                              f'{other:+.2f}): a weak or blocked motor')
+            return self._fire('wheels', time, 'weak_motor', wheel,
+                              f'the {wheel} wheel does not follow its command: {value:+.2f} '
+                              f"rad/s off the twin's (the other {other:+.2f}): a weak or "
+                              'blocked motor')
         if both and _alike(left, right):
-            return self._fire(time, 'not_following_commands', 'robot',
+            return self._fire('drive', time, 'not_following_commands', 'robot',
                               f"both wheels off the twin's: {left:+.2f}, {right:+.2f} rad/s")
         return None
 
@@ -218,19 +257,21 @@ class ChangeDetector:
         :param at_rest: the robot is commanded still and its wheels say it is still
         """
         self.divergence.gyro = residual
-        wheels_off = max(abs(self.divergence.left_wheel), abs(self.divergence.right_wheel))
-        if wheels_off >= 0.5 * self.thresholds.wheel:
+        left, right = self.divergence.left_wheel, self.divergence.right_wheel
+        if abs(left + right) / 2.0 >= 0.5 * self.thresholds.wheel or \
+                abs(left - right) / 2.0 >= 0.5 * self.thresholds.one_wheel or \
+                self._episodes.keys() & {'wheels', 'drive'}:
             return None   # the wheels do not turn as commanded: theirs is the event, not slip
-        side = self._cusums['slip'].update(residual / self.thresholds.gyro)
+        side = self._update('slip', time, residual / self.thresholds.gyro)
         if not side:
             return None
         if at_rest:
-            return self._fire(time, 'imu_degraded', 'imu',
+            return self._fire('slip', time, 'imu_degraded', 'imu',
                               f'gyro turns {residual:+.3f} rad/s while the wheels stand')
         wheel = 'right' if speed_residual * residual > 0 else 'left'
-        return self._fire(time, 'wheel_slip', wheel, f'body turns {residual:+.3f} rad/s and '
-                          f'moves {speed_residual:+.3f} m/s other than its wheels say: the '
-                          f'{wheel} wheel slips')
+        return self._fire('slip', time, 'wheel_slip', wheel,
+                          f'body turns {residual:+.3f} rad/s and moves {speed_residual:+.3f} '
+                          f'm/s other than its wheels say: the {wheel} wheel slips')
 
     def scan(self, time: float, median: float, unknown_obstacle: float,
              lost_returns: float) -> Event | None:
@@ -245,12 +286,14 @@ class ChangeDetector:
         self.divergence.unknown_obstacle = unknown_obstacle
         self.divergence.lost_returns = lost_returns
         beams = self.thresholds.beams
-        if self._cusums['obstacle'].update(unknown_obstacle / beams) > 0:
-            return self._fire(time, 'obstacle_not_in_world', 'scan',
+        obstacle = self._update('obstacle', time, unknown_obstacle / beams)
+        lidar = self._update('lidar', time, lost_returns / beams)
+        if obstacle > 0:
+            return self._fire('obstacle', time, 'obstacle_not_in_world', 'scan',
                               f'{unknown_obstacle:.0%} of the beams hit something the world '
                               'model does not hold')
-        if self._cusums['lidar'].update(lost_returns / beams) > 0:
-            return self._fire(time, 'lidar_degraded', 'scan',
+        if lidar > 0:
+            return self._fire('lidar', time, 'lidar_degraded', 'scan',
                               f'{lost_returns:.0%} of the beams lost their return')
         return None
 

@@ -33,39 +33,52 @@ def stamp_ns(msg) -> int:
 
 
 class RobotFeed:
-    """Hand each robot message to the shadow; a command takes the robot's latest stamp."""
+    """
+    Hand each robot message to the shadow, in the robot's time.
+
+    A command's time is its stamp (TwistStamped), else the robot's newest stamp (a plain
+    Twist: live, or a recording in log-time order). A command stamped ahead of the sensor
+    messages handed over so far waits for them: a live shadow that falls behind its queues
+    still applies each command at the robot time it was sent.
+    """
 
     def __init__(self, shadow: ShadowTwin):
         """Feed ``shadow``; nothing heard yet."""
         self.shadow = shadow
         self.latest_ns = None   # the robot's newest stamp: its time now
-        self.pending = None     # a command heard before any stamp: applied at the first one
+        self.waiting = []       # (stamp or None, linear, angular): commands ahead of it
 
-    def offer(self, topic: str, msg) -> Event | None:
+    def offer(self, topic: str, msg) -> list[Event]:
         """
         Hand over one message of ``topic`` (one of TOPICS; others are ignored).
 
-        :return: the event it started, if any
+        :return: the events it started or ended (usually none)
         """
+        known = len(self.shadow.events)
+        self._hand_over(topic, msg)
+        return self.shadow.events[known:]
+
+    def _hand_over(self, topic: str, msg) -> None:
         if topic == 'cmd_vel':
-            return self._command(msg)
+            self._command(msg)
+            return
         if not hasattr(msg, 'header'):
-            return None
+            return
         stamp = stamp_ns(msg)
         if self.latest_ns is not None and stamp < self.latest_ns - NS_PER_S:
-            return None   # far in the past (a replayed or restarted robot): not this run
+            return   # far in the past (a replayed or restarted robot): not this run
         self.latest_ns = max(stamp, self.latest_ns or stamp)
-        if self.pending is not None:
-            self.shadow.on_command(stamp, *self.pending)
-            self.pending = None
-        return {'odom': self._odometry, 'joint_states': self._wheels, 'imu': self._imu,
-                'scan': self._scan}.get(topic, lambda *_: None)(stamp, msg)
+        while self.waiting and (self.waiting[0][0] or 0) <= stamp:
+            command_ns, linear, angular = self.waiting.pop(0)
+            self.shadow.on_command(command_ns or stamp, linear, angular)
+        {'odom': self._odometry, 'joint_states': self._wheels, 'imu': self._imu,
+         'scan': self._scan}.get(topic, lambda *_: None)(stamp, msg)
 
     def _command(self, msg) -> None:
         twist = getattr(msg, 'twist', msg)   # TwistStamped or Twist
-        stamp = stamp_ns(msg) if hasattr(msg, 'header') and stamp_ns(msg) else self.latest_ns
-        if stamp is None:
-            self.pending = (twist.linear.x, twist.angular.z)
+        stamp = (stamp_ns(msg) if hasattr(msg, 'header') else 0) or self.latest_ns
+        if stamp is None or self.latest_ns is None or self.waiting or stamp > self.latest_ns:
+            self.waiting.append((stamp, twist.linear.x, twist.angular.z))
         else:
             self.shadow.on_command(stamp, twist.linear.x, twist.angular.z)
 
@@ -75,16 +88,15 @@ class RobotFeed:
                                 quaternion_yaw(pose.orientation), twist.linear.x,
                                 twist.angular.z)
 
-    def _wheels(self, stamp: int, msg) -> Event | None:
+    def _wheels(self, stamp: int, msg) -> None:
         speeds = dict(zip(msg.name, msg.velocity))
         left = [v for name, v in speeds.items() if 'left' in name]
         right = [v for name, v in speeds.items() if 'right' in name]
-        if not (left and right):
-            return None
-        return self.shadow.on_wheels(stamp, left[0], right[0])
+        if left and right:
+            self.shadow.on_wheels(stamp, left[0], right[0])
 
-    def _imu(self, stamp: int, msg) -> Event | None:
-        return self.shadow.on_imu(stamp, msg.angular_velocity.z, msg.linear_acceleration.x)
+    def _imu(self, stamp: int, msg) -> None:
+        self.shadow.on_imu(stamp, msg.angular_velocity.z, msg.linear_acceleration.x)
 
-    def _scan(self, stamp: int, msg) -> Event | None:
-        return self.shadow.on_scan(stamp, msg.ranges)
+    def _scan(self, stamp: int, msg) -> None:
+        self.shadow.on_scan(stamp, msg.ranges)

@@ -19,7 +19,9 @@ The profile is read as the bridge reads it (``twin_bridge.parameters``, no rclpy
 shadow twin is the twin the profile describes; its faults and variations are left out (the
 shadow models the healthy robot). The shadow's own settings come from the same file's
 ``twin_shadow`` section: ``horizon``, ``command_timeout`` and ``thresholds.NAME`` (see
-:class:`~twin_shadow.detector.Thresholds`).
+:class:`~twin_shadow.detector.Thresholds`). Thresholds it does not set are derived from the
+profile's 1-sigma uncertainties where it has them (:mod:`twin_shadow.uncertainty`), else the
+defaults.
 """
 
 import dataclasses
@@ -28,7 +30,8 @@ from twin_bridge.parameters import (bridge_settings, checked_values, given_param
                                     PARAMETERS, twin_config)
 from twin_shadow.detector import Thresholds
 from twin_shadow.shadow import ShadowSettings
-from twin_sim import load_world, TwinConfig
+from twin_shadow.uncertainty import derived_thresholds, profile_sigmas
+from twin_sim import DriveLimits, load_world, TwinConfig
 
 NODE = 'twin_shadow'
 
@@ -59,11 +62,16 @@ def shadow_model(params_file: str | None, robot: str | None = None,
     return twin_config(values, settings, spawn), build_world
 
 
-def shadow_settings(params_file: str | None, **overrides) -> ShadowSettings:
+def shadow_settings(params_file: str | None, limits: DriveLimits = DriveLimits(),
+                    **overrides) -> ShadowSettings:
     """
     Return the shadow's settings: the file's ``twin_shadow`` section, then ``overrides``.
 
-    :param overrides: ``horizon``, ``command_timeout`` or a threshold by name; None: unset
+    A threshold neither sets comes from the profile's uncertainties, else its default.
+
+    :param limits: the robot's drive limits (the profile's), for the derived thresholds
+    :param overrides: ``horizon``, ``command_timeout``, ``command_latency`` or a threshold
+        by name; None: unset
     :raises ValueError: an unknown setting or a threshold that is not a positive number
     """
     args = ['--params-file', params_file] if params_file else []
@@ -73,11 +81,17 @@ def shadow_settings(params_file: str | None, **overrides) -> ShadowSettings:
     thresholds = {name.partition('.')[2] or name: given.pop(name) for name in list(given)
                   if name.startswith('thresholds.')
                   or name in {f.name for f in dataclasses.fields(Thresholds)}}
-    unknown = set(given) - {'horizon', 'command_timeout'}
+    unknown = set(given) - {'horizon', 'command_timeout', 'command_latency'}
     if unknown:
         raise ValueError(f'unknown shadow setting(s) {", ".join(sorted(unknown))}: the '
-                         'shadow takes horizon, command_timeout and thresholds.NAME')
-    return ShadowSettings(thresholds=Thresholds(**thresholds), **given)
+                         'shadow takes horizon, command_timeout, command_latency and '
+                         'thresholds.NAME')
+    settings = ShadowSettings(**given)
+    if params_file:
+        derived = derived_thresholds(given_parameters(args), profile_sigmas(params_file),
+                                     limits, settings.horizon)
+        thresholds = derived | thresholds
+    return dataclasses.replace(settings, thresholds=Thresholds(**thresholds))
 
 
 def _bridge_parameter(name: str) -> bool:

@@ -31,7 +31,7 @@ from geometry_msgs.msg import Twist, TwistStamped
 from nav_msgs.msg import Odometry
 import rclpy
 from rclpy.node import Node
-from rclpy.qos import qos_profile_sensor_data
+from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Imu, JointState, LaserScan
 from std_msgs.msg import Float64MultiArray, MultiArrayDimension, String
 from twin_shadow.detector import Divergence, LEVEL_NAMES
@@ -42,6 +42,9 @@ from twin_shadow.shadow import ShadowTwin
 DIVERGENCE_LABELS = list(Divergence.__dataclass_fields__) + ['level']
 DIAGNOSTICS_PERIOD_NS = NS_PER_S   # robot time between two /diagnostics messages
 LEVELS = (DiagnosticStatus.OK, DiagnosticStatus.WARN, DiagnosticStatus.ERROR)
+# Sensor data as the robot sends it (best effort), with room for a second of joint_states:
+# the CUSUM counts samples, so each one dropped while the node catches up delays an event.
+ROBOT_SENSORS = QoSProfile(depth=50, reliability=ReliabilityPolicy.BEST_EFFORT)
 
 
 class ShadowNode(Node):
@@ -57,15 +60,18 @@ class ShadowNode(Node):
         stamped = self.declare_parameter('enable_stamped_cmd_vel', True).value  # Jazzy TB3
         horizon = self.declare_parameter('horizon', 5.0).value
         config, build_world = shadow_model(profile, robot or None, world or None)
-        self.shadow = ShadowTwin(config, shadow_settings(profile, horizon=horizon), build_world)
+        settings = shadow_settings(profile, config.drive.limits, horizon=horizon)
+        self.shadow = ShadowTwin(config, settings, build_world)
         self.feed = RobotFeed(self.shadow)
         self.diagnostics_ns = None
+        # Every command: one dropped while the node catches up would end the twin's drive
+        # at its command timeout, while the robot's goes on.
         self.create_subscription(TwistStamped if stamped else Twist, 'cmd_vel',
-                                 lambda m: self._offer('cmd_vel', m), 1)
+                                 lambda m: self._offer('cmd_vel', m), 10)
         self.create_subscription(Odometry, 'odom', self._on_odometry, 10)
         for topic, kind in (('joint_states', JointState), ('imu', Imu), ('scan', LaserScan)):
             self.create_subscription(kind, topic, lambda m, t=topic: self._offer(t, m),
-                                     qos_profile_sensor_data)
+                                     ROBOT_SENSORS)
         self.odom_out = self.create_publisher(Odometry, f'{twin_ns}/odom', 10)
         self.scan_out = self.create_publisher(LaserScan, f'{twin_ns}/scan',
                                               qos_profile_sensor_data)
@@ -78,8 +84,7 @@ class ShadowNode(Node):
                                f'{self.resolve_topic_name(twin_ns)}')
 
     def _offer(self, topic: str, msg) -> None:
-        event = self.feed.offer(topic, msg)
-        if event:
+        for event in self.feed.offer(topic, msg):
             self.get_logger().warning(str(event))
             self.events_out.publish(String(data=str(event)))
         if topic == 'scan' and self.shadow.twin_scan is not None:

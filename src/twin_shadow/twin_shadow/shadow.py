@@ -22,6 +22,7 @@ the twin's body is placed at the robot's odometry pose (its motion kept), so the
 it reports is the model's prediction error over at most one horizon.
 """
 
+from collections import deque
 from dataclasses import dataclass, field
 import math
 
@@ -44,11 +45,15 @@ class ShadowSettings:
     :param horizon: re-anchor the twin to the robot's pose this often, s
     :param command_timeout: a command is in force this long after its stamp (the robot's
         watchdog), s
+    :param command_latency: how much later than its stamp a command may reach the robot's
+        motors (DDS, the robot's control loop), s: a wheel's speed within what the twin's
+        did over this long is no residual
     :param thresholds: the divergence thresholds and the detector's tuning
     """
 
     horizon: float = 5.0
     command_timeout: float = 0.5
+    command_latency: float = 0.25
     thresholds: Thresholds = field(default_factory=Thresholds)
 
 
@@ -77,6 +82,7 @@ class ShadowTwin:
         self.command = (0.0, 0.0)
         self.robot_twist = (0.0, 0.0)
         self.imu_ns, self.speed_residual = None, 0.0
+        self.twin_wheels = deque()   # (stamp, left, right): the twin's over command_latency
         self.twin_odometry = self.twin_imu = self.twin_scan = None
 
     # -- time -----------------------------------------------------------------------------
@@ -135,8 +141,14 @@ class ShadowTwin:
     def on_wheels(self, stamp_ns: int, left: float, right: float) -> Event | None:
         """Compare the robot's wheel speeds (rad/s, URDF sign, as joint_states) with the twin's."""
         self.advance_to(stamp_ns)
-        twin_left, twin_right = self.twin.robots[0].wheel_joint_states()[1]
-        return self.detector.wheels(stamp_ns / NS_PER_S, left - twin_left, right - twin_right)
+        self.twin_wheels.append((stamp_ns, *self.twin.robots[0].wheel_joint_states()[1]))
+        while stamp_ns - self.twin_wheels[0][0] > self.settings.command_latency * NS_PER_S:
+            self.twin_wheels.popleft()
+        recent = np.array(self.twin_wheels)[:, 1:]
+        low, high = recent.min(axis=0), recent.max(axis=0)
+        robot = np.array([left, right])
+        off = robot - np.clip(robot, low, high)   # outside all the twin's recent speeds
+        return self.detector.wheels(stamp_ns / NS_PER_S, float(off[0]), float(off[1]))
 
     def on_imu(self, stamp_ns: int, yaw_rate: float, forward_acceleration: float) -> Event | None:
         """
