@@ -31,13 +31,13 @@ CAMPAIGNS = Path(__file__).resolve().parents[3] / 'config' / 'campaigns'
 
 
 def campaign_file(tmp_path: Path, name: str, controller: dict) -> Path:
-    """Write a one-episode blackout campaign in the room with the given controller."""
+    """Write a one-episode blackout campaign in the room (lock-step) with this controller."""
     path = tmp_path / f'{name}.yaml'
     path.write_text(yaml.safe_dump({
         'controller': controller,
         'scenarios': [{'name': 'east', 'world': 'room', 'spawn': [0.6, 0.0, 0.0],
                        'time_limit': 6.0}],
-        'episodes': 1, 'seed': 7,
+        'episodes': 1, 'seed': 7, 'lockstep_period': 0.1,
         'faults_file': str(CAMPAIGNS / 'lidar_blackout_faults.yaml'),
         'criteria': {'no_contact': True, 'stop_after_fault': 0.5}}))
     return path
@@ -68,3 +68,14 @@ def test_a_controller_that_cannot_start_is_an_error_row_and_resume_keeps_it(tmp_
     kept = (output / 'episodes' / 'east-000.json').stat().st_mtime_ns
     assert main([str(path), '--output', str(output), '--resume']) == 1
     assert (output / 'episodes' / 'east-000.json').stat().st_mtime_ns == kept
+
+
+def test_a_controller_that_never_joins_the_graph_is_an_error_row_naming_the_handshake(tmp_path):
+    path = campaign_file(tmp_path, 'elsewhere', {
+        'example': 'obstacle_stop', 'parameters': {'cmd_vel_topic': 'not_cmd_vel'}})
+    document = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump({**document, 'start_timeout': 5.0}))
+    [row] = run_campaign(load(path), tmp_path / 'out', workers=1, resume=False)
+    assert row['outcome'] == 'error'
+    assert 'start_timeout' in row['failed_criterion']
+    assert 'no controller node publishes /cmd_vel' in row['failed_criterion']
