@@ -22,6 +22,9 @@ the guard it drives on; a controller that cannot start is an error row, not a de
 
 import csv
 from pathlib import Path
+import subprocess
+import sys
+import time
 
 from twin_campaign.campaign import load
 from twin_campaign.cli import main, run_campaign
@@ -79,3 +82,30 @@ def test_a_controller_that_never_joins_the_graph_is_an_error_row_naming_the_hand
     assert row['outcome'] == 'error'
     assert 'start_timeout' in row['failed_criterion']
     assert 'no controller node publishes /cmd_vel' in row['failed_criterion']
+
+
+def test_a_killed_episode_takes_its_twin_and_controller_with_it(tmp_path):
+    path = campaign_file(tmp_path, 'killed', {'example': 'obstacle_stop'})
+    episode = subprocess.Popen([sys.executable, '-m', 'twin_campaign.episode', str(path),
+                                'east-000', str(tmp_path / 'row.json')])
+    children = Path(f'/proc/{episode.pid}/task/{episode.pid}/children')
+    deadline = time.monotonic() + 60.0
+    while len(children.read_text().split()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    pids = [int(pid) for pid in children.read_text().split()]
+    assert len(pids) == 2
+    episode.kill()
+    episode.wait()
+    deadline = time.monotonic() + 60.0
+    while any(Path(f'/proc/{pid}').exists() and 'Z' not in _state(pid) for pid in pids) and \
+            time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in pids if Path(f'/proc/{pid}').exists() and 'Z' not in _state(pid)]
+
+
+def _state(pid: int) -> str:
+    """Return a process's state letter (Z: a zombie, which has ended), '' if it is gone."""
+    try:
+        return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ''

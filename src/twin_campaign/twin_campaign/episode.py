@@ -24,13 +24,17 @@ everything as soon as the outcome is decided, and writes the result as JSON.
 """
 
 import argparse
+import ctypes
 from dataclasses import dataclass
 import json
 import math
 from pathlib import Path
+import signal
+import subprocess
 import sys
 import time
 
+from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
 import rclpy
@@ -52,12 +56,15 @@ from twin_tools import run
 from twin_tools.recorder import Recorder
 import yaml
 
+PR_SET_PDEATHSIG = 1       # prctl(2): the signal a child gets when its parent dies
 SAMPLE_PERIOD_S = 0.1      # sim s between judged samples
 SILENCE_LIMIT_S = 60.0     # wall s without ground truth: the episode is hung
 GOAL_ACK_S = 5.0           # wall s to wait for the controller to acknowledge its goal
-MATCH_S = 0.5              # wall s from a complete graph to the resume (see resume_when_ready)
+LOCKSTEP_TIMEOUT_S = 30.0  # wall s the twin waits for an answer: a loaded machine is slow
+MATCH_S = 1.0              # wall s from a complete graph to the resume (see resume_when_ready)
 BRIDGE = 'twin_bridge'
-RELIABLE = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
+# Deep enough for a lock-step twin's bursts: a dropped ground truth would shift a sample.
+RELIABLE = QoSProfile(depth=1000, reliability=ReliabilityPolicy.RELIABLE)
 GOAL_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)   # as rviz2's goal
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
@@ -79,8 +86,8 @@ def bridge_command(campaign: Campaign, scenario: Scenario, episode: Episode) -> 
     fault at 1 s finds it driving, however long it took to start.
     """
     x, y, yaw = spawn_of(scenario, campaign.seed, episode.index)
-    lockstep = ['lockstep.enabled:=true', f'lockstep.period:={campaign.lockstep_period}'] \
-        if campaign.lockstep_period else []
+    lockstep = ['lockstep.enabled:=true', f'lockstep.period:={campaign.lockstep_period}',
+                f'lockstep.timeout:={LOCKSTEP_TIMEOUT_S}'] if campaign.lockstep_period else []
     params = [f'episode:={episode.index}', 'ground_truth_frame:=world', 'start_paused:=true',
               *lockstep,
               *[f'{k}:={v}' for k, v in (('faults_file', campaign.faults_file),
@@ -115,6 +122,7 @@ class Watcher:
         """Subscribe to what the criteria and the results need; offer the goal, if any."""
         self.campaign, self.scenario, self.probe, self.spawn = campaign, scenario, probe, spawn
         self.trace, self.truth, self.odometry = Trace(), [], []
+        self.next_sample_t = 0.0
         self.variation, self.faults = '', []
         self.decision = None
         self.last_heard = time.monotonic()
@@ -124,21 +132,29 @@ class Watcher:
         topic = campaign.controller.goal_topic
         self.goal_pub = node.create_publisher(PoseStamped, topic, GOAL_QOS) \
             if topic and scenario.goal else None
+        self.lockstep_timeouts = 0
         node.create_subscription(Clock, '/clock', self.on_clock, RELIABLE)
+        node.create_subscription(DiagnosticArray, '/diagnostics', self.on_diagnostics, RELIABLE)
         node.create_subscription(Odometry, 'ground_truth/odom', self.on_truth, RELIABLE)
         node.create_subscription(Odometry, 'odom', self.on_odometry, RELIABLE)
         node.create_subscription(String, 'sim/faults', self.on_faults, LATCHED)
         node.create_subscription(String, 'sim/variation', self.on_variation, LATCHED)
 
     def on_truth(self, msg: Odometry) -> None:
-        """Take a sample every SAMPLE_PERIOD_S of sim time; judge; note the decision."""
+        """
+        Take a sample at each multiple of SAMPLE_PERIOD_S of sim time; judge; note a decision.
+
+        On a fixed grid of sim time (the first message at or after each multiple), so two
+        runs of an episode sample the same instants even if one lost a message.
+        """
         self.last_heard = time.monotonic()
         stamped = _stamped(msg)
         self.truth.append(stamped)
         samples = self.trace.samples
-        if samples and stamped[0] - samples[-1].t < SAMPLE_PERIOD_S or self.decision:
+        if samples and stamped[0] < self.next_sample_t or self.decision:
             return
         t, x, y, yaw = stamped
+        self.next_sample_t = (math.floor(t / SAMPLE_PERIOD_S + 1e-6) + 1) * SAMPLE_PERIOD_S
         twist = msg.twist.twist.linear
         samples.append(Sample(t, x, y, yaw, math.hypot(twist.x, twist.y),
                               self.probe.at(x, y, yaw)))
@@ -158,6 +174,13 @@ class Watcher:
         if active and self.trace.fault_onset is None:
             self.trace.fault_onset = float(document.get('sim_time_s', 0.0))
         self.faults.extend(kind for kind in active if kind not in self.faults)
+
+    def on_diagnostics(self, msg: DiagnosticArray) -> None:
+        """Keep the twin's count of lock-step holds that timed out (not reproducible)."""
+        for status in msg.status:
+            for value in status.values:
+                if value.key == 'lockstep_timeouts':
+                    self.lockstep_timeouts = max(self.lockstep_timeouts, int(value.value))
 
     def on_variation(self, msg: String) -> None:
         """Keep the drawn variation (YAML) for the results row."""
@@ -302,8 +325,23 @@ def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Wa
         'variations': json.dumps(variation.get('values', variation), sort_keys=True),
         'faults': ' '.join(watcher.faults), 'outcome': decision.outcome,
         'failed_criterion': decision.failed, **metrics(scenario, campaign.criteria, trace),
-        'wall_s': wall_s, 'trajectory': [[round(s.x, 4), round(s.y, 4)] for s in trace.samples],
+        'wall_s': wall_s, 'lockstep_timeouts': watcher.lockstep_timeouts,
+        'trajectory': [[round(s.x, 4), round(s.y, 4)] for s in trace.samples],
     }
+
+
+def start_child(command: list[str]) -> subprocess.Popen:
+    """
+    Start a process in a group of its own that gets SIGTERM when this episode process dies.
+
+    However the episode ends (a runner's SIGKILL after its time limit included), its twin
+    and controller do not outlive it on a domain id that the next episode may take.
+    """
+    return subprocess.Popen(command, process_group=0, preexec_fn=_terminate_with_parent)
+
+
+def _terminate_with_parent() -> None:
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
@@ -312,14 +350,15 @@ def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
     isolate_ros_graph()   # a domain id of its own, locked as the test runs lock theirs
     world = bridge_parameters({'world': scenario.world}, True)
     probe = ClearanceProbe(world['world_file'], world['robot_description_file'])
+    started = time.monotonic()
+    # Before rclpy starts its threads: a child is set up between fork and exec.
+    processes = [start_child(bridge_command(campaign, scenario, episode)),
+                 start_child(controller_command(campaign, scenario))]
     init_without_signal_handlers()
     node = rclpy.create_node('twin_campaign_episode')
     spawn = spawn_of(scenario, campaign.seed, episode.index)
     watcher = Watcher(node, campaign, scenario, probe, spawn)
     recorder = Recorder(node, Path(record) / key / 'twin.mcap') if record else None
-    started = time.monotonic()
-    processes = [run.start(bridge_command(campaign, scenario, episode)),
-                 run.start(controller_command(campaign, scenario))]
 
     def ended() -> bool:
         watcher.resume_when_ready(node)
