@@ -33,9 +33,11 @@ def test_the_first_period_is_free_then_each_waits_for_an_answer():
     lockstep = Lockstep(PERIOD_NS, STEP_NS, robots=1, timeout_s=2.0)
     assert lockstep.may_advance(0.0)
     lockstep.hold(0.0, PERIOD_NS)
+    assert lockstep.holding
     assert not lockstep.may_advance(1.0)
     lockstep.answer(0, None)           # a Twist: any answer counts
     assert lockstep.may_advance(1.0)
+    assert not lockstep.holding
     assert lockstep.may_advance(1.5)   # released until the next hold
     assert (lockstep.holds, lockstep.timeouts) == (1, 0)
 

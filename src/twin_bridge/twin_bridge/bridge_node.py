@@ -353,7 +353,7 @@ class BridgeNode(Node):
     @reported
     def publish_diagnostics(self) -> None:
         """Publish the simulation's state and pacing, and each robot's command path."""
-        if self.paused or self.halted:
+        if self.paused or self.halted or (self.lockstep and self.lockstep.holding):
             self.publish_clock()   # time stands still, but nodes joining now must learn it
         achieved = self.pacing.achieved(time.monotonic(), self.sim_ns)
         if achieved is not None:

@@ -53,6 +53,11 @@ class Lockstep:
         self.answered = set()
         self.holds = self.timeouts = 0
 
+    @property
+    def holding(self) -> bool:
+        """Tell whether the twin waits for answers now."""
+        return self.holding_since is not None
+
     def steps_to_boundary(self, sim_ns: int) -> int:
         """Return the physics steps from ``sim_ns`` to the next multiple of the period (>= 1)."""
         remaining = self.period_ns - sim_ns % self.period_ns
