@@ -38,6 +38,7 @@ from twin_bridge import conversions
 from twin_bridge.declaration import declare_parameters, parameter_overrides, ros_arguments
 from twin_bridge.graph_watch import GraphWatch
 from twin_bridge.injection import FaultsAndVariations, with_faults_and_variations
+from twin_bridge.lockstep import Lockstep
 from twin_bridge.map_outputs import MapOutputs
 from twin_bridge.parameters import (bridge_settings, checked_values, given_parameters,
                                     robot_spawns, twin_config)
@@ -51,6 +52,8 @@ from twin_sim import DescriptionError, load_world, Twin
 NS_PER_S = 1_000_000_000
 GRAPH_CHECK_PERIOD_S = 2.0   # how often the graph is checked for conflicting publishers
 FAST_BATCH_S = 0.01          # most wall time one timer tick spends stepping
+LOCKSTEP_POLL_S = 0.01       # lock-step: how often a hold's timeout (and a resume) is checked
+NEVER_NS = 2**62             # a /clock period that never comes due
 
 # sim/step publishes a burst of /clock messages at once; keep them all for slow readers.
 CLOCK_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
@@ -177,12 +180,20 @@ class BridgeNode(Node):
         self.pacing.restart(time.monotonic(), self.sim_ns)
         self.pacing.achieved(time.monotonic(), self.sim_ns)
         self.stats = {'steps': 0, 'achieved_factor': 0.0}
+        self.lockstep = Lockstep(
+            round(self.settings.lockstep_period * NS_PER_S), self.step_ns, len(self.drivers),
+            self.settings.lockstep_timeout) if self.settings.lockstep_enabled else None
         # Wall-clock timers: the node must never wait for the /clock it publishes itself.
-        self.create_timer(period, self.on_timer, clock=steady)
+        if self.lockstep is None:
+            self.create_timer(period, self.on_timer, clock=steady)
+        else:   # periods are run by the controllers' answers (command_answered)
+            self.create_timer(LOCKSTEP_POLL_S, self.advance_lockstep, clock=steady)
         self.create_timer(self.settings.diagnostics_period, self.publish_diagnostics,
                           clock=steady)
         self.create_timer(GRAPH_CHECK_PERIOD_S, self.check_graph, clock=steady)
         self.clock_period_ns = round(self.settings.clock_period * NS_PER_S)
+        if self.lockstep is not None:   # /clock at each period's end, after its data
+            self.clock_period_ns = NEVER_NS
         self.next_clock_ns = 0
         self.publish_clock()
 
@@ -208,6 +219,24 @@ class BridgeNode(Node):
             self.advance()
             owed -= 1
         self.pacing.settle(time.monotonic(), self.sim_ns, owed)
+
+    @reported
+    def advance_lockstep(self) -> None:
+        """Lock-step: run the next period once every robot answered (or the hold timed out)."""
+        if self.paused or self.halted or not self.lockstep.may_advance(time.monotonic()):
+            return
+        for _ in range(self.lockstep.steps_to_boundary(self.sim_ns)):
+            self.advance()
+            if self.halted:
+                return
+        self.publish_clock()
+        self.lockstep.hold(time.monotonic(), self.sim_ns)
+
+    def command_answered(self, robot: int, stamp_ns: int | None) -> None:
+        """Note a robot's command (taken by its gate); in lock-step it may release a period."""
+        if self.lockstep is not None:
+            self.lockstep.answer(robot, stamp_ns)
+            self.advance_lockstep()
 
     def advance(self) -> None:
         """One physics step: apply the commands in force, step, publish what came due."""
@@ -330,7 +359,7 @@ class BridgeNode(Node):
     @reported
     def publish_diagnostics(self) -> None:
         """Publish the simulation's state and pacing, and each robot's command path."""
-        if self.paused or self.halted:
+        if self.paused or self.halted or (self.lockstep and self.lockstep.holding):
             self.publish_clock()   # time stands still, but nodes joining now must learn it
         achieved = self.pacing.achieved(time.monotonic(), self.sim_ns)
         if achieved is not None:
@@ -370,6 +399,8 @@ class BridgeNode(Node):
         }
         values.update(self._jitter_values())
         values.update(self.injection.diagnostic_values())
+        if self.lockstep is not None:
+            values.update(self.lockstep.diagnostic_values())
         status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
         return status
 

@@ -72,6 +72,9 @@ class BridgeSettings:
     use_world_spawn: bool = True
     real_time_factor: float = ranged(1.0, 0.0, 1000.0)
     start_paused: bool = False
+    lockstep_enabled: bool = False
+    lockstep_period: float = ranged(0.1, 0.001, 10.0)
+    lockstep_timeout: float = ranged(2.0, 0.01, 600.0)
     frame_prefix: str = ''
     odom_frame: str = 'odom'
     ground_truth_frame: str = 'odom'
@@ -210,6 +213,13 @@ PARAMETERS = (
        'runs as fast as possible'),
     _p('start_paused', 'bridge.start_paused', 'start paused: time stands still until '
        'sim/pause is called with false, or sim/step'),
+    _p('lockstep.enabled', 'bridge.lockstep_enabled', 'lock-step with the controller: '
+       'advance one lockstep.period, publish /clock, then hold until cmd_vel answers (see '
+       'Lock-step in the README); real_time_factor is not used'),
+    _p('lockstep.period', 'bridge.lockstep_period', "the controller's control period in "
+       'simulated time (whole physics steps): the twin waits for an answer after each', 's'),
+    _p('lockstep.timeout', 'bridge.lockstep_timeout', 'wall time to wait for an answer before '
+       'advancing anyway (counted as lockstep_timeouts: the run is not reproducible)', 's'),
     _p('seed', 'twin.seed', 'seed of every random draw (sensor noise, faults, variations)'),
     _p('faults_file', 'bridge.faults_file', 'fault file (YAML, docs/models.md): timed or '
        'random faults from every reset; empty: none'),

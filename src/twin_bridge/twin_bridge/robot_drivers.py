@@ -268,12 +268,14 @@ class RobotDrivers:
     def on_twist(self, msg: Twist) -> None:
         """Offer a Twist command to the gate."""
         self._offer(_planar(msg), None)
+        self.node.command_answered(self.index, None)
 
     @reported
     def on_twist_stamped(self, msg: TwistStamped) -> None:
         """Offer a TwistStamped command to the gate (its stamp can only reject it)."""
         stamp_ns = msg.header.stamp.sec * NS_PER_S + msg.header.stamp.nanosec
         self._offer(_planar(msg.twist), stamp_ns)
+        self.node.command_answered(self.index, stamp_ns)
 
     def _offer(self, twist: BodyTwist, stamp_ns: int | None) -> None:
         logger, sim_ns = self.node.get_logger(), self.node.sim_ns

@@ -22,6 +22,9 @@ the guard it drives on; a controller that cannot start is an error row, not a de
 
 import csv
 from pathlib import Path
+import subprocess
+import sys
+import time
 
 from twin_campaign.campaign import load
 from twin_campaign.cli import main, run_campaign
@@ -31,13 +34,13 @@ CAMPAIGNS = Path(__file__).resolve().parents[3] / 'config' / 'campaigns'
 
 
 def campaign_file(tmp_path: Path, name: str, controller: dict) -> Path:
-    """Write a one-episode blackout campaign in the room with the given controller."""
+    """Write a one-episode blackout campaign in the room (lock-step) with this controller."""
     path = tmp_path / f'{name}.yaml'
     path.write_text(yaml.safe_dump({
         'controller': controller,
         'scenarios': [{'name': 'east', 'world': 'room', 'spawn': [0.6, 0.0, 0.0],
                        'time_limit': 6.0}],
-        'episodes': 1, 'seed': 7,
+        'episodes': 1, 'seed': 7, 'lockstep_period': 0.1,
         'faults_file': str(CAMPAIGNS / 'lidar_blackout_faults.yaml'),
         'criteria': {'no_contact': True, 'stop_after_fault': 0.5}}))
     return path
@@ -68,3 +71,41 @@ def test_a_controller_that_cannot_start_is_an_error_row_and_resume_keeps_it(tmp_
     kept = (output / 'episodes' / 'east-000.json').stat().st_mtime_ns
     assert main([str(path), '--output', str(output), '--resume']) == 1
     assert (output / 'episodes' / 'east-000.json').stat().st_mtime_ns == kept
+
+
+def test_a_controller_that_never_joins_the_graph_is_an_error_row_naming_the_handshake(tmp_path):
+    path = campaign_file(tmp_path, 'elsewhere', {
+        'example': 'obstacle_stop', 'parameters': {'cmd_vel_topic': 'not_cmd_vel'}})
+    document = yaml.safe_load(path.read_text())
+    path.write_text(yaml.safe_dump({**document, 'start_timeout': 5.0}))
+    [row] = run_campaign(load(path), tmp_path / 'out', workers=1, resume=False)
+    assert row['outcome'] == 'error'
+    assert 'start_timeout' in row['failed_criterion']
+    assert 'no controller node publishes /cmd_vel' in row['failed_criterion']
+
+
+def test_a_killed_episode_takes_its_twin_and_controller_with_it(tmp_path):
+    path = campaign_file(tmp_path, 'killed', {'example': 'obstacle_stop'})
+    episode = subprocess.Popen([sys.executable, '-m', 'twin_campaign.episode', str(path),
+                                'east-000', str(tmp_path / 'row.json')])
+    children = Path(f'/proc/{episode.pid}/task/{episode.pid}/children')
+    deadline = time.monotonic() + 60.0
+    while len(children.read_text().split()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    pids = [int(pid) for pid in children.read_text().split()]
+    assert len(pids) == 2
+    episode.kill()
+    episode.wait()
+    deadline = time.monotonic() + 60.0
+    while any(Path(f'/proc/{pid}').exists() and 'Z' not in _state(pid) for pid in pids) and \
+            time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in pids if Path(f'/proc/{pid}').exists() and 'Z' not in _state(pid)]
+
+
+def _state(pid: int) -> str:
+    """Return a process's state letter (Z: a zombie, which has ended), '' if it is gone."""
+    try:
+        return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ''

@@ -33,14 +33,14 @@ import sys
 import time
 
 from twin.arguments import bridge_parameters, BringupError
-from twin_campaign.campaign import Campaign, CampaignError, episodes, load
+from twin_campaign.campaign import Campaign, CampaignError, episodes, launch_problem, load
 from twin_campaign.results import write_csv, write_report
 
 EXAMPLE = ('examples:\n  twin campaign config/campaigns/obstacle_stop.yaml --output '
            'artifacts/campaign\n  twin campaign config/campaigns/obstacle_stop.yaml --output '
            'artifacts/campaign --resume --workers 2')
 WALL_S_PER_SIM_S = 20.0    # an episode slower than this (plus start-up) is hung: killed
-START_UP_S = 120.0
+START_UP_S = 60.0          # wall s for the processes to start, besides the handshake's limit
 
 
 def parser(prog: str | None = None) -> argparse.ArgumentParser:
@@ -77,7 +77,8 @@ def run_one(campaign: Campaign, key: str, output: Path, record: str | None) -> d
                                    stdout=stream, stderr=subprocess.STDOUT,
                                    process_group=0)
         try:
-            code = process.wait(timeout=START_UP_S + WALL_S_PER_SIM_S * limit)
+            code = process.wait(timeout=START_UP_S + campaign.start_timeout +
+                                WALL_S_PER_SIM_S * limit)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait()
@@ -150,6 +151,8 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
     output = Path(options.output)
     try:
         campaign = load(options.campaign)
+        if launch_problem(campaign):
+            raise CampaignError(launch_problem(campaign))
         world_files = {s.name: bridge_parameters({'world': s.world}, True)['world_file']
                        for s in campaign.scenarios}
         output.mkdir(parents=True, exist_ok=True)

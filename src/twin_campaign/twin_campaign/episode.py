@@ -24,32 +24,48 @@ everything as soon as the outcome is decided, and writes the result as JSON.
 """
 
 import argparse
+import ctypes
+from dataclasses import dataclass
 import json
 import math
 from pathlib import Path
+import signal
+import subprocess
 import sys
 import time
 
+from diagnostic_msgs.msg import DiagnosticArray
+from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
 import rclpy
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.duration import Duration
+from rclpy.qos import DurabilityPolicy, qos_check_compatible, QoSCompatibility, QoSProfile
+from rclpy.qos import ReliabilityPolicy
+from rosgraph_msgs.msg import Clock
 from std_msgs.msg import String
 from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
 from twin_analysis.metrics import final_drift, quaternion_yaw
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_bridge.testing import isolate_ros_graph
-from twin_campaign.campaign import Campaign, CampaignError, Episode, episodes, load, Scenario
+from twin_campaign.campaign import (Campaign, CampaignError, Episode, episodes, goal_in_odom,
+                                    load, Scenario, spawn_of)
 from twin_campaign.criteria import metrics, Sample, Trace, verdict
 from twin_sim.evaluation import ClearanceProbe
 from twin_tools import run
 from twin_tools.recorder import Recorder
 import yaml
 
+PR_SET_PDEATHSIG = 1       # prctl(2): the signal a child gets when its parent dies
 SAMPLE_PERIOD_S = 0.1      # sim s between judged samples
 SILENCE_LIMIT_S = 60.0     # wall s without ground truth: the episode is hung
-READY_S = 3.0              # wall s from the controller's first publisher to the resume
-RELIABLE = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
+GOAL_ACK_S = 5.0           # wall s to wait for the controller to acknowledge its goal
+LOCKSTEP_TIMEOUT_S = 30.0  # wall s the twin waits for an answer: a loaded machine is slow
+MATCH_S = 1.0              # wall s from a complete graph to the resume (see resume_when_ready)
+BRIDGE = 'twin_bridge'
+# Deep enough for a lock-step twin's bursts: a dropped ground truth would shift a sample.
+RELIABLE = QoSProfile(depth=1000, reliability=ReliabilityPolicy.RELIABLE)
+GOAL_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)   # as rviz2's goal
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
@@ -69,8 +85,11 @@ def bridge_command(campaign: Campaign, scenario: Scenario, episode: Episode) -> 
     Paused at the start, so every episode's controller is up before time begins and a
     fault at 1 s finds it driving, however long it took to start.
     """
-    x, y, yaw = scenario.spawn
+    x, y, yaw = spawn_of(scenario, campaign.seed, episode.index)
+    lockstep = ['lockstep.enabled:=true', f'lockstep.period:={campaign.lockstep_period}',
+                f'lockstep.timeout:={LOCKSTEP_TIMEOUT_S}'] if campaign.lockstep_period else []
     params = [f'episode:={episode.index}', 'ground_truth_frame:=world', 'start_paused:=true',
+              *lockstep,
               *[f'{k}:={v}' for k, v in (('faults_file', campaign.faults_file),
                                          ('variations_file', campaign.variations_file)) if v]]
     options = run.parser().parse_args([
@@ -81,10 +100,16 @@ def bridge_command(campaign: Campaign, scenario: Scenario, episode: Episode) -> 
 
 
 def controller_command(campaign: Campaign, scenario: Scenario) -> list[str]:
-    """Return the controller's command line on sim time with the campaign's parameters."""
+    """
+    Return the controller's command line on sim time with the campaign's parameters.
+
+    A launch file gets them as launch arguments (``name:=value``), with ``use_sim_time``.
+    """
     parameters = {**campaign.controller.parameters, **scenario.controller_parameters}
     text = [f'{name}:={yaml.safe_dump(value, default_flow_style=True).strip()}'
             .removesuffix('\n...') for name, value in parameters.items()]
+    if campaign.controller.launch:
+        return ['ros2', 'launch', campaign.controller.launch, 'use_sim_time:=true', *text]
     return [sys.executable, '-m', campaign.controller.module, '--ros-args',
             '-p', 'use_sim_time:=true', *[arg for p in text for arg in ('-p', p)]]
 
@@ -92,29 +117,44 @@ def controller_command(campaign: Campaign, scenario: Scenario) -> list[str]:
 class Watcher:
     """Follow ground truth, odometry, faults and variation; judge the episode as it goes."""
 
-    def __init__(self, node, campaign: Campaign, scenario: Scenario, probe: ClearanceProbe):
-        """Subscribe to what the criteria and the results need."""
-        self.campaign, self.scenario, self.probe = campaign, scenario, probe
+    def __init__(self, node, campaign: Campaign, scenario: Scenario, probe: ClearanceProbe,
+                 spawn: tuple):
+        """Subscribe to what the criteria and the results need; offer the goal, if any."""
+        self.campaign, self.scenario, self.probe, self.spawn = campaign, scenario, probe, spawn
         self.trace, self.truth, self.odometry = Trace(), [], []
+        self.next_sample_t = 0.0
         self.variation, self.faults = '', []
         self.decision = None
         self.last_heard = time.monotonic()
         self.pause, self.resumed = node.create_client(SetBool, 'sim/pause'), False
-        self.ready_at = None
+        self.started, self.ready_at, self.clock_heard = time.monotonic(), None, False
+        self.not_started, self.clock = '', None
+        topic = campaign.controller.goal_topic
+        self.goal_pub = node.create_publisher(PoseStamped, topic, GOAL_QOS) \
+            if topic and scenario.goal else None
+        self.lockstep_timeouts = 0
+        node.create_subscription(Clock, '/clock', self.on_clock, RELIABLE)
+        node.create_subscription(DiagnosticArray, '/diagnostics', self.on_diagnostics, RELIABLE)
         node.create_subscription(Odometry, 'ground_truth/odom', self.on_truth, RELIABLE)
         node.create_subscription(Odometry, 'odom', self.on_odometry, RELIABLE)
         node.create_subscription(String, 'sim/faults', self.on_faults, LATCHED)
         node.create_subscription(String, 'sim/variation', self.on_variation, LATCHED)
 
     def on_truth(self, msg: Odometry) -> None:
-        """Take a sample every SAMPLE_PERIOD_S of sim time; judge; note the decision."""
+        """
+        Take a sample at each multiple of SAMPLE_PERIOD_S of sim time; judge; note a decision.
+
+        On a fixed grid of sim time (the first message at or after each multiple), so two
+        runs of an episode sample the same instants even if one lost a message.
+        """
         self.last_heard = time.monotonic()
         stamped = _stamped(msg)
         self.truth.append(stamped)
         samples = self.trace.samples
-        if samples and stamped[0] - samples[-1].t < SAMPLE_PERIOD_S or self.decision:
+        if samples and stamped[0] < self.next_sample_t or self.decision:
             return
         t, x, y, yaw = stamped
+        self.next_sample_t = (math.floor(t / SAMPLE_PERIOD_S + 1e-6) + 1) * SAMPLE_PERIOD_S
         twist = msg.twist.twist.linear
         samples.append(Sample(t, x, y, yaw, math.hypot(twist.x, twist.y),
                               self.probe.at(x, y, yaw)))
@@ -135,32 +175,134 @@ class Watcher:
             self.trace.fault_onset = float(document.get('sim_time_s', 0.0))
         self.faults.extend(kind for kind in active if kind not in self.faults)
 
+    def on_diagnostics(self, msg: DiagnosticArray) -> None:
+        """Keep the twin's count of lock-step holds that timed out (not reproducible)."""
+        for status in msg.status:
+            for value in status.values:
+                if value.key == 'lockstep_timeouts':
+                    self.lockstep_timeouts = max(self.lockstep_timeouts, int(value.value))
+
     def on_variation(self, msg: String) -> None:
         """Keep the drawn variation (YAML) for the results row."""
         self.variation = msg.data
 
+    def on_clock(self, msg: Clock) -> None:
+        """Note that the twin is up: its /clock ticks (once a second while paused)."""
+        self.clock_heard, self.clock = True, msg.clock
+
     def resume_when_ready(self, node) -> None:
         """
-        Resume the paused twin READY_S after the controller's cmd_vel publisher appears.
+        Resume the paused twin once the start handshake is complete (:func:`handshake_gap`).
 
-        The publisher shows its node is up; the delay lets DDS match its subscriptions
-        (scan, odom) too, so the first simulated second is not lost to discovery.
+        The graph is the watcher's view; the twin and the controller match each other's
+        endpoints from the same discovery messages, so MATCH_S more lets the pair catch up.
+        Still incomplete after the campaign's ``start_timeout``: ``not_started`` says why.
         """
-        if self.resumed or not self.pause.service_is_ready():
+        if self.resumed:
+            return
+        now = time.monotonic()
+        gap = handshake_gap(self.clock_heard, self.pause.service_is_ready(), graph_of(node))
+        if not gap and self.goal_pub and not self.goal_pub.get_subscription_count():
+            gap = f'the controller does not subscribe {self.goal_pub.topic_name} (goal_topic)'
+        if gap:
+            self.ready_at = None
+            if now - self.started > self.campaign.start_timeout:
+                self.not_started = (f'not started after {self.campaign.start_timeout:g} s '
+                                    f'(start_timeout): {gap}')
             return
         if self.ready_at is None:
-            if node.count_publishers('cmd_vel'):
-                self.ready_at = time.monotonic() + READY_S
+            self.ready_at = now + MATCH_S
+        if now < self.ready_at:
             return
-        if time.monotonic() < self.ready_at:
-            return
+        if self.goal_pub:
+            self.send_goal()
         self.pause.call_async(SetBool.Request(data=False))
         self.resumed = True
-        self.last_heard = time.monotonic()
+        self.last_heard = now
+
+    def send_goal(self) -> None:
+        """
+        Give the controller the scenario's goal as rviz2's 2D Goal Pose does, in odometry.
+
+        Before time begins, and acknowledged (a reliable reader has it) before the resume,
+        so the controller has it when its first timer fires.
+        """
+        goal = PoseStamped()
+        goal.header.stamp, goal.header.frame_id = self.clock, 'odom'
+        goal.pose.position.x, goal.pose.position.y = goal_in_odom(self.scenario.goal,
+                                                                  self.spawn)
+        goal.pose.orientation.w = 1.0
+        self.goal_pub.publish(goal)
+        self.goal_pub.wait_for_all_acked(Duration(seconds=GOAL_ACK_S))
 
     def hung(self) -> bool:
-        """Tell whether the twin has been silent too long."""
-        return time.monotonic() - self.last_heard > SILENCE_LIMIT_S
+        """Tell whether the twin has been silent too long since it was resumed."""
+        return self.resumed and time.monotonic() - self.last_heard > SILENCE_LIMIT_S
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One end of a topic on the graph: its node and QoS."""
+
+    node: str
+    namespace: str
+    qos: QoSProfile
+
+
+@dataclass(frozen=True)
+class Graph:
+    """What the start handshake needs of the graph: each topic's publishers, subscriptions."""
+
+    publishers: dict
+    subscriptions: dict
+
+    def nodes_publishing(self, topic: str, besides: str) -> list[Endpoint]:
+        """Return the publishers of ``topic`` other than the node ``besides``."""
+        return [e for e in self.publishers.get(topic, ()) if e.node != besides]
+
+
+def graph_of(node) -> Graph:
+    """Return the graph as ``node`` sees it: every topic's endpoints."""
+    topics = [name for name, _ in node.get_topic_names_and_types()]
+
+    def endpoints(infos) -> list[Endpoint]:
+        return [Endpoint(i.node_name, i.node_namespace, i.qos_profile) for i in infos]
+    return Graph({t: endpoints(node.get_publishers_info_by_topic(t)) for t in topics},
+                 {t: endpoints(node.get_subscriptions_info_by_topic(t)) for t in topics})
+
+
+def handshake_gap(clock_heard: bool, pause_ready: bool, graph: Graph) -> str:
+    """
+    Return what the start handshake still waits for, or '' when the episode may begin.
+
+    The twin is up (its /clock ticks, its sim/pause answers); the controller's node
+    publishes /cmd_vel and the twin's subscription there accepts its QoS; the controller
+    runs on sim time (it subscribes /clock); and every topic the controller subscribes to
+    that the twin publishes has QoS the two ends agree on.
+    """
+    if not clock_heard or not pause_ready:
+        return 'the twin is not up (no /clock, or no sim/pause service)'
+    controllers = graph.nodes_publishing('/cmd_vel', BRIDGE)
+    if not controllers:
+        return 'no controller node publishes /cmd_vel'
+    if not any(_agree(p, s) for p in controllers for s in graph.subscriptions.get('/cmd_vel', ())
+               if s.node == BRIDGE):
+        return "the twin's /cmd_vel subscription does not match the controller's publisher"
+    names = {(c.node, c.namespace) for c in controllers}
+    reads = {t: [s for s in ends if (s.node, s.namespace) in names]
+             for t, ends in graph.subscriptions.items()}
+    if not reads.get('/clock'):
+        return f'the controller {controllers[0].node} does not subscribe /clock (use_sim_time)'
+    for topic, readers in sorted(reads.items()):
+        writers = [p for p in graph.publishers.get(topic, ()) if p.node == BRIDGE]
+        if writers and not all(any(_agree(w, r) for w in writers) for r in readers):
+            return f"the controller's {topic} subscription does not match the twin's publisher"
+    return ''
+
+
+def _agree(publisher: Endpoint, subscription: Endpoint) -> bool:
+    compatibility, _ = qos_check_compatible(publisher.qos, subscription.qos)
+    return compatibility != QoSCompatibility.ERROR
 
 
 def _stamped(msg: Odometry) -> tuple:
@@ -179,12 +321,27 @@ def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Wa
     variation = yaml.safe_load(watcher.variation) or {} if watcher.variation else {}
     return {
         'key': episode.key, 'scenario': scenario.name, 'episode': episode.index,
-        'seed': campaign.seed, 'variations': json.dumps(variation.get('values', variation),
-                                                        sort_keys=True),
+        'seed': campaign.seed, 'spawn': ' '.join(f'{v:.4f}' for v in watcher.spawn),
+        'variations': json.dumps(variation.get('values', variation), sort_keys=True),
         'faults': ' '.join(watcher.faults), 'outcome': decision.outcome,
         'failed_criterion': decision.failed, **metrics(scenario, campaign.criteria, trace),
-        'wall_s': wall_s, 'trajectory': [[round(s.x, 4), round(s.y, 4)] for s in trace.samples],
+        'wall_s': wall_s, 'lockstep_timeouts': watcher.lockstep_timeouts,
+        'trajectory': [[round(s.x, 4), round(s.y, 4)] for s in trace.samples],
     }
+
+
+def start_child(command: list[str]) -> subprocess.Popen:
+    """
+    Start a process in a group of its own that gets SIGTERM when this episode process dies.
+
+    However the episode ends (a runner's SIGKILL after its time limit included), its twin
+    and controller do not outlive it on a domain id that the next episode may take.
+    """
+    return subprocess.Popen(command, process_group=0, preexec_fn=_terminate_with_parent)
+
+
+def _terminate_with_parent() -> None:
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
@@ -193,17 +350,19 @@ def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
     isolate_ros_graph()   # a domain id of its own, locked as the test runs lock theirs
     world = bridge_parameters({'world': scenario.world}, True)
     probe = ClearanceProbe(world['world_file'], world['robot_description_file'])
+    started = time.monotonic()
+    # Before rclpy starts its threads: a child is set up between fork and exec.
+    processes = [start_child(bridge_command(campaign, scenario, episode)),
+                 start_child(controller_command(campaign, scenario))]
     init_without_signal_handlers()
     node = rclpy.create_node('twin_campaign_episode')
-    watcher = Watcher(node, campaign, scenario, probe)
+    spawn = spawn_of(scenario, campaign.seed, episode.index)
+    watcher = Watcher(node, campaign, scenario, probe, spawn)
     recorder = Recorder(node, Path(record) / key / 'twin.mcap') if record else None
-    started = time.monotonic()
-    processes = [run.start(bridge_command(campaign, scenario, episode)),
-                 run.start(controller_command(campaign, scenario))]
 
     def ended() -> bool:
         watcher.resume_when_ready(node)
-        return bool(watcher.decision or watcher.hung() or
+        return bool(watcher.decision or watcher.hung() or watcher.not_started or
                     any(p.poll() is not None for p in processes))
     try:
         spin_until_signalled(node, ended)
@@ -216,6 +375,8 @@ def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
         _finish_recording(recorder, world)
     node.destroy_node()
     rclpy.try_shutdown()
+    if watcher.not_started:
+        raise RuntimeError(watcher.not_started)
     if watcher.hung():
         raise RuntimeError(f'no ground truth for {SILENCE_LIMIT_S:g} s: the twin hung')
     if crashed and watcher.decision is None:

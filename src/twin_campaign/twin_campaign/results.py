@@ -29,9 +29,10 @@ from matplotlib.figure import Figure   # not pyplot: no display, no global state
 import numpy as np
 from twin_sim.evaluation import occupancy_map
 
-COLUMNS = ('scenario', 'episode', 'seed', 'variations', 'faults', 'outcome', 'failed_criterion',
-           'time_to_goal_s', 'path_length_m', 'min_clearance_m', 'max_speed_m_s', 'contacts',
-           'odometry_drift_m', 'sim_time_s', 'wall_s', 'log')
+COLUMNS = ('scenario', 'episode', 'seed', 'spawn', 'variations', 'faults', 'outcome',
+           'failed_criterion', 'time_to_goal_s', 'path_length_m', 'min_clearance_m',
+           'max_speed_m_s', 'contacts', 'odometry_drift_m', 'sim_time_s', 'wall_s',
+           'lockstep_timeouts', 'log')
 WORST_SHOWN = 4
 
 

@@ -15,7 +15,9 @@
 """
 Drive through a list of waypoints in the odometry frame; the scan keeps it off obstacles.
 
-Odometry says where the robot is; the scan says whether the way ahead is clear. With an
+Odometry says where the robot is; the scan says whether the way ahead is clear. A
+``geometry_msgs/PoseStamped`` on ``goal_pose`` (rviz2's 2D Goal Pose, as Nav2 takes it) in
+the odometry frame replaces the waypoints with that one goal. With an
 obstacle (or another robot) closer than ``stop_distance`` ahead it does not drive forward,
 and after ``stuck_timeout`` seconds without getting closer to the waypoint it gives up and
 stops, saying so, instead of pushing on with slipping wheels that fool odometry.
@@ -23,6 +25,7 @@ stops, saying so, instead of pushing on with slipping wheels that fool odometry.
 
 import math
 
+from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
@@ -51,6 +54,7 @@ class GoToGoal(Node):
             'stop_distance': 0.25,         # m of free space ahead needed to drive forward
             'stuck_timeout': 10.0,         # s without getting closer before giving up
             'odom_topic': 'odom',
+            'goal_topic': 'goal_pose',     # PoseStamped in the odometry frame: a new goal
             'scan_topic': 'scan',
             'cmd_vel_topic': 'cmd_vel',
             'enable_stamped_cmd_vel': True,   # as the Jazzy TurtleBot3; false: Twist
@@ -61,10 +65,12 @@ class GoToGoal(Node):
         self.waypoints = list(zip(flat[0::2], flat[1::2]))
         self.current = 0
         self.pose = self.front = None
+        self.odom_frame = 'odom'   # the odometry's frame, from its messages
         self.progress = ProgressWatch(self.p['stuck_timeout'])
         self.commander = VelocityCommander(self, self.p['cmd_vel_topic'],
                                            self.p['enable_stamped_cmd_vel'])
         self.create_subscription(Odometry, self.p['odom_topic'], self.on_odom, 10)
+        self.create_subscription(PoseStamped, self.p['goal_topic'], self.on_goal, 10)
         self.create_subscription(LaserScan, self.p['scan_topic'], self.on_scan,
                                  qos_profile_sensor_data)
         self.create_timer(1.0 / self.p['rate'], self.control)
@@ -74,6 +80,18 @@ class GoToGoal(Node):
         pose = msg.pose.pose
         yaw = 2.0 * math.atan2(pose.orientation.z, pose.orientation.w)
         self.pose = (pose.position.x, pose.position.y, yaw)
+        self.odom_frame = msg.header.frame_id or self.odom_frame
+
+    def on_goal(self, msg: PoseStamped) -> None:
+        """Drive to this goal instead of the waypoints (its frame must be odometry's)."""
+        if msg.header.frame_id not in ('', self.odom_frame):
+            self.get_logger().warn(f'goal in frame {msg.header.frame_id!r} ignored: this '
+                                   f'controller has no tf; give it in {self.odom_frame!r}')
+            return
+        goal = (msg.pose.position.x, msg.pose.position.y)
+        self.get_logger().info(f'new goal ({goal[0]:g}, {goal[1]:g}) in {self.odom_frame}')
+        self.waypoints, self.current = [goal], 0
+        self.progress.restart()
 
     def on_scan(self, msg: LaserScan) -> None:
         """Keep the free distance straight ahead."""

@@ -1,0 +1,92 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Lock-step with the controllers: the twin advances one control period, then waits for them.
+
+Pure Python (no rclpy); the bridge node carries it out. The rules:
+
+1. Simulated time advances in whole periods, to the next multiple of ``period_ns``, in one
+   go (no command is taken in the middle of a period).
+2. The period's sensor data go out first, then ``/clock`` once, at the period's end: a
+   controller on sim time sees the data before its timer, due at that instant, fires.
+3. Then the twin *holds* until every robot's ``cmd_vel`` has answered: a TwistStamped
+   stamped at or after the hold's time (so a late answer to an earlier period does not
+   count), or any Twist (it carries no stamp to tell).
+4. An answer releases the next period at once. No answer within ``timeout_s`` of wall time
+   releases it anyway, counted in ``timeouts``: that run is no longer reproducible.
+
+The controller is assumed to answer each period exactly once: a sim-time timer whose period
+is ``period_ns`` (or divides it), started at sim time 0, that always publishes a command.
+"""
+
+NS_PER_S = 1_000_000_000
+
+
+class Lockstep:
+    """When the twin may advance: whole periods, each released by the controllers' answers."""
+
+    def __init__(self, period_ns: int, step_ns: int, robots: int, timeout_s: float):
+        """
+        Start released: the first period needs no answer.
+
+        :param period_ns: the control period, ns of simulated time; rounded to whole steps
+        :param step_ns: the physics step, ns of simulated time
+        :param robots: how many robots must answer each period
+        :param timeout_s: wall s to wait for the answers before advancing anyway
+        """
+        self.period_ns = max(1, round(period_ns / step_ns)) * step_ns
+        self.step_ns, self.robots, self.timeout_s = step_ns, robots, timeout_s
+        self.holding_since = None   # wall s when the hold began, None when released
+        self.held_at_ns = 0         # sim ns of the hold
+        self.answered = set()
+        self.holds = self.timeouts = 0
+
+    @property
+    def holding(self) -> bool:
+        """Tell whether the twin waits for answers now."""
+        return self.holding_since is not None
+
+    def steps_to_boundary(self, sim_ns: int) -> int:
+        """Return the physics steps from ``sim_ns`` to the next multiple of the period (>= 1)."""
+        remaining = self.period_ns - sim_ns % self.period_ns
+        return max(1, -(-remaining // self.step_ns))
+
+    def hold(self, wall_s: float, sim_ns: int) -> None:
+        """Begin waiting for every robot's answer to the period that ended at ``sim_ns``."""
+        self.holding_since, self.held_at_ns = wall_s, sim_ns
+        self.answered = set()
+        self.holds += 1
+
+    def answer(self, robot: int, stamp_ns: int | None) -> None:
+        """Note a command from ``robot``; ``stamp_ns`` of a TwistStamped, None for a Twist."""
+        fresh = stamp_ns is None or stamp_ns >= self.held_at_ns
+        if self.holding_since is not None and fresh:
+            self.answered.add(robot)
+
+    def may_advance(self, wall_s: float) -> bool:
+        """Tell whether the next period may run: released, all answered, or timed out."""
+        if self.holding_since is None:
+            return True
+        if len(self.answered) < self.robots:
+            if wall_s - self.holding_since < self.timeout_s:
+                return False
+            self.timeouts += 1
+        self.holding_since = None
+        return True
+
+    def diagnostic_values(self) -> dict:
+        """Return the hold counters for the bridge's diagnostics."""
+        return {'lockstep_period_s': f'{self.period_ns / NS_PER_S:g}',
+                'lockstep_holds': str(self.holds), 'lockstep_timeouts': str(self.timeouts)}
