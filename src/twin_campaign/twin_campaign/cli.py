@@ -17,30 +17,27 @@
 ``twin campaign FILE --output DIR``: run a campaign's episodes, then write its results.
 
 Each episode is a process of its own (``twin_campaign.episode``) with its own ROS graph; a
-pool of threads keeps ``--workers`` of them running. An episode that crashes or hangs
-becomes an ``error`` row with its log; the campaign goes on. Results of finished episodes
-are kept in DIR/episodes/, so ``--resume`` runs only what is missing.
+back-end (``twin_campaign.backends``) keeps ``--workers`` of them running. An episode that
+crashes or hangs becomes an ``error`` row with its log; the campaign goes on. Results of
+finished episodes are kept in DIR/episodes/, so ``--resume`` runs only what is missing.
 """
 
 import argparse
-from concurrent.futures import as_completed, ThreadPoolExecutor
 import json
 import os
 from pathlib import Path
 import shutil
-import subprocess
 import sys
 import time
 
 from twin.arguments import bridge_parameters, BringupError
+from twin_campaign.backends import Finished, local_pool
 from twin_campaign.campaign import Campaign, CampaignError, episodes, load
 from twin_campaign.results import write_csv, write_report
 
 EXAMPLE = ('examples:\n  twin campaign config/campaigns/obstacle_stop.yaml --output '
            'artifacts/campaign\n  twin campaign config/campaigns/obstacle_stop.yaml --output '
            'artifacts/campaign --resume --workers 2')
-WALL_S_PER_SIM_S = 20.0    # an episode slower than this (plus start-up) is hung: killed
-START_UP_S = 120.0
 
 
 def parser(prog: str | None = None) -> argparse.ArgumentParser:
@@ -60,37 +57,6 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     result.add_argument('--record', metavar='DIR',
                         help='record each episode run to DIR/KEY/twin.mcap with its report')
     return result
-
-
-def episode_command(campaign: Campaign, key: str, result: Path, record: str | None) -> list:
-    """Return the command line of one episode's process."""
-    return [sys.executable, '-m', 'twin_campaign.episode', str(campaign.path), key,
-            str(result), *(['--record', record] if record else [])]
-
-
-def run_one(campaign: Campaign, key: str, output: Path, record: str | None) -> dict:
-    """Run one episode's process; return its row, or an error row naming its log."""
-    result, log = output / 'episodes' / f'{key}.json', output / 'logs' / f'{key}.log'
-    limit = next(s.time_limit for s in campaign.scenarios if key.startswith(f'{s.name}-'))
-    with log.open('w') as stream:
-        process = subprocess.Popen(episode_command(campaign, key, result, record),
-                                   stdout=stream, stderr=subprocess.STDOUT,
-                                   process_group=0)
-        try:
-            code = process.wait(timeout=START_UP_S + WALL_S_PER_SIM_S * limit)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
-            code = 'timeout'
-    if code == 0 and result.is_file():
-        return json.loads(result.read_text())
-    lines = log.read_text().strip().splitlines() or ['(empty log)']
-    scenario, _, index = key.rpartition('-')
-    row = {'key': key, 'scenario': scenario, 'episode': int(index), 'seed': campaign.seed,
-           'outcome': 'error', 'failed_criterion': f'exit {code}: {lines[-1][:200]}',
-           'log': str(log)}
-    result.write_text(json.dumps(row))
-    return row
 
 
 class Progress:
@@ -135,13 +101,22 @@ def run_campaign(campaign: Campaign, output: Path, workers: int, resume: bool,
             if (folder / f'{k}.json').is_file()}
     todo = [k for k in keys if k not in rows]
     progress = Progress(len(todo))
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        futures = [pool.submit(run_one, campaign, key, output, record) for key in todo]
-        for future in as_completed(futures):
-            row = future.result()
-            rows[row['key']] = row
-            progress.update(row)
+    for finished in local_pool(campaign, todo, workers, record):
+        row = keep(finished, output)
+        rows[row['key']] = row
+        progress.update(row)
     return [rows[k] for k in keys]
+
+
+def keep(finished: Finished, output: Path) -> dict:
+    """Write an episode's row and log into DIR (an error row names its log); return the row."""
+    row = dict(finished.row)
+    log = output / 'logs' / f'{row["key"]}.log'
+    log.write_text(finished.log)
+    if row['outcome'] == 'error':
+        row['log'] = str(log)
+    (output / 'episodes' / f'{row["key"]}.json').write_text(json.dumps(row))
+    return row
 
 
 def main(args: list[str] | None = None, prog: str | None = None) -> int:

@@ -1,0 +1,105 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+Where a campaign's episodes run: a local pool of threads.
+
+A back-end calls one function, :func:`run_one`, which runs one episode's process
+(``twin_campaign.episode``, its own ROS graph) in a scratch folder and returns its row and its
+log. The caller writes them into the campaign's output, so a worker on another machine needs
+no shared file system, and a row never depends on where it ran.
+"""
+
+from concurrent.futures import as_completed, ThreadPoolExecutor
+from dataclasses import dataclass
+import json
+import os
+from pathlib import Path
+import subprocess
+import sys
+import tempfile
+from typing import Iterator
+
+from twin_campaign.campaign import Campaign
+
+WALL_S_PER_SIM_S = 20.0    # an episode slower than this (plus start-up) is hung: killed
+START_UP_S = 120.0
+
+
+@dataclass(frozen=True)
+class Finished:
+    """An episode's row (``outcome`` 'error' when it could not run) and its process's log."""
+
+    row: dict
+    log: str
+
+
+def episode_command(campaign: Campaign, key: str, result: Path, record: str | None) -> list:
+    """Return the command line of one episode's process."""
+    return [sys.executable, '-m', 'twin_campaign.episode', str(campaign.path), key,
+            str(result), *(['--record', record] if record else [])]
+
+
+def run_one(campaign: Campaign, key: str, record: str | None) -> Finished:
+    """
+    Run one episode's process to its end; an error row when it fails or hangs.
+
+    The process is killed (with its bridge and controller: one process group) when it
+    outlives START_UP_S + WALL_S_PER_SIM_S x its scenario's time limit.
+    """
+    limit = next(s.time_limit for s in campaign.scenarios if key.startswith(f'{s.name}-'))
+    with tempfile.TemporaryDirectory(prefix=f'twin-{key}-') as scratch:
+        result, log = Path(scratch) / 'row.json', Path(scratch) / 'episode.log'
+        with log.open('w') as stream:
+            process = subprocess.Popen(episode_command(campaign, key, result, record),
+                                       stdout=stream, stderr=subprocess.STDOUT,
+                                       process_group=0)
+            try:
+                code = process.wait(timeout=START_UP_S + WALL_S_PER_SIM_S * limit)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, 9)
+                process.wait()
+                code = 'timeout'
+        text = log.read_text()
+        if code == 0 and result.is_file():
+            return Finished(json.loads(result.read_text()), text)
+    last = (text.strip().splitlines() or ['(empty log)'])[-1]
+    return Finished(error_row(campaign, key, f'exit {code}: {last[:200]}'), text)
+
+
+def error_row(campaign: Campaign, key: str, reason: str) -> dict:
+    """Return the row of an episode that could not run, with the reason."""
+    scenario, _, index = key.rpartition('-')
+    return {'key': key, 'scenario': scenario, 'episode': int(index), 'seed': campaign.seed,
+            'outcome': 'error', 'failed_criterion': reason}
+
+
+def _reason(error: Exception) -> str:
+    """Return an exception as one short line for the failed_criterion column."""
+    lines = str(error).strip().splitlines() or ['']
+    return f'{type(error).__name__}: {lines[0]}'[:200]
+
+
+def local_pool(campaign: Campaign, keys: list, workers: int,
+               record: str | None) -> Iterator[Finished]:
+    """Run the episodes ``workers`` at a time in this machine's threads; yield as they end."""
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        futures = {pool.submit(run_one, campaign, key, record): key for key in keys}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as error:   # an error row, never a dead campaign
+                yield Finished(error_row(campaign, futures[future], _reason(error)), repr(error))
+
