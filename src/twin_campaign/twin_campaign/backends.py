@@ -14,15 +14,17 @@
 
 
 """
-Where a campaign's episodes run: a local pool of threads.
+Where a campaign's episodes run: a local pool of threads, or Ray tasks.
 
-A back-end calls one function, :func:`run_one`, which runs one episode's process
+Both back-ends call the same function, :func:`run_one`, which runs one episode's process
 (``twin_campaign.episode``, its own ROS graph) in a scratch folder and returns its row and its
-log. The caller writes them into the campaign's output, so a worker on another machine needs
-no shared file system, and a row never depends on where it ran.
+log. The caller writes them into the campaign's output, so a Ray worker on another machine
+needs no shared file system, and a row never depends on where it ran. Ray's nodes need the
+workspace installed at the same path (Ray runs code, it does not ship it).
 """
 
 from concurrent.futures import as_completed, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 import json
 import os
@@ -36,6 +38,11 @@ from twin_campaign.campaign import Campaign
 
 WALL_S_PER_SIM_S = 20.0    # an episode slower than this (plus start-up) is hung: killed
 START_UP_S = 120.0
+RAY_OBJECT_STORE_BYTES = 80 * 1024 ** 2   # rows are small; Ray's floor is about 75 MiB
+
+
+class BackendError(RuntimeError):
+    """A back-end that cannot be used (no Ray cluster at the address); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,74 @@ def local_pool(campaign: Campaign, keys: list, workers: int,
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception as error:   # an error row, never a dead campaign
+            except Exception as error:   # as a Ray task's: an error row, never a dead campaign
                 yield Finished(error_row(campaign, futures[future], _reason(error)), repr(error))
 
+
+def execute(campaign: Campaign, keys: list, workers: int | None, record: str | None,
+            ray_address: str | None = None) -> Iterator[Finished]:
+    """
+    Run the episodes on the chosen back-end; yield each as it ends.
+
+    :param workers: episodes at once (None: this machine's cores; on a Ray cluster, as many
+        as its CPUs take)
+    :param ray_address: None for the local pool; 'local' to start a Ray instance here;
+        otherwise the address of a running Ray cluster (``ray.init``'s address)
+    """
+    if ray_address is None:
+        return local_pool(campaign, keys, workers or os.cpu_count() or 1, record)
+    return ray_pool(campaign, keys, workers, record, ray_address)
+
+
+def ray_pool(campaign: Campaign, keys: list, workers: int | None, record: str | None,
+             address: str) -> Iterator[Finished]:
+    """
+    Run each episode as a Ray task (``run_one``, one CPU, no retry); yield as they end.
+
+    A task that raises or whose worker dies is an error row, like a crashed episode. At
+    most ``workers`` tasks are in flight (all of them when None).
+    """
+    import ray   # only this back-end needs it: a heavy import the local pool does without
+    with ray_session(address, workers):
+        task = ray.remote(num_cpus=1, max_retries=0)(run_one)
+        waiting, running = list(keys), {}
+        while waiting or running:
+            while waiting and len(running) < (workers or len(keys)):
+                key = waiting.pop(0)
+                running[task.remote(campaign, key, record)] = key
+            [done], _ = ray.wait(list(running), num_returns=1)
+            key = running.pop(done)
+            try:
+                yield ray.get(done)
+            except ray.exceptions.RayTaskError as error:   # the task raised: as the pool says
+                yield Finished(error_row(campaign, key, _reason(error.cause)), str(error))
+            except ray.exceptions.RayError as error:   # its worker or node died
+                yield Finished(error_row(campaign, key, _reason(error)), str(error))
+
+
+@contextmanager
+def ray_session(address: str, workers: int | None):
+    """
+    Connect to Ray for the block, or use the session already open.
+
+    A local instance (``address='local'``) gets ``workers`` CPUs (default: the cores), a
+    small object store and no dashboard: it only schedules processes and returns rows.
+    """
+    import ray
+    if ray.is_initialized():
+        yield
+        return
+    options = {'logging_level': 'WARNING', 'log_to_driver': False}
+    if address == 'local':
+        options.update(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False,
+                       object_store_memory=RAY_OBJECT_STORE_BYTES)
+    try:
+        ray.init(address=address, **options)
+    except (ConnectionError, RuntimeError, ValueError) as error:
+        raise BackendError(f'cannot start or reach Ray at {address!r}: {error}; give the '
+                           "address of a running cluster ('ray start --head' prints it), "
+                           'or --ray for a local instance') from None
+    try:
+        yield
+    finally:
+        ray.shutdown()

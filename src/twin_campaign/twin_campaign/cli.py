@@ -24,20 +24,20 @@ finished episodes are kept in DIR/episodes/, so ``--resume`` runs only what is m
 
 import argparse
 import json
-import os
 from pathlib import Path
 import shutil
 import sys
 import time
 
 from twin.arguments import bridge_parameters, BringupError
-from twin_campaign.backends import Finished, local_pool
+from twin_campaign.backends import BackendError, execute, Finished
 from twin_campaign.campaign import Campaign, CampaignError, episodes, load
 from twin_campaign.results import write_csv, write_report
 
 EXAMPLE = ('examples:\n  twin campaign config/campaigns/obstacle_stop.yaml --output '
            'artifacts/campaign\n  twin campaign config/campaigns/obstacle_stop.yaml --output '
-           'artifacts/campaign --resume --workers 2')
+           'artifacts/campaign --resume --workers 2\n  twin campaign '
+           'config/campaigns/obstacle_stop.yaml --output artifacts/campaign --ray')
 
 
 def parser(prog: str | None = None) -> argparse.ArgumentParser:
@@ -48,8 +48,15 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     result.add_argument('campaign', metavar='FILE', help='campaign file (docs/campaigns.md)')
     result.add_argument('--output', required=True, metavar='DIR',
                         help='folder of results.csv, report.md, report.png and the logs')
-    result.add_argument('--workers', type=int, default=os.cpu_count() or 1, metavar='N',
-                        help='episodes at once (default: the number of cores)')
+    result.add_argument('--workers', type=int, metavar='N',
+                        help='episodes at once (default: the number of cores; on a Ray '
+                             'cluster, as many as its CPUs take)')
+    ray = result.add_mutually_exclusive_group()
+    ray.add_argument('--ray', dest='ray_address', action='store_const', const='local',
+                     help='run each episode as a task of a Ray instance started here')
+    ray.add_argument('--ray-address', metavar='ADDR',
+                     help="run on the Ray cluster at ADDR ('auto': the one this machine "
+                          'is part of)')
     result.add_argument('--resume', action='store_true',
                         help='keep the finished episodes in DIR; run only the others')
     result.add_argument('--only', metavar='KEY', action='append',
@@ -83,9 +90,14 @@ class Progress:
               flush=True)
 
 
-def run_campaign(campaign: Campaign, output: Path, workers: int, resume: bool,
-                 only: list | None = None, record: str | None = None) -> list[dict]:
-    """Run the episodes not yet finished; return every row (finished ones included)."""
+def run_campaign(campaign: Campaign, output: Path, workers: int | None, resume: bool,
+                 only: list | None = None, record: str | None = None,
+                 ray_address: str | None = None) -> list[dict]:
+    """
+    Run the episodes not yet finished; return every row (finished ones included).
+
+    :param ray_address: None: a local pool of ``workers``; else Ray (``backends.execute``)
+    """
     keys = [e.key for e in episodes(campaign)]
     unknown = sorted(set(only or ()) - set(keys))
     if unknown:
@@ -101,7 +113,7 @@ def run_campaign(campaign: Campaign, output: Path, workers: int, resume: bool,
             if (folder / f'{k}.json').is_file()}
     todo = [k for k in keys if k not in rows]
     progress = Progress(len(todo))
-    for finished in local_pool(campaign, todo, workers, record):
+    for finished in execute(campaign, todo, workers, record, ray_address):
         row = keep(finished, output)
         rows[row['key']] = row
         progress.update(row)
@@ -129,8 +141,8 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
                        for s in campaign.scenarios}
         output.mkdir(parents=True, exist_ok=True)
         rows = run_campaign(campaign, output, options.workers, options.resume, options.only,
-                            options.record)
-    except (CampaignError, BringupError) as error:
+                            options.record, options.ray_address)
+    except (CampaignError, BringupError, BackendError) as error:
         print(f'twin campaign: {error}', file=sys.stderr)
         return 2
     except OSError as error:
