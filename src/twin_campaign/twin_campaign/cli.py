@@ -23,6 +23,7 @@ finished episodes are kept in DIR/episodes/, so ``--resume`` runs only what is m
 """
 
 import argparse
+from contextlib import nullcontext
 import json
 from pathlib import Path
 import shutil
@@ -30,7 +31,8 @@ import sys
 import time
 
 from twin.arguments import bridge_parameters, BringupError
-from twin_campaign.backends import BackendError, execute, Finished
+from twin_campaign import tuning
+from twin_campaign.backends import BackendError, execute, Finished, ray_session
 from twin_campaign.campaign import Campaign, CampaignError, episodes, load
 from twin_campaign.results import write_csv, write_report
 
@@ -59,6 +61,9 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
                           'is part of)')
     result.add_argument('--resume', action='store_true',
                         help='keep the finished episodes in DIR; run only the others')
+    result.add_argument('--tune', action='store_true',
+                        help="search the controller's parameters of the file's tuning section "
+                             '(Optuna); DIR gets best_parameters.yaml and tuning.md')
     result.add_argument('--only', metavar='KEY', action='append',
                         help='run only this episode (e.g. corridor-003); repeatable')
     result.add_argument('--record', metavar='DIR',
@@ -131,6 +136,18 @@ def keep(finished: Finished, output: Path) -> dict:
     return row
 
 
+def tune_campaign(campaign: Campaign, output: Path, options: argparse.Namespace) -> int:
+    """``--tune``: every trial a campaign on the chosen back-end (one Ray session for all)."""
+    def run(trial: Campaign, folder: Path, resume: bool) -> list[dict]:
+        rows = run_campaign(trial, folder, options.workers, resume,
+                            ray_address=options.ray_address)
+        write_csv(rows, folder / 'results.csv')
+        return rows
+    with (ray_session(options.ray_address, options.workers) if options.ray_address
+          else nullcontext()):
+        return tuning.command(campaign, output, run, options.resume)
+
+
 def main(args: list[str] | None = None, prog: str | None = None) -> int:
     """Run a campaign and write its results; exit 0 when every episode passed, else 1."""
     options = parser(prog).parse_args(args)
@@ -140,6 +157,8 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
         world_files = {s.name: bridge_parameters({'world': s.world}, True)['world_file']
                        for s in campaign.scenarios}
         output.mkdir(parents=True, exist_ok=True)
+        if options.tune:
+            return tune_campaign(campaign, output, options)
         rows = run_campaign(campaign, output, options.workers, options.resume, options.only,
                             options.record, options.ray_address)
     except (CampaignError, BringupError, BackendError) as error:
