@@ -131,7 +131,7 @@ def load(path: str | Path) -> Campaign:
     where.known(document, 'the file', ('controller', 'scenarios', 'episodes', 'seed',
                                        'criteria', 'variations_file', 'faults_file',
                                        'real_time_factor', 'start_timeout',
-                                       'lockstep_period'))
+                                       'lockstep_period', 'tuning'))   # tuning: tuning.py
     scenarios = where.required(document, 'the file', 'scenarios', list)
     if not scenarios:
         raise CampaignError(f'{path}: scenarios is empty; give at least one')

@@ -17,30 +17,29 @@
 ``twin campaign FILE --output DIR``: run a campaign's episodes, then write its results.
 
 Each episode is a process of its own (``twin_campaign.episode``) with its own ROS graph; a
-pool of threads keeps ``--workers`` of them running. An episode that crashes or hangs
-becomes an ``error`` row with its log; the campaign goes on. Results of finished episodes
-are kept in DIR/episodes/, so ``--resume`` runs only what is missing.
+back-end (``twin_campaign.backends``) keeps ``--workers`` of them running. An episode that
+crashes or hangs becomes an ``error`` row with its log; the campaign goes on. Results of
+finished episodes are kept in DIR/episodes/, so ``--resume`` runs only what is missing.
 """
 
 import argparse
-from concurrent.futures import as_completed, ThreadPoolExecutor
+from contextlib import nullcontext
 import json
-import os
 from pathlib import Path
 import shutil
-import subprocess
 import sys
 import time
 
 from twin.arguments import bridge_parameters, BringupError
+from twin_campaign import tuning
+from twin_campaign.backends import BackendError, execute, Finished, ray_session
 from twin_campaign.campaign import Campaign, CampaignError, episodes, launch_problem, load
 from twin_campaign.results import write_csv, write_report
 
 EXAMPLE = ('examples:\n  twin campaign config/campaigns/obstacle_stop.yaml --output '
            'artifacts/campaign\n  twin campaign config/campaigns/obstacle_stop.yaml --output '
-           'artifacts/campaign --resume --workers 2')
-WALL_S_PER_SIM_S = 20.0    # an episode slower than this (plus start-up) is hung: killed
-START_UP_S = 60.0          # wall s for the processes to start, besides the handshake's limit
+           'artifacts/campaign --resume --workers 2\n  twin campaign '
+           'config/campaigns/obstacle_stop.yaml --output artifacts/campaign --ray')
 
 
 def parser(prog: str | None = None) -> argparse.ArgumentParser:
@@ -51,47 +50,25 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     result.add_argument('campaign', metavar='FILE', help='campaign file (docs/campaigns.md)')
     result.add_argument('--output', required=True, metavar='DIR',
                         help='folder of results.csv, report.md, report.png and the logs')
-    result.add_argument('--workers', type=int, default=os.cpu_count() or 1, metavar='N',
-                        help='episodes at once (default: the number of cores)')
+    result.add_argument('--workers', type=int, metavar='N',
+                        help='episodes at once (default: the number of cores; on a Ray '
+                             'cluster, as many as its CPUs take)')
+    ray = result.add_mutually_exclusive_group()
+    ray.add_argument('--ray', dest='ray_address', action='store_const', const='local',
+                     help='run each episode as a task of a Ray instance started here')
+    ray.add_argument('--ray-address', metavar='ADDR',
+                     help="run on the Ray cluster at ADDR ('auto': the one this machine "
+                          'is part of)')
     result.add_argument('--resume', action='store_true',
                         help='keep the finished episodes in DIR; run only the others')
+    result.add_argument('--tune', action='store_true',
+                        help="search the controller's parameters of the file's tuning section "
+                             '(Optuna); DIR gets best_parameters.yaml and tuning.md')
     result.add_argument('--only', metavar='KEY', action='append',
                         help='run only this episode (e.g. corridor-003); repeatable')
     result.add_argument('--record', metavar='DIR',
                         help='record each episode run to DIR/KEY/twin.mcap with its report')
     return result
-
-
-def episode_command(campaign: Campaign, key: str, result: Path, record: str | None) -> list:
-    """Return the command line of one episode's process."""
-    return [sys.executable, '-m', 'twin_campaign.episode', str(campaign.path), key,
-            str(result), *(['--record', record] if record else [])]
-
-
-def run_one(campaign: Campaign, key: str, output: Path, record: str | None) -> dict:
-    """Run one episode's process; return its row, or an error row naming its log."""
-    result, log = output / 'episodes' / f'{key}.json', output / 'logs' / f'{key}.log'
-    limit = next(s.time_limit for s in campaign.scenarios if key.startswith(f'{s.name}-'))
-    with log.open('w') as stream:
-        process = subprocess.Popen(episode_command(campaign, key, result, record),
-                                   stdout=stream, stderr=subprocess.STDOUT,
-                                   process_group=0)
-        try:
-            code = process.wait(timeout=START_UP_S + campaign.start_timeout +
-                                WALL_S_PER_SIM_S * limit)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
-            code = 'timeout'
-    if code == 0 and result.is_file():
-        return json.loads(result.read_text())
-    lines = log.read_text().strip().splitlines() or ['(empty log)']
-    scenario, _, index = key.rpartition('-')
-    row = {'key': key, 'scenario': scenario, 'episode': int(index), 'seed': campaign.seed,
-           'outcome': 'error', 'failed_criterion': f'exit {code}: {lines[-1][:200]}',
-           'log': str(log)}
-    result.write_text(json.dumps(row))
-    return row
 
 
 class Progress:
@@ -118,9 +95,14 @@ class Progress:
               flush=True)
 
 
-def run_campaign(campaign: Campaign, output: Path, workers: int, resume: bool,
-                 only: list | None = None, record: str | None = None) -> list[dict]:
-    """Run the episodes not yet finished; return every row (finished ones included)."""
+def run_campaign(campaign: Campaign, output: Path, workers: int | None, resume: bool,
+                 only: list | None = None, record: str | None = None,
+                 ray_address: str | None = None) -> list[dict]:
+    """
+    Run the episodes not yet finished; return every row (finished ones included).
+
+    :param ray_address: None: a local pool of ``workers``; else Ray (``backends.execute``)
+    """
     keys = [e.key for e in episodes(campaign)]
     unknown = sorted(set(only or ()) - set(keys))
     if unknown:
@@ -136,13 +118,34 @@ def run_campaign(campaign: Campaign, output: Path, workers: int, resume: bool,
             if (folder / f'{k}.json').is_file()}
     todo = [k for k in keys if k not in rows]
     progress = Progress(len(todo))
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        futures = [pool.submit(run_one, campaign, key, output, record) for key in todo]
-        for future in as_completed(futures):
-            row = future.result()
-            rows[row['key']] = row
-            progress.update(row)
+    for finished in execute(campaign, todo, workers, record, ray_address):
+        row = keep(finished, output)
+        rows[row['key']] = row
+        progress.update(row)
     return [rows[k] for k in keys]
+
+
+def keep(finished: Finished, output: Path) -> dict:
+    """Write an episode's row and log into DIR (an error row names its log); return the row."""
+    row = dict(finished.row)
+    log = output / 'logs' / f'{row["key"]}.log'
+    log.write_text(finished.log)
+    if row['outcome'] == 'error':
+        row['log'] = str(log)
+    (output / 'episodes' / f'{row["key"]}.json').write_text(json.dumps(row))
+    return row
+
+
+def tune_campaign(campaign: Campaign, output: Path, options: argparse.Namespace) -> int:
+    """``--tune``: every trial a campaign on the chosen back-end (one Ray session for all)."""
+    def run(trial: Campaign, folder: Path, resume: bool) -> list[dict]:
+        rows = run_campaign(trial, folder, options.workers, resume,
+                            ray_address=options.ray_address)
+        write_csv(rows, folder / 'results.csv')
+        return rows
+    with (ray_session(options.ray_address, options.workers) if options.ray_address
+          else nullcontext()):
+        return tuning.command(campaign, output, run, options.resume)
 
 
 def main(args: list[str] | None = None, prog: str | None = None) -> int:
@@ -156,9 +159,11 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
         world_files = {s.name: bridge_parameters({'world': s.world}, True)['world_file']
                        for s in campaign.scenarios}
         output.mkdir(parents=True, exist_ok=True)
+        if options.tune:
+            return tune_campaign(campaign, output, options)
         rows = run_campaign(campaign, output, options.workers, options.resume, options.only,
-                            options.record)
-    except (CampaignError, BringupError) as error:
+                            options.record, options.ray_address)
+    except (CampaignError, BringupError, BackendError) as error:
         print(f'twin campaign: {error}', file=sys.stderr)
         return 2
     except OSError as error:
