@@ -19,22 +19,17 @@ In the shared bringup it inherits the namespace and use_sim_time; alone:
 ros2 launch twin obstacle_stop.launch.py use_sim_time:=true
 """
 
+from pathlib import Path
+
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument
-from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
+from launch.actions import IncludeLaunchDescription
+from launch.launch_description_sources import PythonLaunchDescriptionSource
+
+EXAMPLE_CONTROLLER = Path(__file__).with_name('example_controller.launch.py')
 
 
 def generate_launch_description() -> LaunchDescription:
-    """Start the controller node."""
-    return LaunchDescription([
-        DeclareLaunchArgument('use_sim_time', default_value='false',
-                              description='true with the twin (it publishes /clock)'),
-        DeclareLaunchArgument('enable_stamped_cmd_vel', default_value='true',
-                              description='publish TwistStamped, as the Jazzy TurtleBot3; '
-                                          'false: Twist (the bringup passes its own)'),
-        Node(package='twin_examples', executable='obstacle_stop', output='screen',
-             parameters=[{
-                 'use_sim_time': LaunchConfiguration('use_sim_time'),
-                 'enable_stamped_cmd_vel': LaunchConfiguration('enable_stamped_cmd_vel')}]),
-    ])
+    """Include the one example-controller launch file with this controller's name."""
+    return LaunchDescription([IncludeLaunchDescription(
+        PythonLaunchDescriptionSource(str(EXAMPLE_CONTROLLER)),
+        launch_arguments={'example': 'obstacle_stop'}.items())])

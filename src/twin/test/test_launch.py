@@ -38,8 +38,9 @@ launch = pytest.importorskip(
 pytest.importorskip('launch_ros',
                     reason='launch_ros is not importable (no ROS 2 distribution sourced)')
 
-LAUNCH_FILES = ('sim', 'hardware', 'bringup', 'controllers/obstacle_stop',
-                'controllers/wall_follower', 'controllers/go_to_goal')
+LAUNCH_FILES = ('sim', 'hardware', 'bringup', 'controllers/example_controller',
+                'controllers/obstacle_stop', 'controllers/wall_follower',
+                'controllers/go_to_goal', 'controllers/policy')
 RUN_LAUNCH = """
 import sys
 import launch
@@ -144,6 +145,21 @@ def test_a_namespace_moves_the_tf_topics_and_keeps_the_frames_unprefixed(listene
             (t.header.frame_id, t.child_frame_id) for t in msg.transforms), 10)
         listener.spin_until(lambda: transforms, 60.0, '/tb0/tf')
         assert ('odom', 'base_footprint') in transforms   # Nav2's convention: no tb0/ prefix
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize('controller', ['wall_follower', 'policy'])
+def test_an_example_controller_by_name_starts_and_commands_the_twin(listener, controller):
+    process = subprocess.Popen(
+        [sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file('sim')),
+         f'controller:={controller}', 'real_time_factor:=2.0'], env=dict(os.environ))
+    try:
+        from geometry_msgs.msg import TwistStamped
+        commands = listener.record(TwistStamped, '/cmd_vel')
+        listener.spin_until(lambda: commands, 60.0, f'TwistStamped on /cmd_vel from {controller}')
+        assert controller in listener.node.get_node_names()
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
