@@ -189,7 +189,15 @@ def train_cma(args, template: MlpPolicy, pool, keeper: Keeper) -> list[dict]:
                  'kept': keeper.offer(held_out, mean)}
         curve.append(point)
         print(json.dumps(point), flush=True)
+        if args.curve:   # every generation: an interrupted run keeps its curve too
+            write_curve(curve, args.curve)
     return curve
+
+
+def write_curve(curve: list[dict], path: Path) -> None:
+    """Write the learning curve as a PNG and its numbers beside it (``.json``)."""
+    plot_curve(curve, path)
+    path.with_suffix('.json').write_text(json.dumps(curve, indent=1) + '\n')
 
 
 def plot_curve(curve: list[dict], path: Path) -> None:
@@ -208,13 +216,18 @@ def plot_curve(curve: list[dict], path: Path) -> None:
     right = left.twinx()
     right.plot(generations, [p['mean_policy_reached'] for p in curve], 'g--',
                label='held-out goals reached')
+    kept = [p for p in curve if p.get('kept')]
+    right.plot([p['generation'] for p in kept], [p['mean_policy_reached'] for p in kept], 'g*',
+               label='kept (best so far)')
     right.set_ylim(0, 1.05)
     right.set_ylabel('held-out goals reached without contact', color='g')
     left.legend(loc='lower right', fontsize='small')
+    right.legend(loc='upper left', fontsize='small')
     left.set_title(f'CMA-ES in twin/GoalReaching-v0, variations on '
                    f'({curve[-1]["wall_s"]:.0f} s wall)')
     figure.tight_layout()
     figure.savefig(path, dpi=100)
+    pyplot.close(figure)
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -311,9 +324,6 @@ def main(argv: list[str] | None = None) -> None:
             keeper.offer(held_out_score(pool, policy, seeds), policy)
         else:
             curve = train_cma(args, template, pool, keeper)
-    if curve and args.curve:
-        plot_curve(curve, args.curve)
-        args.curve.with_suffix('.json').write_text(json.dumps(curve, indent=1) + '\n')
     score, _ = keeper.best
     print(f'best: {score} of {args.selection} held-out goals; wrote {keeper.destination()}'
           + ('' if keeper.destination() == args.out else
