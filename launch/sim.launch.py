@@ -15,7 +15,8 @@
 """
 The twin: the bridge node in place of the robot's drivers, plus the shared bringup.
 
-ros2 launch twin sim.launch.py [world:=arena] [rviz:=true] [real_time_factor:=5.0] ...
+ros2 launch twin sim.launch.py [world:=arena] [rviz:=true] [real_time_factor:=5.0]
+    [params_file:=PROFILE.yaml] ...
 Headless by default. Every argument is resolved and checked before anything starts; when
 the bridge exits everything stops, and when it fails the launch exits 1 with its reason last.
 """
@@ -29,7 +30,7 @@ from launch.event_handlers import OnProcessExit, OnProcessIO, OnProcessStart
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
-from twin.arguments import (bridge_parameters, bridge_parameters_file, controller_launch_file,
+from twin.arguments import (bridge_parameter_files, bridge_parameters, controller_launch_file,
                             declared, display_problem, parsed, share, SIM_ARGUMENTS,
                             starts_robot_state_publisher, view_parameters)
 from twin.supervision import BridgeWatch
@@ -62,13 +63,14 @@ def bringup(context) -> list:
     robot_state_publisher = starts_robot_state_publisher(value['robot_state'])
     parameters = bridge_parameters(value, publish_robot_state=not robot_state_publisher)
     controller = controller_launch_file(value['controller'])
+    files = bridge_parameter_files(value['params_file'])
     problem = display_problem(parameters['gui'], os.environ)
     if problem:
         raise RuntimeError(problem)
     namespace = value['namespace'].strip('/')
     bridge = Node(package='twin_bridge', executable='twin_bridge', name='twin_bridge',
                   namespace=namespace, output='screen',
-                  parameters=[bridge_parameters_file(), parameters])
+                  parameters=[*files, parameters])
     view = [Node(package='twin_view', executable='view', name='view', namespace=namespace,
                  output='screen', parameters=[view_parameters(parameters)])
             ] if parsed({'view': value['view']})['view'] else []

@@ -39,6 +39,16 @@ def test_a_world_is_a_shipped_name_or_a_file_and_a_typo_lists_the_names(tmp_path
         world_file('rooom')
 
 
+def test_a_params_file_loads_after_the_shipped_one_and_a_missing_one_is_named(tmp_path):
+    profile = tmp_path / 'profile.yaml'
+    profile.write_text('/**:\n  ros__parameters:\n    physical.left_wheel_radius: 0.034\n')
+    assert bringup.bridge_parameter_files('') == [bringup.bridge_parameters_file()]
+    assert bringup.bridge_parameter_files(str(profile)) == [bringup.bridge_parameters_file(),
+                                                            str(profile)]
+    with pytest.raises(BringupError, match=r"params_file: '/nowhere.yaml' is not a file"):
+        bringup.bridge_parameter_files('/nowhere.yaml')
+
+
 def test_controllers_by_name_ship_a_launch_file_and_a_bad_one_is_named():
     for name in bringup.CONTROLLERS:
         assert Path(controller_launch_file(name)).is_file(), name

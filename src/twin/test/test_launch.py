@@ -165,6 +165,28 @@ def test_an_example_controller_by_name_starts_and_commands_the_twin(listener, co
         assert process.wait(timeout=30) == 0
 
 
+def test_a_params_file_reaches_the_bridge_under_the_launch_arguments(listener, tmp_path):
+    profile = tmp_path / 'profile.yaml'
+    profile.write_text('/**:\n  ros__parameters:\n    physical.left_wheel_radius: 0.0345\n'
+                       '    seed: 99\n')
+    process = subprocess.Popen(
+        [sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file('sim')),
+         f'params_file:={profile}', 'seed:=5'], env=dict(os.environ))
+    try:
+        from rcl_interfaces.srv import GetParameters
+        client = listener.node.create_client(GetParameters, '/twin_bridge/get_parameters')
+        listener.spin_until(client.service_is_ready, 60.0, 'the bridge\'s parameter service')
+        future = client.call_async(GetParameters.Request(
+            names=['physical.left_wheel_radius', 'seed']))
+        listener.spin_until(future.done, 30.0, 'the bridge\'s parameters')
+        radius, seed = future.result().values
+        assert radius.double_value == 0.0345   # the profile's
+        assert seed.integer_value == 5         # the launch argument wins
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
 def test_hardware_launch_without_drivers_fails_clearly():
     result = subprocess.run(
         [sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file('hardware'))],

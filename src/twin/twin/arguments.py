@@ -73,6 +73,21 @@ def bridge_parameters_file() -> str:
     return str(share() / 'config' / 'twin_bridge.yaml')
 
 
+def bridge_parameter_files(params_file: str) -> list[str]:
+    """
+    Return the bridge's parameter files in loading order: the shipped one, then the user's.
+
+    :param params_file: a parameter file over the shipped one (a calibration profile); ''
+    :raises BringupError: when ``params_file`` is not a file
+    """
+    if not params_file:
+        return [bridge_parameters_file()]
+    if not os.path.isfile(params_file):
+        raise BringupError(f'params_file: {params_file!r} is not a file (a ROS 2 parameter '
+                           'YAML is expected, e.g. the profile twin calibrate writes)')
+    return [bridge_parameters_file(), os.path.abspath(params_file)]
+
+
 def world_file(world: str) -> str:
     """
     Return the world file for a shipped world's name or a path ('' for a bare ground plane).
@@ -238,6 +253,9 @@ def arguments() -> dict[str, Argument]:
         Argument('gui', "open PyBullet's window (needs a display)", bool, parameter='gui'),
         Argument('seed', 'seed of every random draw: same seed + same commands = same run', int,
                  parameter='seed'),
+        Argument('params_file', 'bridge parameter file loaded over config/twin_bridge.yaml, '
+                                'e.g. the profile twin calibrate writes; the other arguments '
+                                'win over it; empty: none'),
         Argument('enable_stamped_cmd_vel', 'cmd_vel is TwistStamped (Jazzy TurtleBot3); '
                                            'false: Twist', bool,
                  parameter='enable_stamped_cmd_vel'),
@@ -266,8 +284,8 @@ def arguments() -> dict[str, Argument]:
 
 
 SIM_ARGUMENTS = ('world', 'robot', 'namespace', 'x', 'y', 'yaw', 'real_time_factor', 'gui',
-                 'seed', 'enable_stamped_cmd_vel', 'left_wheel_joint', 'right_wheel_joint',
-                 'rviz', 'controller', 'robot_state', 'view')
+                 'seed', 'params_file', 'enable_stamped_cmd_vel', 'left_wheel_joint',
+                 'right_wheel_joint', 'rviz', 'controller', 'robot_state', 'view')
 BRINGUP_ARGUMENTS = ('robot', 'namespace', 'use_sim_time', 'rviz', 'controller', 'robot_state')
 HARDWARE_ARGUMENTS = ('robot', 'namespace', 'rviz', 'controller', 'robot_state', 'shadow',
                       'profile')

@@ -159,6 +159,14 @@ class DiffDriveRobot:
         self.physical = WheelGeometry(self._measure_wheel_radius(self.wheels[0]),
                                       self._measure_wheel_radius(self.wheels[1]),
                                       self._measure_separation())
+        # What the body was built with, every 0 ("the description's") made explicit.
+        self.physical_config = PhysicalConfig(*(
+            float(setting or text or measured) for setting, text, measured in zip(
+                (physical.left_wheel_radius, physical.right_wheel_radius,
+                 physical.wheel_separation),
+                (described.left_radius, described.right_radius, described.separation),
+                (self.physical.left_radius, self.physical.right_radius,
+                 self.physical.separation))))
         # Nominal: what the firmware is told, else the description's, else the body's.
         self.wheel_radius = (config.wheel_radius or described.left_radius or
                              self.physical.left_radius)
@@ -168,9 +176,7 @@ class DiffDriveRobot:
         self.wheel_torques = [torque, torque]   # N m, (left, right): a weak motor has less
         self.motor_torques = list(self.wheel_torques)   # as injected faults leave them, N m
         self.limiter = VelocityLimiter(config.limits)
-        self.actuators = [WheelActuator(config.time_constant, config.dead_time)
-                          for _ in self.wheels]
-        self.actuated = config.time_constant > 0.0 or config.dead_time > 0.0
+        self.set_motor_dynamics(config.time_constant, config.dead_time)
         limits = config.limits   # m/s, rad/s: beyond these the body is slowed
         self.speed_bounds = (limits.max_linear_velocity * (1.0 + SPEED_BOUND_SLACK),
                              limits.max_angular_velocity * (1.0 + SPEED_BOUND_SLACK))
@@ -378,6 +384,16 @@ class DiffDriveRobot:
         self.world.call(pybullet.resetBaseVelocity, self.body, linear, angular)
         self.speed_bound_count += 1
         return linear, angular
+
+    def set_motor_dynamics(self, time_constant: float, dead_time: float) -> None:
+        """
+        Give both wheel motors a new response, at rest (an episode's drawn drive).
+
+        :param time_constant: each wheel speed's first-order time constant, s (0: none)
+        :param dead_time: from a wheel speed command to the motor's first response, s (0: none)
+        """
+        self.actuators = [WheelActuator(time_constant, dead_time) for _ in self.wheels]
+        self.actuated = time_constant > 0.0 or dead_time > 0.0
 
     def reset_commands(self) -> None:
         """Drop the request and the limiter's and actuators' memory; hold the wheels still."""

@@ -14,7 +14,8 @@
 
 """The twin: a world, a robot and its sensors, advanced in fixed steps of simulated time."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 import math
 from pathlib import Path
 from typing import Callable, Sequence
@@ -121,9 +122,14 @@ class RobotTwin:
         :param index: the robot's place in the twin (faults name robots by it)
         """
         self.config, self.index = config, index
-        self.robot = DiffDriveRobot(world, description, config.drive, spawn, name,
-                                    collision_group, config.physical)
-        self.base_link = self.robot.link_index(config.base_link, 'base')
+        self._new_body = partial(DiffDriveRobot, world, description, config.drive, spawn, name,
+                                 collision_group)
+        self.load(config.physical)
+
+    def load(self, physical: PhysicalConfig) -> None:
+        """Load the body with ``physical`` wheels at its spawn pose (the caller removed any)."""
+        self.robot = self._new_body(physical=physical)
+        self.base_link = self.robot.link_index(self.config.base_link, 'base')
         self.wheel_traction = (1.0, 1.0)
 
     def reset(self, seed: np.random.SeedSequence, time_ns: int) -> None:
@@ -133,6 +139,8 @@ class RobotTwin:
         :param time_ns: the simulated time now, from which schedules, sensors and faults
             start again
         """
+        self.robot.set_motor_dynamics(self.config.drive.time_constant,
+                                      self.config.drive.dead_time)
         self.robot.reset_commands()
         self.sensors = {make.reading: make(self.robot, self.config) for make in SENSORS}
         self.schedules = []
@@ -293,6 +301,8 @@ class Twin:
         self.episode = 0
         if config.variations is not None:
             self.nominal = NominalWorld.of(self.world, [r.robot.name for r in self.robots])
+            # Variations start from the wheels the body has, not from 0 ("the URDF's").
+            self.nominal_config = replace(config, physical=self.robot.physical_config)
         self.variation = {}
         self.reset()
 
@@ -337,11 +347,28 @@ class Twin:
         drawn = variations.draw(self.config.seed, self.episode,
                                 {'obstacles': self.nominal.obstacles,
                                  'spawn': self.nominal.robots})
-        config, values = varied_config(self.config, variations, drawn)
+        config, values = varied_config(self.nominal_config, variations, drawn)
+        if config.physical != self.robot.physical_config:
+            self._reload_robots(config.physical)
         for robot in self.robots:
             robot.config = config
         values.update(apply_to_world(self.world, variations, drawn, self.nominal))
         return values
+
+    def _reload_robots(self, physical: PhysicalConfig) -> None:
+        """
+        Give every robot a body with ``physical`` wheels, at its start; the world stays.
+
+        PyBullet cannot resize a loaded wheel, so the bodies are loaded anew. They are removed
+        last first and loaded in order, so the physics holds its bodies in the order the twin
+        was built in, and the new start is saved and restored as every reset's start is.
+        """
+        for robot in reversed(self.robots):
+            self.world.remove(robot.robot.name)
+        for robot in self.robots:
+            robot.load(physical)
+        self.world.save()
+        self.world.restore()
 
     def inject_faults(self, faults: Sequence[Fault]) -> None:
         """Start faults now: their start times count from the current time."""

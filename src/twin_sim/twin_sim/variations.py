@@ -24,6 +24,8 @@ A variation file (YAML) maps quantity names to distributions::
       odometry.encoder_ticks_per_revolution: {choice: [1024, 4096]}
       obstacles.x: {uniform: [-0.05, 0.05], apply: add}    # each obstacle its own draw
       spawn.yaw: {uniform: [-3.14159, 3.14159]}
+      physical.right_wheel_radius: {normal: [1.0, 0.005], apply: scale}   # the body's wheel
+      drive.time_constant: {uniform: [0.02, 0.08]}
 
 Distributions: ``uniform: [low, high]``, ``normal: [mean, std]``, ``log_uniform: [low, high]``
 (low > 0) and ``choice: [a, b, ...]`` (equally likely). ``apply`` says how a drawn number
@@ -34,7 +36,8 @@ drive figure has its bridge parameter's name.
 Episode ``k``'s draw depends only on ``(seed, k)`` and the quantity's name (and, for
 ``obstacles.*`` and ``spawn.*``, the body's name): each draw has its own
 ``numpy.random.SeedSequence`` stream, so no draw depends on what ran before or on the order
-of the file. This module is pure; the twin applies a draw at reset.
+of the file. This module is pure; the twin applies a draw at reset (one that changes the
+physical wheels reloads the robots' bodies).
 """
 
 from dataclasses import dataclass, fields, replace
@@ -66,9 +69,11 @@ WORLD_QUANTITIES = {
 PER_BODY = ('obstacles.', 'spawn.')
 
 # The configuration groups whose numeric fields may vary (and are applied at reset).
-CONFIG_GROUPS = ('lidar', 'imu', 'odometry')
+CONFIG_GROUPS = ('lidar', 'imu', 'odometry', 'drive', 'physical')
 NOT_VARIED = {'rate', 'samples', 'angle_min', 'angle_max', 'range_min', 'range_max', 'link',
               'sweep'}   # a different sensor, not a different unit of the same one
+# What the firmware believes is one robot's settings, not a property of the unit in hand.
+FIRMWARE = {'drive.wheel_radius', 'drive.wheel_separation', 'drive.max_wheel_torque'}
 
 
 class VariationError(ValueError):
@@ -117,16 +122,18 @@ def config_quantities(config) -> dict[str, str]:
     Return the TwinConfig quantities that may vary, by name: their path in the config.
 
     The name is the path (``lidar.range_noise_std``), as the bridge's parameter is named; a
-    caller with other names maps them onto these paths.
+    caller with other names maps them onto these paths. They are the sensors' figures, the
+    drive's dynamics (``drive.time_constant``, ``drive.dead_time``) and the body's physical
+    wheels (``physical.left_wheel_radius``, ...); the firmware's nominal geometry is not.
     """
     found = {}
     for group in CONFIG_GROUPS:
         section = getattr(config, group)
         for item in fields(section):
-            value = getattr(section, item.name)
-            if item.name not in NOT_VARIED and isinstance(value, (int, float)) and \
-                    not isinstance(value, bool):
-                found[f'{group}.{item.name}'] = f'{group}.{item.name}'
+            value, path = getattr(section, item.name), f'{group}.{item.name}'
+            if item.name not in NOT_VARIED and path not in FIRMWARE and \
+                    isinstance(value, (int, float)) and not isinstance(value, bool):
+                found[path] = path
     return found
 
 
@@ -149,6 +156,9 @@ def replace_path(config, path: str, value):
 def varied_config(config, variations: 'Variations', drawn: dict) -> tuple[object, dict]:
     """
     Return ``config`` (a TwinConfig) with the drawn configuration quantities applied.
+
+    ``scale`` and ``add`` start from ``config``'s values, so a caller whose config says 0 for
+    "the description's" (the physical wheels) gives the description's values in its place.
 
     :param drawn: from :meth:`Variations.draw`
     :returns: the new configuration, and the value of each quantity it changed

@@ -122,7 +122,9 @@ class World:
             self.call(pybullet.stepSimulation)
 
     def save(self) -> None:
-        """Remember the current state as the one ``restore()`` returns to."""
+        """Remember the current state as the one ``restore()`` returns to (forget the last)."""
+        if self._saved_state is not None:
+            self.call(pybullet.removeState, self._saved_state)
         self._saved_state = self.call(pybullet.saveState)
 
     def restore(self) -> None:
