@@ -107,8 +107,8 @@ class TwinEnv(gymnasium.Env):
 
     :param world: world file (default: the shipped goal room)
     :param robot: URDF or xacro (default: the project's Burger)
-    :param variations: variation file drawn per episode (default: the shipped training
-        variations; None: off)
+    :param variations: variation file drawn per episode (default: the project's
+        ``config/variations/policy_training.yaml``; None: off)
     :param faults: fault file, the faults start at every reset (None: none)
     :param beams: scan sectors in the observation (must divide the LIDAR's 360 beams)
     :param control_rate: actions per simulated second, Hz
@@ -140,8 +140,7 @@ class TwinEnv(gymnasium.Env):
                             seed=twin_seed, faults=tuple(load_faults(faults)) if faults else ())
         config = replace(config, **(config_changes or {}))
         if variations is not None:
-            path = data_file('training_variations.yaml') if variations == 'default' \
-                else variations
+            path = training_variations() if variations == 'default' else variations
             config = replace(config, variations=load_variations(path,
                                                                 config_quantities(config)))
         self.twin = Twin(config, description.build)
@@ -263,6 +262,11 @@ class ExplorationEnv(TwinEnv):
         super().__init__(**{'world': default_world('arena.yaml'), 'with_goal': False,
                             'reward': exploration_reward, 'done': contact_done,
                             'max_steps': 600, **options})
+
+
+def training_variations() -> Path:
+    """Return the project's training variation file (config/variations/policy_training.yaml)."""
+    return default_robot().parents[1] / 'config' / 'variations' / 'policy_training.yaml'
 
 
 def default_world(name: str) -> Path:

@@ -248,7 +248,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
                              'features); 0: the raw observation')
     parser.add_argument('--beams', type=int, default=24, help='scan sectors observed')
     parser.add_argument('--variations', type=Path,
-                        help='variation file (default: twin_gym/data/training_variations.yaml)')
+                        help='variation file (default: config/variations/policy_training.yaml)')
     parser.add_argument('--sigma', type=float, default=0.5, help='CMA-ES initial step size')
     parser.add_argument('--max-steps', type=int, default=200, help='actions per episode')
     parser.add_argument('--workers', type=int, default=2)
