@@ -18,8 +18,8 @@ Drive to a goal with a learned policy: scan and wheel odometry in, ``cmd_vel`` o
 The policy is a numpy network (``twin_gym.policy``; default: the shipped goal-reaching
 weights, trained in the twin with its variations on), and its observation is built by the
 same code as in training (``twin_gym.observation``), from the messages a real robot's
-drivers publish: the scan, wheel odometry and the IMU's gyro (the heading it dead-reckons
-with, as in training). It runs unchanged against the twin's bridge or the robot.
+drivers publish: the scan, wheel odometry and the IMU's orientation (the heading it
+dead-reckons with, as in training). It runs unchanged against the twin's bridge or the robot.
 """
 
 import math
@@ -29,7 +29,8 @@ from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Imu
 from twin_examples.common import run, ScanController
-from twin_gym.observation import build_observation, GyroOdometry, ObservationConfig
+from twin_gym.observation import (build_observation, ImuOdometry, ObservationConfig,
+                                  quaternion_yaw)
 from twin_gym.policy import load_policy
 
 
@@ -52,7 +53,7 @@ class PolicyDriver(ScanController, Node):
         if len(self.goal) != 2:
             raise ValueError(f'goal needs x, y; got {list(self.goal)}')
         self.odometry, self.reached = None, False
-        self.dead_reckoning = GyroOdometry()
+        self.dead_reckoning = ImuOdometry()
         self.create_subscription(Odometry, self.p['odom_topic'], self.on_odom, 10)
         self.create_subscription(Imu, self.p['imu_topic'], self.on_imu, qos_profile_sensor_data)
 
@@ -62,9 +63,9 @@ class PolicyDriver(ScanController, Node):
         self.dead_reckoning.on_wheels(*odometry_pose(msg))
 
     def on_imu(self, msg: Imu) -> None:
-        """Dead-reckon with the gyro's yaw rate."""
-        stamp = msg.header.stamp
-        self.dead_reckoning.on_gyro(stamp.sec + stamp.nanosec * 1e-9, msg.angular_velocity.z)
+        """Dead-reckon with the IMU's heading."""
+        q = msg.orientation
+        self.dead_reckoning.on_imu(quaternion_yaw(q.x, q.y, q.z, q.w))
 
     def control(self) -> None:
         """Send the policy's command, or stop when there is nothing to act on or it arrived."""

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 import twin_gym  # noqa: F401  (registers the ids)
 from twin_gym.observation import (build_observation, decimate_scan, goal_in_robot_frame,
-                                  GyroOdometry, ObservationConfig)
+                                  ImuOdometry, ObservationConfig, quaternion_yaw)
 from twin_gym.policy import features, load_policy, MlpPolicy
 
 
@@ -68,11 +68,11 @@ def test_the_environment_observes_what_the_bridge_publishes():
         scan_msg = ScanConverter(twin.config.lidar, 'base_scan').convert(env.unwrapped.scan)
     finally:
         env.close()
-    node_reckoning = GyroOdometry()   # the node's, fed the episode's messages
+    node_reckoning = ImuOdometry()   # the node's, fed the episode's messages
     for msg in messages:
-        stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
         if hasattr(msg, 'angular_velocity'):
-            node_reckoning.on_gyro(stamp, msg.angular_velocity.z)
+            q = msg.orientation
+            node_reckoning.on_imu(quaternion_yaw(q.x, q.y, q.z, q.w))
         else:
             pose = msg.pose.pose
             node_reckoning.on_wheels(pose.position.x, pose.position.y,
@@ -86,19 +86,21 @@ def test_the_environment_observes_what_the_bridge_publishes():
     np.testing.assert_allclose(from_messages, observation, rtol=0, atol=1e-5)
 
 
-def test_dead_reckoning_takes_the_heading_from_the_gyro():
-    """Wheels that read straight while the gyro turns: the dead-reckoned path bends."""
-    reckoning = GyroOdometry()
+def test_dead_reckoning_takes_the_heading_from_the_imu():
+    """Wheels that read straight while the IMU turns: the dead-reckoned path bends."""
+    reckoning = ImuOdometry()
     reckoning.on_wheels(1.0, 2.0, 0.5)   # it starts at the first wheel odometry
     assert reckoning.pose == (1.0, 2.0, 0.5)
-    reckoning = GyroOdometry()
+    reckoning = ImuOdometry()
+    reckoning.on_imu(3.0)                # before the wheels: only its reference
     reckoning.on_wheels(0.0, 0.0, 0.0)
-    for step in range(1, 101):           # 1 m straight by the wheels in 1 s, turning 1 rad
-        reckoning.on_gyro(step * 0.01, 1.0)
+    for step in range(1, 101):           # 1 m straight by the wheels, turning 1 rad by the IMU
+        reckoning.on_imu(math.remainder(3.0 + step * 0.01, 2.0 * math.pi))   # wraps past pi
         reckoning.on_wheels(step * 0.01, 0.0, 0.0)
     x, y, yaw = reckoning.pose
-    assert yaw == pytest.approx(0.99)    # the first gyro sample only starts the clock
-    assert (x, y) == pytest.approx((math.sin(1.0), 1.0 - math.cos(1.0)), abs=0.01)
+    assert yaw == pytest.approx(1.0)
+    assert (x, y) == pytest.approx((math.sin(1.0), 1.0 - math.cos(1.0)), abs=0.005)
+    assert quaternion_yaw(0.0, 0.0, math.sin(0.4), math.cos(0.4)) == pytest.approx(0.8)
 
 
 def test_features_read_proximity_and_the_goal_bearing():

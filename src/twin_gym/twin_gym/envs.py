@@ -32,7 +32,7 @@ import gymnasium
 from gymnasium import spaces
 import numpy as np
 from twin_gym.observation import (build_observation, decimate_scan, goal_in_robot_frame,
-                                  GyroOdometry, ObservationConfig)
+                                  ImuOdometry, ObservationConfig, quaternion_yaw)
 from twin_sim import Pose, Twin, TwinConfig
 from twin_sim.faults import load_faults
 from twin_sim.variations import config_quantities, load_variations
@@ -155,7 +155,7 @@ class TwinEnv(gymnasium.Env):
         self.observation_space = spaces.Box(*self.observation_config.bounds())
         self.goal_world = self.goal_odom = None
         self.scan = self.odometry = None
-        self.dead_reckoning = GyroOdometry()
+        self.dead_reckoning = ImuOdometry()
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         """Start episode ``seed`` (or the next one drawn from the environment's stream)."""
@@ -168,7 +168,7 @@ class TwinEnv(gymnasium.Env):
         self.goal_odom = None if self.goal_world is None else self._to_odom(self.goal_world)
         self.steps, self.visited = 0, set()
         self.scan = self.odometry = None
-        self.dead_reckoning = GyroOdometry()
+        self.dead_reckoning = ImuOdometry()
         while self.scan is None or self.odometry is None:   # the first full scan
             self._advance(1)
         self.visited.add(self._cell())
@@ -203,8 +203,7 @@ class TwinEnv(gymnasium.Env):
             readings = self.twin.step()
             self.scan = readings.scan or self.scan
             if readings.imu is not None:
-                self.dead_reckoning.on_gyro(readings.time_ns * 1e-9,
-                                            float(readings.imu.angular_velocity[2]))
+                self.dead_reckoning.on_imu(quaternion_yaw(*readings.imu.orientation))
             if readings.odometry is not None:
                 self.odometry = readings.odometry
                 self.dead_reckoning.on_wheels(self.odometry.x, self.odometry.y,
