@@ -18,15 +18,19 @@ Drive to a goal with a learned policy: scan and wheel odometry in, ``cmd_vel`` o
 The policy is a numpy network (``twin_gym.policy``; default: the shipped goal-reaching
 weights, trained in the twin with its variations on), and its observation is built by the
 same code as in training (``twin_gym.observation``), from the messages a real robot's
-drivers publish. It runs unchanged against the twin's bridge or the robot.
+drivers publish: the scan, wheel odometry and the IMU's orientation (the heading it
+dead-reckons with, as in training). It runs unchanged against the twin's bridge or the robot.
 """
 
 import math
 
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import Imu
 from twin_examples.common import run, ScanController
-from twin_gym.observation import build_observation, ObservationConfig
+from twin_gym.observation import (build_observation, ImuOdometry, ObservationConfig,
+                                  quaternion_yaw)
 from twin_gym.policy import load_policy
 
 
@@ -42,36 +46,52 @@ class PolicyDriver(ScanController, Node):
             'goal': [2.8, 0.0],             # x, y in the odom frame, m
             'tolerance': 0.15,              # m: the goal is reached within this
             'odom_topic': 'odom',
+            'imu_topic': 'imu',
         })
         self.policy = load_policy(self.p['weights'] or None)
         self.goal = tuple(self.p['goal'])
         if len(self.goal) != 2:
             raise ValueError(f'goal needs x, y; got {list(self.goal)}')
-        self.beams, self.odometry, self.reached = self.policy.scale.size - 4, None, False
+        self.odometry, self.reached = None, False
+        self.dead_reckoning = ImuOdometry()
         self.create_subscription(Odometry, self.p['odom_topic'], self.on_odom, 10)
+        self.create_subscription(Imu, self.p['imu_topic'], self.on_imu, qos_profile_sensor_data)
 
     def on_odom(self, msg: Odometry) -> None:
-        """Keep the newest odometry."""
+        """Keep the newest odometry; dead-reckon with its advance."""
         self.odometry = msg
+        self.dead_reckoning.on_wheels(*odometry_pose(msg))
+
+    def on_imu(self, msg: Imu) -> None:
+        """Dead-reckon with the IMU's heading."""
+        q = msg.orientation
+        self.dead_reckoning.on_imu(quaternion_yaw(q.x, q.y, q.z, q.w))
 
     def control(self) -> None:
         """Send the policy's command, or stop when there is nothing to act on or it arrived."""
-        if self.scan is None or self.odometry is None or self.reached:
+        scan = self.usable_scan()
+        if scan is None or self.odometry is None or self.reached:
             self.commander.stop()
             return
-        pose, twist = self.odometry.pose.pose, self.odometry.twist.twist
-        yaw = 2.0 * math.atan2(pose.orientation.z, pose.orientation.w)
-        if math.hypot(self.goal[0] - pose.position.x,
-                      self.goal[1] - pose.position.y) < self.p['tolerance']:
+        x, y, _ = pose = self.dead_reckoning.pose
+        if math.hypot(self.goal[0] - x, self.goal[1] - y) < self.p['tolerance']:
             self.reached = True
             self.get_logger().info(f'goal ({self.goal[0]:g}, {self.goal[1]:g}) reached')
             self.commander.stop()
             return
+        twist = self.odometry.twist.twist
         observation = build_observation(
-            ObservationConfig(self.beams, self.scan.range_max), self.scan.ranges,
-            twist.linear.x, twist.angular.z, (pose.position.x, pose.position.y, yaw), self.goal)
+            ObservationConfig(self.policy.beams, scan.range_max), scan.ranges,
+            twist.linear.x, twist.angular.z, pose, self.goal)
         linear, angular = self.policy.act(observation)
         self.commander.send(linear, angular)
+
+
+def odometry_pose(msg: Odometry) -> tuple[float, float, float]:
+    """Return an Odometry message's planar pose (x, y, yaw)."""
+    pose = msg.pose.pose
+    return (pose.position.x, pose.position.y,
+            2.0 * math.atan2(pose.orientation.z, pose.orientation.w))
 
 
 def main(args=None) -> None:

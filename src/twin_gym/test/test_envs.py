@@ -19,7 +19,7 @@ from gymnasium.utils.env_checker import check_env
 import numpy as np
 import pytest
 import twin_gym  # noqa: F401  (registers the ids)
-from twin_gym.envs import goal_reward, StepOutcome
+from twin_gym.envs import default_robot, goal_reward, NEAR_M, StepOutcome
 from twin_sim import Pose
 
 IDS = ['twin/GoalReaching-v0', 'twin/Exploration-v0']
@@ -117,6 +117,18 @@ def test_goal_reward_pays_progress_and_arrival():
     arrived = StepOutcome(0.1, 0.12, False, 0, 0.2, 0.0)
     assert goal_reward(moving) == pytest.approx(0.99)
     assert goal_reward(arrived) > 10.0
+
+
+def test_goal_reward_charges_a_near_miss():
+    clear = StepOutcome(1.0, 1.1, False, 0, 0.2, 0.0, closest=NEAR_M)
+    grazing = StepOutcome(1.0, 1.1, False, 0, 0.2, 0.0, closest=0.0)
+    assert goal_reward(clear) == pytest.approx(0.99)
+    assert goal_reward(grazing) == pytest.approx(0.89)
+
+
+def test_without_an_ament_environment_the_robot_is_looked_for_in_the_source_tree(monkeypatch):
+    monkeypatch.delenv('AMENT_PREFIX_PATH', raising=False)   # ament_index raises OSError
+    assert default_robot().parts[-2:] == ('urdf', 'twin_burger.urdf.xacro')
 
 
 def test_two_environments_run_in_an_async_vector_env():

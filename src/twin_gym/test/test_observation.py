@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 import twin_gym  # noqa: F401  (registers the ids)
 from twin_gym.observation import (build_observation, decimate_scan, goal_in_robot_frame,
-                                  ObservationConfig)
-from twin_gym.policy import load_policy, MlpPolicy
+                                  ImuOdometry, ObservationConfig, quaternion_yaw)
+from twin_gym.policy import features, load_policy, MlpPolicy
 
 
 def test_rep117_values_are_mapped_as_documented():
@@ -46,33 +46,80 @@ def test_the_goal_is_seen_from_the_robot():
 
 
 def test_the_environment_observes_what_the_bridge_publishes():
-    """The core scan through the bridge's LaserScan conversion gives the same observation."""
-    from twin_bridge.conversions import odometry, ScanConverter
+    """The core's readings through the bridge's conversions give the same observation."""
+    from twin_bridge.conversions import imu, odometry, ScanConverter
     env = gymnasium.make('twin/GoalReaching-v0', beams=36)
+    twin = env.unwrapped.twin
+    messages, step = [], twin.step
+
+    def converting_step():   # what the bridge would publish, as it happens
+        readings = step()
+        if readings.imu is not None:
+            messages.append(imu(readings.imu, 'imu_link', readings.time_ns))
+        if readings.odometry is not None:
+            messages.append(odometry(readings.odometry, 'odom', 'base_footprint',
+                                     readings.time_ns))
+        return readings
+    twin.step = converting_step
     try:
         observation, info = env.reset(seed=5)
         for _ in range(7):
             observation, *_ = env.step(np.array([0.2, 0.5], dtype=np.float32))
-        twin = env.unwrapped.twin
         scan_msg = ScanConverter(twin.config.lidar, 'base_scan').convert(env.unwrapped.scan)
-        odom_msg = odometry(env.unwrapped.odometry, 'odom', 'base_footprint', 0)
     finally:
         env.close()
-    pose = odom_msg.pose.pose
-    yaw = 2.0 * math.atan2(pose.orientation.z, pose.orientation.w)
+    node_reckoning = ImuOdometry()   # the node's, fed the episode's messages
+    for msg in messages:
+        if hasattr(msg, 'angular_velocity'):
+            q = msg.orientation
+            node_reckoning.on_imu(quaternion_yaw(q.x, q.y, q.z, q.w))
+        else:
+            pose = msg.pose.pose
+            node_reckoning.on_wheels(pose.position.x, pose.position.y,
+                                     2.0 * math.atan2(pose.orientation.z, pose.orientation.w))
+    odom_msg = next(m for m in reversed(messages) if not hasattr(m, 'angular_velocity'))
     from_messages = build_observation(
         ObservationConfig(36, scan_msg.range_max), scan_msg.ranges,
-        odom_msg.twist.twist.linear.x, odom_msg.twist.twist.angular.z,
-        (pose.position.x, pose.position.y, yaw), info['goal_odom'])
+        odom_msg.twist.twist.linear.x, odom_msg.twist.twist.angular.z, node_reckoning.pose,
+        info['goal_odom'])
     assert np.isinf(env.unwrapped.scan.ranges).any()   # the room has misses to map
-    np.testing.assert_allclose(from_messages, observation, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(from_messages, observation, rtol=0, atol=1e-5)
 
 
-def test_a_policy_round_trips_through_npz(tmp_path):
-    policy = MlpPolicy.random([28, 8, 2], np.ones(28), (0.22, 2.84), np.random.default_rng(1))
+def test_dead_reckoning_takes_the_heading_from_the_imu():
+    """Wheels that read straight while the IMU turns: the dead-reckoned path bends."""
+    reckoning = ImuOdometry()
+    reckoning.on_wheels(1.0, 2.0, 0.5)   # it starts at the first wheel odometry
+    assert reckoning.pose == (1.0, 2.0, 0.5)
+    reckoning = ImuOdometry()
+    reckoning.on_imu(3.0)                # before the wheels: only its reference
+    reckoning.on_wheels(0.0, 0.0, 0.0)
+    for step in range(1, 101):           # 1 m straight by the wheels, turning 1 rad by the IMU
+        reckoning.on_imu(math.remainder(3.0 + step * 0.01, 2.0 * math.pi))   # wraps past pi
+        reckoning.on_wheels(step * 0.01, 0.0, 0.0)
+    x, y, yaw = reckoning.pose
+    assert yaw == pytest.approx(1.0)
+    assert (x, y) == pytest.approx((math.sin(1.0), 1.0 - math.cos(1.0)), abs=0.005)
+    assert quaternion_yaw(0.0, 0.0, math.sin(0.4), math.cos(0.4)) == pytest.approx(0.8)
+
+
+def test_features_read_proximity_and_the_goal_bearing():
+    observation = np.array([0.3, 2.0, 0.6, 0.0, 0.1, -0.2, 0.0, 3.0])
+    values = features(observation, 0.6)
+    assert values[:4].tolist() == pytest.approx([0.5, 0.0, 0.0, 1.0])
+    assert values[4:].tolist() == pytest.approx([0.1, -0.2, 0.0, 1.0, 2.0])   # left, capped
+    policy = MlpPolicy.random([9, 2], np.ones(9), (0.22, 2.84), np.random.default_rng(1), 0.6)
+    assert policy.beams == 4
+
+
+@pytest.mark.parametrize('inputs, proximity_range', [(28, None), (29, 0.6)])
+def test_a_policy_round_trips_through_npz(tmp_path, inputs, proximity_range):
+    policy = MlpPolicy.random([inputs, 8, 2], np.ones(inputs), (0.22, 2.84),
+                              np.random.default_rng(1), proximity_range)
     policy.save(tmp_path / 'p.npz')
     loaded = load_policy(tmp_path / 'p.npz')
     observation = np.linspace(-1, 1, 28)
+    assert loaded.proximity_range == proximity_range and loaded.beams == 24
     assert np.array_equal(loaded.act(observation), policy.act(observation))
     assert np.all(np.abs(loaded.act(observation)) <= [0.22, 2.84])
 

@@ -31,7 +31,8 @@ from typing import Callable
 import gymnasium
 from gymnasium import spaces
 import numpy as np
-from twin_gym.observation import build_observation, goal_in_robot_frame, ObservationConfig
+from twin_gym.observation import (build_observation, decimate_scan, goal_in_robot_frame,
+                                  ImuOdometry, ObservationConfig, quaternion_yaw)
 from twin_sim import Pose, Twin, TwinConfig
 from twin_sim.faults import load_faults
 from twin_sim.variations import config_quantities, load_variations
@@ -40,6 +41,7 @@ from twin_sim.worlds import load_world
 REACHED_M = 0.15            # goal tolerance
 GOAL_AREA = ((0.6, -1.1), (1.6, 1.1))   # goals are drawn here, world frame, m (goal_room)
 VISIT_CELL_M = 0.25         # exploration: the grid whose new cells are rewarded
+NEAR_M = 0.25               # goal reward: a scan reading closer than this costs, m
 
 
 def data_file(name: str) -> Path:
@@ -52,7 +54,7 @@ def default_robot() -> Path:
     try:
         from ament_index_python.packages import get_package_share_directory
         return Path(get_package_share_directory('twin')) / 'urdf' / 'twin_burger.urdf.xacro'
-    except (ImportError, LookupError):
+    except (ImportError, LookupError, OSError):   # OSError: no ament environment at all
         return Path(__file__).resolve().parents[3] / 'urdf' / 'twin_burger.urdf.xacro'
 
 
@@ -66,15 +68,19 @@ class StepOutcome:
     new_cells: int                 # cells of VISIT_CELL_M entered for the first time
     linear: float                  # odometry's forward velocity, m/s
     angular: float                 # odometry's yaw rate, rad/s
+    closest: float = math.inf      # the scan's closest reading (REP-117 values mapped), m
 
 
 def goal_reward(outcome: StepOutcome) -> float:
     """
     Return the goal-reaching reward: progress toward the goal, +10 on arrival, -10 on contact.
 
-    Progress is the decrease of the true distance in m times 10; each step costs 0.01.
+    Progress is the decrease of the true distance in m times 10; each step costs 0.01, and
+    up to 0.1 more as the scan's closest reading falls below NEAR_M (a near miss is nearly
+    a contact on a robot whose timing or wheels differ a little).
     """
     reward = 10.0 * (outcome.previous_distance - outcome.goal_distance) - 0.01
+    reward -= 0.1 * max(0.0, 1.0 - outcome.closest / NEAR_M)
     if outcome.goal_distance < REACHED_M:
         reward += 10.0
     return reward - (10.0 if outcome.contact else 0.0)
@@ -101,8 +107,8 @@ class TwinEnv(gymnasium.Env):
 
     :param world: world file (default: the shipped goal room)
     :param robot: URDF or xacro (default: the project's Burger)
-    :param variations: variation file drawn per episode (default: the shipped training
-        variations; None: off)
+    :param variations: variation file drawn per episode (default: the project's
+        ``config/variations/policy_training.yaml``; None: off)
     :param faults: fault file, the faults start at every reset (None: none)
     :param beams: scan sectors in the observation (must divide the LIDAR's 360 beams)
     :param control_rate: actions per simulated second, Hz
@@ -134,8 +140,7 @@ class TwinEnv(gymnasium.Env):
                             seed=twin_seed, faults=tuple(load_faults(faults)) if faults else ())
         config = replace(config, **(config_changes or {}))
         if variations is not None:
-            path = data_file('training_variations.yaml') if variations == 'default' \
-                else variations
+            path = training_variations() if variations == 'default' else variations
             config = replace(config, variations=load_variations(path,
                                                                 config_quantities(config)))
         self.twin = Twin(config, description.build)
@@ -150,6 +155,7 @@ class TwinEnv(gymnasium.Env):
         self.observation_space = spaces.Box(*self.observation_config.bounds())
         self.goal_world = self.goal_odom = None
         self.scan = self.odometry = None
+        self.dead_reckoning = ImuOdometry()
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         """Start episode ``seed`` (or the next one drawn from the environment's stream)."""
@@ -162,6 +168,7 @@ class TwinEnv(gymnasium.Env):
         self.goal_odom = None if self.goal_world is None else self._to_odom(self.goal_world)
         self.steps, self.visited = 0, set()
         self.scan = self.odometry = None
+        self.dead_reckoning = ImuOdometry()
         while self.scan is None or self.odometry is None:   # the first full scan
             self._advance(1)
         self.visited.add(self._cell())
@@ -179,7 +186,9 @@ class TwinEnv(gymnasium.Env):
         self.visited.add(cell)
         outcome = StepOutcome(self._goal_distance(), previous,
                               bool(self.twin.world.overlapping(self.twin.robot.name)),
-                              new_cells, self.odometry.linear, self.odometry.angular)
+                              new_cells, self.odometry.linear, self.odometry.angular,
+                              float(decimate_scan(self.scan.ranges.astype(np.float32), 1,
+                                                  self.observation_config.range_max)[0]))
         terminated = bool(self.done_function(outcome))
         truncated = not terminated and self.steps >= self.max_steps
         return (self._observe(), float(self.reward_function(outcome)), terminated, truncated,
@@ -193,13 +202,18 @@ class TwinEnv(gymnasium.Env):
         for _ in range(steps):
             readings = self.twin.step()
             self.scan = readings.scan or self.scan
-            self.odometry = readings.odometry or self.odometry
+            if readings.imu is not None:
+                self.dead_reckoning.on_imu(quaternion_yaw(*readings.imu.orientation))
+            if readings.odometry is not None:
+                self.odometry = readings.odometry
+                self.dead_reckoning.on_wheels(self.odometry.x, self.odometry.y,
+                                              self.odometry.yaw)
 
     def _observe(self) -> np.ndarray:
         odometry = self.odometry
         return build_observation(self.observation_config, self.scan.ranges.astype(np.float32),
-                                 odometry.linear, odometry.angular,
-                                 (odometry.x, odometry.y, odometry.yaw), self.goal_odom)
+                                 odometry.linear, odometry.angular, self.dead_reckoning.pose,
+                                 self.goal_odom)
 
     def _draw_goal(self) -> tuple[float, float]:
         (x0, y0), (x1, y1) = GOAL_AREA
@@ -247,6 +261,11 @@ class ExplorationEnv(TwinEnv):
         super().__init__(**{'world': default_world('arena.yaml'), 'with_goal': False,
                             'reward': exploration_reward, 'done': contact_done,
                             'max_steps': 600, **options})
+
+
+def training_variations() -> Path:
+    """Return the project's training variation file (config/variations/policy_training.yaml)."""
+    return default_robot().parents[1] / 'config' / 'variations' / 'policy_training.yaml'
 
 
 def default_world(name: str) -> Path:
