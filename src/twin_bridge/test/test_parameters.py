@@ -164,6 +164,16 @@ def test_parameter_files_apply_by_node_name_and_namespace(tmp_path):
     assert given_parameters(['--params-file', str(path)]) == {}
 
 
+@pytest.mark.parametrize('namespace', ['/', '/tb0', '/fleet/tb1'])
+def test_a_node_key_under_any_namespace_reaches_the_node_in_every_namespace(tmp_path,
+                                                                            namespace):
+    path = tmp_path / 'profile.yaml'
+    path.write_text(yaml.safe_dump({'/**/twin_bridge': {'ros__parameters': {'seed': 3}},
+                                    '/**/other': {'ros__parameters': {'seed': 4}}}))
+    assert given_parameters(['--params-file', str(path), '-r', f'__ns:={namespace}']) == \
+        {'seed': 3}
+
+
 def test_an_unreadable_parameter_file_is_named(tmp_path):
     with pytest.raises(ValueError, match='nowhere.yaml: cannot read the parameter file'):
         given_parameters(['--params-file', str(tmp_path / 'nowhere.yaml')])

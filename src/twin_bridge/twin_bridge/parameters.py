@@ -461,11 +461,16 @@ def _file_parameters(path: Path, full_name: str) -> dict:
 
 
 def _node_pattern(key: str) -> re.Pattern:
-    """Return a regular expression for a parameter file's node key (``/**``, ``/*/name``)."""
+    """
+    Return a regular expression for a parameter file's node key, as rcl matches it.
+
+    ``/**`` stands for any namespace, the root included (``/**/twin_bridge`` is the node in
+    every namespace), ``**`` for any text, ``*`` for one name.
+    """
     key = key if key.startswith('/') else '/' + key
-    return re.compile(''.join(
-        '.*' if token == '**' else '[^/]*' if token == '*' else re.escape(token)
-        for token in re.split(r'(\*\*|\*)', key)))
+    wildcards = {'/**': '(?:/.*)?', '**': '.*', '*': '[^/]*'}
+    return re.compile(''.join(wildcards.get(token, re.escape(token))
+                              for token in re.split(r'(/\*\*|\*\*|\*)', key)))
 
 
 def _flatten(tree: dict, prefix: str = '') -> dict:

@@ -26,7 +26,7 @@ from pathlib import Path
 from twin_calibration.estimate import Estimate
 from twin_sim import ImuConfig
 
-NODE = 'twin_bridge'
+NODE = '/**/twin_bridge'   # the bridge in any namespace (a robot of a fleet)
 # The twin's constant gyro bias (rad/s); a core without it gets the value as a comment.
 GYRO_BIAS = 'imu.gyro_bias_z'
 
