@@ -29,7 +29,8 @@ from launch.launch_description_sources import (AnyLaunchDescriptionSource,
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 from twin.arguments import (controller_launch_file, declared, HARDWARE_ARGUMENTS, robot_file,
-                            share, starts_robot_state_publisher, turtlebot3_drivers)
+                            share, starts_robot_state_publisher, turtlebot3_drivers,
+                            world_file)
 
 
 def bringup(context) -> list:
@@ -49,7 +50,8 @@ def bringup(context) -> list:
     shadow = [Node(package='twin_shadow', executable='shadow_node', name='twin_shadow',
                    namespace=value['namespace'], output='screen',
                    parameters=[{'robot_description_file': robot_file(value['robot']),
-                                'profile': value['profile']}])
+                                'profile': value['profile'],
+                                'world_file': world_file(value['shadow_world'])}])
               ] if value['shadow'].lower() == 'true' else []
     return [
         *shadow,

@@ -278,6 +278,9 @@ def arguments() -> dict[str, Argument]:
                  default=FALSE),
         Argument('profile', "the robot's profile (a bridge parameter file) for the shadow "
                             'twin; empty: the shipped defaults'),
+        Argument('shadow_world', "the robot's surroundings for the shadow twin: a shipped "
+                                 "world's name or a world file; empty: the shadow does not "
+                                 'compare scans'),
         Argument('view', 'serve a live Foxglove view on ws://127.0.0.1:8765 (twin_view)', bool,
                  default=FALSE),
     )}
@@ -288,7 +291,7 @@ SIM_ARGUMENTS = ('world', 'robot', 'namespace', 'x', 'y', 'yaw', 'real_time_fact
                  'right_wheel_joint', 'rviz', 'controller', 'robot_state', 'view')
 BRINGUP_ARGUMENTS = ('robot', 'namespace', 'use_sim_time', 'rviz', 'controller', 'robot_state')
 HARDWARE_ARGUMENTS = ('robot', 'namespace', 'rviz', 'controller', 'robot_state', 'shadow',
-                      'profile')
+                      'profile', 'shadow_world')
 
 
 def declared(names: tuple) -> list[tuple[str, str, str]]:

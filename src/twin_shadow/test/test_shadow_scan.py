@@ -58,3 +58,10 @@ def test_an_occluded_lidar_sector_is_a_degraded_lidar():   # 2 rad to the left: 
     run(robot, shadow, DEADLINE, standing)
     assert [(e.kind, e.target) for e in shadow.events] == [('lidar_degraded', 'scan')]
     assert onset <= shadow.events[0].time <= onset + DEADLINE
+
+
+def test_without_a_world_model_the_scans_are_not_compared():
+    room = load_world(ROOM)
+    robot, shadow = robot_twin(world=room), shadow_twin()   # the robot in a room; no model
+    run(robot, shadow, 3.0, standing)
+    assert not shadow.compares_scans and shadow.events == []

@@ -34,6 +34,7 @@ from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Imu, JointState, LaserScan
 from std_msgs.msg import Float64MultiArray, MultiArrayDimension, String
+from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_shadow.detector import Divergence, LEVEL_NAMES
 from twin_shadow.feed import NS_PER_S, RobotFeed
 from twin_shadow.model import shadow_model, shadow_settings
@@ -62,6 +63,9 @@ class ShadowNode(Node):
         config, build_world = shadow_model(profile, robot or None, world or None)
         settings = shadow_settings(profile, config.drive.limits, horizon=horizon)
         self.shadow = ShadowTwin(config, settings, build_world)
+        if build_world is None:
+            self.get_logger().info('no world_file: the scans are not compared (give the '
+                                   "robot's surroundings as a world file to compare them)")
         self.feed = RobotFeed(self.shadow)
         self.diagnostics_ns = None
         # Every command: one dropped while the node catches up would end the twin's drive
@@ -130,8 +134,8 @@ class ShadowNode(Node):
 
 
 def main(args: list[str] | None = None) -> int:
-    """Run the node until Ctrl-C; a bad profile or setting exits 1 with a message."""
-    rclpy.init(args=args)
+    """Run the node until SIGINT or SIGTERM; a bad profile or setting exits 1 with a message."""
+    init_without_signal_handlers(args)
     try:
         node = ShadowNode()
     except ValueError as error:
@@ -139,9 +143,7 @@ def main(args: list[str] | None = None) -> int:
         rclpy.try_shutdown()
         return 1
     try:
-        rclpy.spin(node)
-    except KeyboardInterrupt:
-        pass
+        spin_until_signalled(node)
     finally:
         node.destroy_node()
         rclpy.try_shutdown()

@@ -71,8 +71,14 @@ class ShadowTwin:
 
     def __init__(self, config: TwinConfig, settings: ShadowSettings = ShadowSettings(),
                  build_world=None):
-        """Build the twin (the robot's model: its world and profile)."""
+        """
+        Build the twin (the robot's model: its world and profile).
+
+        :param build_world: the robot's surroundings; None (no model of them): the scans
+            are not compared, as an empty plane would differ from any real room
+        """
         self.twin = Twin(config, build_world)
+        self.compares_scans = build_world is not None
         self.settings = settings
         self.detector = ChangeDetector(settings.thresholds)
         self.trace = Trace()
@@ -175,7 +181,8 @@ class ShadowTwin:
     def on_scan(self, stamp_ns: int, ranges) -> Event | None:
         """Compare the robot's scan with the twin's last one (same beams, same order)."""
         self.advance_to(stamp_ns)
-        if self.twin_scan is None or len(self.twin_scan.ranges) != len(ranges):
+        if not self.compares_scans or self.twin_scan is None or \
+                len(self.twin_scan.ranges) != len(ranges):
             return None
         comparison = compare_scans(np.asarray(ranges, dtype=float), self.twin_scan.ranges,
                                    self.settings.thresholds.obstacle)

@@ -44,7 +44,9 @@ CONFIDENCE = 3.0   # sigmas: the shadow warns past the profile's 3-sigma band
 # no stand-in measures it).
 FLOORS = {'position': 0.02, 'heading': 0.05, 'linear': 0.01, 'angular': 0.08, 'wheel': 1.5,
           'one_wheel': 0.3, 'gyro': 0.25, 'scan': 0.1, 'beams': 0.05}
-SECTIONS = ('twin_bridge', '/**')   # a profile's nodes whose parameters are the robot's
+# A profile's node keys whose parameters are the bridge's (the robot's), as twin calibrate
+# and people write them.
+SECTIONS = ('twin_bridge', '/twin_bridge', '/**/twin_bridge', '/**')
 _LINE = re.compile(r'^(?P<indent> *)(?P<key>[^\s#:][^:#]*):(?P<value>[^#]*)(?P<comment>#.*)?$')
 _SIGMA = re.compile(r'#\s*±\s*(?P<sigma>[-+0-9.eE]+)')
 
