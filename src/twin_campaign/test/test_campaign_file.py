@@ -161,3 +161,10 @@ def test_a_missing_launch_file_is_named(tmp_path):
     path = write(tmp_path, {**MINIMAL, 'controller': {'launch': 'nowhere.launch.py'}})
     with pytest.raises(CampaignError, match='controller, launch: .nowhere.launch.py. not found'):
         load(path)
+
+
+@pytest.mark.parametrize('option', [['--only', 'goal-000'], ['--record', 'rec']])
+def test_tuning_refuses_the_options_of_a_single_run(tmp_path, capsys, option):
+    tuning = SHIPPED[0].with_name('go_to_goal_tuning.yaml')
+    assert main([str(tuning), '--output', str(tmp_path / 'out'), '--tune', *option]) == 2
+    assert '--tune runs whole trials' in capsys.readouterr().err

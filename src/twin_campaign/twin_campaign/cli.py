@@ -160,6 +160,10 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
                        for s in campaign.scenarios}
         output.mkdir(parents=True, exist_ok=True)
         if options.tune:
+            if options.only or options.record:
+                raise CampaignError('--tune runs whole trials: --only and --record apply to '
+                                    'a campaign run (re-run a trial alone with its '
+                                    'DIR/trials/NNN/campaign.yaml)')
             return tune_campaign(campaign, output, options)
         rows = run_campaign(campaign, output, options.workers, options.resume, options.only,
                             options.record, options.ray_address)
