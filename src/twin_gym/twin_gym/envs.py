@@ -118,10 +118,9 @@ class TwinEnv(gymnasium.Env):
     :param done: StepOutcome -> terminated (replaceable)
     :param twin_seed: the twin's seed; episodes are drawn from it and reset's seed
     :param config_changes: replacements of TwinConfig fields (e.g. ``lidar=...``)
-    :param exact_reset: rebuild the world at every reset (a few tenths of a second) so that
-        an episode is bit-identical whatever ran before it; False restores the saved state
-        only, which PyBullet does not do completely (its contact caches survive: positions
-        then differ in about the 6th digit from a fresh world's)
+    :param exact_reset: rebuild the world at every reset (a few tenths of a second); False
+        restores the saved state only, faster and, as the core's determinism tests hold,
+        also bit-identical to a fresh world's episode
     """
 
     metadata = {'render_modes': []}
