@@ -36,6 +36,7 @@ STEP = 1.0 / 240.0          # s: the grid the commands are replayed on (the twin
 COMMAND_TIMEOUT = 0.5       # s: the bridge stops the robot this long after the last command
 MIN_STEPS = 3               # command changes of more than 1 rad/s a wheel needed for a fit
 ACCEL_WINDOW = 0.1          # s: odometry speeds are differentiated over this
+TIE_SLACK = 1e-6            # s: a command stamped this little after a grid time acts at it
 BLOCKS = 8                  # stretches of the recording whose fits give the uncertainty
 
 
@@ -56,7 +57,9 @@ def commanded_twist(recording: Recording, times: np.ndarray) -> np.ndarray:
     command = recording.command
     if not len(command):
         return np.zeros((len(times), 2))
-    latest = np.searchsorted(command[:, 0], times, side='right') - 1
+    # A command stamped at a grid time is in force from it; the slack keeps the seconds'
+    # rounding (stamps and grid both come from ns) from putting it a whole step late.
+    latest = np.searchsorted(command[:, 0], times + TIE_SLACK, side='right') - 1
     valid = (latest >= 0) & (times - command[latest.clip(0), 0] <= COMMAND_TIMEOUT)
     return np.where(valid[:, None], command[latest.clip(0), 1:3], 0.0)
 
@@ -116,7 +119,13 @@ def fit_drive(recording: Recording, nominal: NominalGeometry,
     block = np.minimum((np.arange(len(wheels)) * BLOCKS) // len(wheels), BLOCKS - 1)
     spread = np.array([fitted(best, block == b).x for b in range(BLOCKS)]).std(axis=0, ddof=1)
     sigma = np.hypot(spread / np.sqrt(BLOCKS), STEP / np.sqrt(12.0))
-    values = best if not warning else np.zeros(2)
+    # The fit sees the delay the twin realises: it releases a command at the first step
+    # that starts at or after the command's time plus the dead time, so every dead time in
+    # (R - STEP, R] gives the same response R. Report the middle of that step (uniformly
+    # uncertain within it: the sigma above), whose realisation is R again; the fit itself
+    # would configure a twin one step late whenever it lands a little above R.
+    dead_time = max(best[1] - STEP / 2.0, 0.0)
+    values = np.array([best[0], dead_time]) if not warning else np.zeros(2)
     return DriveFit(Estimate(float(values[0]), float(sigma[0]), 's', warning),
                     Estimate(float(values[1]), float(sigma[1]), 's', warning),
                     *observed_limits(recording))

@@ -33,6 +33,10 @@ from twin_calibration.scan_matching import Match
 
 GYRO_WINDOW = 10          # joint-state intervals per gyro comparison
 MIN_TURNING = np.pi       # rad of differential wheel motion below which nothing turned
+# A Burger's wheel separation over its wheel radius (0.160 m / 0.033 m): what makes
+# MIN_TURNING (fit_geometry scales the wheels' differential motion by the radius over the
+# separation) rad of differential wheel motion before the geometry is known.
+NOMINAL_SEPARATION_PER_RADIUS = 0.160 / 0.033
 OUTLIER = 4.0             # residuals beyond this many sigmas are dropped in the second pass
 
 
@@ -77,7 +81,14 @@ def nominal_geometry(recording: Recording) -> NominalGeometry:
     mean = (left + right) / 2.0
     radius = float(mean @ distance / (mean @ mean)) if mean @ mean > 0 else float('nan')
     spin = radius * (right - left)
-    separation = float(spin @ spin / (spin @ turn)) if spin @ turn > 0 else float('nan')
+    # Driving straight, the wheels still drift apart by milliradians (the servo's integral
+    # term is weak while driving) and the encoders' noise turns the odometry as much: a
+    # separation inferred from that is noise. Only differential wheel motion fit_geometry
+    # would accept as turning (MIN_TURNING at the Burger's proportions) shows it.
+    differential = float(np.abs(right - left).sum())
+    turned = differential >= MIN_TURNING * NOMINAL_SEPARATION_PER_RADIUS
+    separation = float(spin @ spin / (spin @ turn)) if turned and spin @ turn > 0 \
+        else float('nan')
     return NominalGeometry(radius, separation)
 
 
