@@ -14,6 +14,8 @@
 
 """The lock-step rules: whole periods, held until every robot answers, or a counted timeout."""
 
+from fractions import Fraction
+
 from twin_bridge.lockstep import Lockstep
 
 STEP_NS = 4_166_667            # 1/240 s, as the physics step is
@@ -76,3 +78,18 @@ def test_no_answer_releases_after_the_timeout_and_is_counted():
     assert lockstep.timeouts == 1
     assert lockstep.diagnostic_values() == {'lockstep_period_s': '0.1', 'lockstep_holds': '1',
                                             'lockstep_timeouts': '1'}
+
+
+def test_an_exact_step_runs_whole_periods_though_its_times_are_rounded_to_the_ns():
+    # The core's step is exact (1/240 s is 12 500 000/3 ns), its time rounded to the ns: a
+    # period of 2 steps ends at 8 333 333.3 ns, reported as 8 333 333, a hair short of it.
+    step_ns = Fraction(12_500_000, 3)
+    lockstep = Lockstep(8_333_333, step_ns, robots=1, timeout_s=2.0)
+    steps = 0
+    for _ in range(12):
+        now_ns = (2 * steps * step_ns.numerator + step_ns.denominator) // (
+            2 * step_ns.denominator)   # twin_sim.twin.time_of_steps
+        assert lockstep.steps_to_boundary(now_ns) == 2
+        steps += 2
+    # Its diagnostics format too (Fraction has no 'g' format before Python 3.12).
+    assert lockstep.diagnostic_values()['lockstep_period_s'] == '0.00833333'

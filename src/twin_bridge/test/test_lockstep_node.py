@@ -19,8 +19,11 @@ from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
 from rosgraph_msgs.msg import Clock
 
-STEP_NS = round(1e9 / 240.0)
-PERIOD_NS = 24 * STEP_NS   # 0.1 s in whole steps
+from twin_bridge.testing import time_after_steps
+
+# 0.1 s in whole steps, at the time the core reports there: exact, 100 000 000 ns (24 steps
+# of a rounded 4 166 667 ns would be 100 000 008, a time the twin never reaches).
+PERIOD_NS = time_after_steps(0, 24)
 
 
 def clock_ns(msg: Clock) -> int:

@@ -46,7 +46,8 @@ class Lockstep:
         :param robots: how many robots must answer each period
         :param timeout_s: wall s to wait for the answers before advancing anyway
         """
-        self.period_ns = max(1, round(period_ns / step_ns)) * step_ns
+        self.period_steps = max(1, round(period_ns / step_ns))
+        self.period_ns = self.period_steps * step_ns
         self.step_ns, self.robots, self.timeout_s = step_ns, robots, timeout_s
         self.holding_since = None   # wall s when the hold began, None when released
         self.held_at_ns = 0         # sim ns of the hold
@@ -59,9 +60,16 @@ class Lockstep:
         return self.holding_since is not None
 
     def steps_to_boundary(self, sim_ns: int) -> int:
-        """Return the physics steps from ``sim_ns`` to the next multiple of the period (>= 1)."""
-        remaining = self.period_ns - sim_ns % self.period_ns
-        return max(1, -(-remaining // self.step_ns))
+        """
+        Return the physics steps from ``sim_ns`` to the next multiple of the period (>= 1).
+
+        Counted in steps, not ns: the core's time is the exact time of its steps rounded to
+        the ns (an exact step, 1/240 s, is not a whole number of ns), so a period's end may
+        lie a fraction of a ns past the time reported there; ``sim_ns % period_ns`` would
+        then see a hair short of the end and run one step instead of a whole period.
+        """
+        steps_done = round(sim_ns / self.step_ns)   # the time of a step is within 0.5 ns
+        return self.period_steps - steps_done % self.period_steps
 
     def hold(self, wall_s: float, sim_ns: int) -> None:
         """Begin waiting for every robot's answer to the period that ended at ``sim_ns``."""
@@ -88,5 +96,5 @@ class Lockstep:
 
     def diagnostic_values(self) -> dict:
         """Return the hold counters for the bridge's diagnostics."""
-        return {'lockstep_period_s': f'{self.period_ns / NS_PER_S:g}',
+        return {'lockstep_period_s': f'{float(self.period_ns) / NS_PER_S:g}',
                 'lockstep_holds': str(self.holds), 'lockstep_timeouts': str(self.timeouts)}
