@@ -455,22 +455,23 @@ def _file_parameters(path: Path, full_name: str) -> dict:
                          f'{str(error).splitlines()[0]}') from None
     given = {}
     for key, section in (tree or {}).items():
-        if _node_pattern(str(key)).fullmatch(full_name) and isinstance(section, dict):
+        if node_key_matches(str(key), full_name) and isinstance(section, dict):
             given.update(_flatten(section.get('ros__parameters') or {}))
     return given
 
 
-def _node_pattern(key: str) -> re.Pattern:
+def node_key_matches(key: str, full_name: str) -> bool:
     """
-    Return a regular expression for a parameter file's node key, as rcl matches it.
+    Tell whether a parameter file's node key applies to the node ``full_name``, as in rcl.
 
     ``/**`` stands for any namespace, the root included (``/**/twin_bridge`` is the node in
     every namespace), ``**`` for any text, ``*`` for one name.
     """
     key = key if key.startswith('/') else '/' + key
     wildcards = {'/**': '(?:/.*)?', '**': '.*', '*': '[^/]*'}
-    return re.compile(''.join(wildcards.get(token, re.escape(token))
-                              for token in re.split(r'(/\*\*|\*\*|\*)', key)))
+    pattern = ''.join(wildcards.get(token, re.escape(token))
+                      for token in re.split(r'(/\*\*|\*\*|\*)', key))
+    return re.fullmatch(pattern, full_name) is not None
 
 
 def _flatten(tree: dict, prefix: str = '') -> dict:

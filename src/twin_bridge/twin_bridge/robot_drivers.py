@@ -33,6 +33,7 @@ from std_msgs.msg import Bool, String
 from tf2_msgs.msg import TFMessage
 from twin_bridge import conversions, fault_injection
 from twin_bridge.command import BodyTwist, CommandGate
+from twin_bridge.command_types import command_type
 from twin_bridge.parameters import BridgeSettings
 from twin_bridge.robot_state import RobotStatePublisher
 from twin_bridge.timing import CommandLatency
@@ -139,13 +140,11 @@ class RobotDrivers:
 
     def _make_subscriptions(self) -> None:
         node, topic, settings = self.node, self.topic, self.settings
-        if settings.enable_stamped_cmd_vel:
-            self.command_type = TwistStamped
-            node.create_subscription(TwistStamped, topic('cmd_vel'), self.on_twist_stamped,
-                                     COMMAND_QOS)
-        else:
-            self.command_type = Twist
-            node.create_subscription(Twist, topic('cmd_vel'), self.on_twist, COMMAND_QOS)
+        stamped = settings.enable_stamped_cmd_vel
+        self.command_type = command_type(stamped)
+        node.create_subscription(self.command_type, topic('cmd_vel'),
+                                 self.on_twist_stamped if stamped else self.on_twist,
+                                 COMMAND_QOS)
         if settings.e_stop_topic:
             node.create_subscription(Bool, topic(settings.e_stop_topic), self.on_e_stop,
                                      RELIABLE)

@@ -27,7 +27,7 @@ from twin_bridge.parameters import checked_values, given_parameters
 
 from twin_calibration.calibrate import calibrate, main
 from twin_calibration.data import load, Topics
-from twin_calibration.profile import twin_has_gyro_bias, write_profile
+from twin_calibration.profile import write_profile
 from twin_calibration.report import summary, validate
 from twin_calibration.validation import horizon_errors
 
@@ -117,11 +117,8 @@ def test_the_profile_is_a_bridge_parameter_file_with_the_fitted_values(calibrate
     assert given['drive.dead_time'] == pytest.approx(hidden.dead_time, abs=0.005)
     assert given['wheels.radius'] == pytest.approx(NOMINAL_RADIUS, rel=0.002)
     assert '± ' in profile.read_text()
-    if twin_has_gyro_bias():
-        assert given['imu.gyro_bias_z'] == pytest.approx(calibration.geometry.gyro_bias.value,
-                                                         rel=1e-5)
-    else:
-        assert '# imu.gyro_bias_z: not written' in profile.read_text()
+    assert given['imu.gyro_bias_z'] == pytest.approx(calibration.geometry.gyro_bias.value,
+                                                     rel=1e-5)
     text = summary(calibration, validation, profile)
     assert 'wheel separation' in text and 'diff_drive_controller' in text
     assert f'twin run --params-file {profile}' in text

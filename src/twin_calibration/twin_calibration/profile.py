@@ -20,15 +20,11 @@ each fitted value with its 1-sigma uncertainty as a comment. A quantity the reco
 not determine is left out (the bridge keeps its value), with a comment saying why.
 """
 
-from dataclasses import fields
 from pathlib import Path
 
 from twin_calibration.estimate import Estimate
-from twin_sim import ImuConfig
 
 NODE = '/**/twin_bridge'   # the bridge in any namespace (a robot of a fleet)
-# The twin's constant gyro bias (rad/s); a core without it gets the value as a comment.
-GYRO_BIAS = 'imu.gyro_bias_z'
 
 
 def profile_values(calibration) -> list[tuple[str, float | None, str]]:
@@ -43,22 +39,13 @@ def profile_values(calibration) -> list[tuple[str, float | None, str]]:
                            ('physical.wheel_separation', geometry.separation),
                            ('drive.time_constant', drive.time_constant),
                            ('drive.dead_time', drive.dead_time),
-                           (GYRO_BIAS, geometry.gyro_bias),
+                           ('imu.gyro_bias_z', geometry.gyro_bias),
                            ('imu.gyro_noise_std', noise.gyro_noise),
                            ('imu.accel_noise_std', noise.accel_noise),
                            ('lidar.range_noise_std', noise.range_noise),
                            ('lidar.dropout_probability', noise.dropout)):
         rows.append((name, *_with_comment(estimate)))
-    if not twin_has_gyro_bias():
-        rows = [(name, None, f'not written: this twin has no such parameter yet; fitted '
-                             f'{value:.3g} {comment}') if name == GYRO_BIAS else
-                (name, value, comment) for name, value, comment in rows]
     return rows
-
-
-def twin_has_gyro_bias() -> bool:
-    """Tell whether the twin's IMU takes a constant gyro bias (``imu.gyro_bias_z``)."""
-    return 'gyro_bias_z' in {f.name for f in fields(ImuConfig)}
 
 
 def _with_comment(estimate: Estimate) -> tuple[float | None, str]:

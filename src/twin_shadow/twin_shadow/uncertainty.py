@@ -31,6 +31,7 @@ import math
 from pathlib import Path
 import re
 
+from twin_bridge.parameters import node_key_matches
 from twin_sim import DriveLimits
 
 CONFIDENCE = 3.0   # sigmas: the shadow warns past the profile's 3-sigma band
@@ -44,9 +45,7 @@ CONFIDENCE = 3.0   # sigmas: the shadow warns past the profile's 3-sigma band
 # no stand-in measures it).
 FLOORS = {'position': 0.02, 'heading': 0.05, 'linear': 0.01, 'angular': 0.08, 'wheel': 1.5,
           'one_wheel': 0.3, 'gyro': 0.25, 'scan': 0.1, 'beams': 0.05}
-# A profile's node keys whose parameters are the bridge's (the robot's), as twin calibrate
-# and people write them.
-SECTIONS = ('twin_bridge', '/twin_bridge', '/**/twin_bridge', '/**')
+BRIDGE = '/twin_bridge'   # a profile's sections for this node hold the robot's parameters
 _LINE = re.compile(r'^(?P<indent> *)(?P<key>[^\s#:][^:#]*):(?P<value>[^#]*)(?P<comment>#.*)?$')
 _SIGMA = re.compile(r'#\s*±\s*(?P<sigma>[-+0-9.eE]+)')
 
@@ -70,7 +69,7 @@ def profile_sigmas(path: str | Path) -> dict[str, float]:
         sigma = _SIGMA.search(match['comment'] or '')
         if not match['value'].strip():
             stack.append((indent, keys[-1]))
-        elif sigma and len(keys) > 2 and keys[0].strip('\'"') in SECTIONS \
+        elif sigma and len(keys) > 2 and node_key_matches(keys[0].strip('\'"'), BRIDGE) \
                 and keys[1] == 'ros__parameters':
             sigmas['.'.join(keys[2:])] = abs(float(sigma['sigma']))
     return sigmas

@@ -36,6 +36,7 @@ from rclpy.duration import Duration
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from twin.arguments import shipped_parameter
+from twin_bridge.command_types import COMMAND_TYPES
 from twin_tools.graph import GraphClient, GraphError, HelpFormatter
 
 EXAMPLE = 'examples:\n  twin drive\n  twin drive --robot tb0'
@@ -125,10 +126,9 @@ class Publisher:
         :raises GraphError: when nothing subscribes to ``topic``, or with another type
         """
         type_name = client.topic_type(topic, 'subscription', timeout)
-        kinds = {'geometry_msgs/msg/Twist': Twist, 'geometry_msgs/msg/TwistStamped': TwistStamped}
-        if type_name not in kinds:
+        if type_name not in COMMAND_TYPES:
             raise GraphError(f'{topic} takes {type_name}, not a Twist or TwistStamped')
-        self.client, self.kind = client, kinds[type_name]
+        self.client, self.kind = client, COMMAND_TYPES[type_name]
         if client.node.get_publishers_info_by_topic('/clock'):
             client.node.set_parameters([Parameter('use_sim_time', value=True)])
         self.publisher = client.node.create_publisher(

@@ -41,6 +41,7 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
 from twin.arguments import (arguments, bridge_parameter_files, bridge_parameters,
                             BringupError, CONTROLLERS, display_problem, view_parameters)
+from twin_bridge.command_types import command_type, command_type_name
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_tools.graph import HelpFormatter, pybullet_banner_hidden
 import yaml
@@ -269,7 +270,7 @@ class Status:
             # What a person wants to see is where the robot truly is: ground truth.
             node.create_subscription(Odometry, namespace + 'ground_truth/odom',
                                      lambda msg, r=robot: self.on_pose(r, msg), reliable)
-            node.create_subscription(TwistStamped if stamped else Twist, namespace + 'cmd_vel',
+            node.create_subscription(command_type(stamped), namespace + 'cmd_vel',
                                      self.on_command, reliable)
 
     def on_clock(self, msg: Clock) -> None:
@@ -357,7 +358,7 @@ def start_recording(node, options):
     folder = Path(options.record) / time.strftime('run-%Y%m%d-%H%M%S')
     stamped = bridge_parameter_values(options)['enable_stamped_cmd_vel']
     recorder = Recorder(node, folder / 'twin.mcap', command_type=(
-        'geometry_msgs/msg/TwistStamped' if stamped else 'geometry_msgs/msg/Twist'))
+        command_type_name(stamped)))
     print(f'twin: recording to {recorder.path}', flush=True)
     return recorder
 

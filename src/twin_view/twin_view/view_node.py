@@ -45,6 +45,7 @@ from rclpy.qos import (DurabilityPolicy, qos_profile_sensor_data, QoSProfile,
 from sensor_msgs.msg import LaserScan
 from std_msgs.msg import String
 from tf2_msgs.msg import TFMessage
+from twin_bridge.command_types import COMMAND_TYPES
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_sim.description import DescriptionError
 from twin_sim.world import Pose
@@ -56,7 +57,6 @@ from twin_view.teleop import check_channel, parse_velocity, same_topic, TeleopEr
 RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
                      durability=DurabilityPolicy.TRANSIENT_LOCAL)
-TWIST_TYPES = {'geometry_msgs/msg/Twist': Twist, 'geometry_msgs/msg/TwistStamped': TwistStamped}
 DIAGNOSTICS_SCHEMA = foxglove.Schema(
     name='diagnostic_msgs/msg/DiagnosticArray', encoding='jsonschema',
     data=json.dumps({'type': 'object', 'properties': {
@@ -157,9 +157,9 @@ class ViewNode(Node):
         except (InvalidParameterTypeException, InvalidParameterValueException) as error:
             raise ViewError(f'{error}; see the parameters in twin_view/README.md') from None
         value = {name: self.get_parameter(name).value for name in PARAMETERS}
-        if value['command_type'] not in {'auto', *TWIST_TYPES}:
+        if value['command_type'] not in {'auto', *COMMAND_TYPES}:
             raise ViewError(f'command_type {value["command_type"]!r} is not one of auto, '
-                            f'{", ".join(TWIST_TYPES)}')
+                            f'{", ".join(COMMAND_TYPES)}')
         return value
 
     def _name(self, topic: str) -> str:
@@ -321,12 +321,12 @@ class ViewNode(Node):
         topic, wanted = self._name('cmd_vel'), self.value['command_type']
         if wanted == 'auto':
             found = [info.topic_type for info in self.get_subscriptions_info_by_topic(topic)
-                     if info.topic_type in TWIST_TYPES]
+                     if info.topic_type in COMMAND_TYPES]
             wanted = found[0] if found else 'geometry_msgs/msg/Twist'
             if not found:
                 self.get_logger().warning(f'nothing subscribes to {topic} yet: commands go out '
                                           'as geometry_msgs/msg/Twist')
-        return self.create_publisher(TWIST_TYPES[wanted], topic, RELIABLE)
+        return self.create_publisher(COMMAND_TYPES[wanted], topic, RELIABLE)
 
     def close(self) -> None:
         """Stop the server (clients see the connection close)."""
