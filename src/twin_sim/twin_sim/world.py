@@ -333,13 +333,16 @@ class World:
     def pose(self, name: str) -> Pose:
         """Return the pose of a body's root link frame (yaw only of its orientation)."""
         body = self.bodies[name]
-        com_position, com_orientation = self.call(pybullet.getBasePositionAndOrientation, body)
-        local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
-        position, orientation = self.call(pybullet.multiplyTransforms, com_position,
-                                          com_orientation, *self.call(pybullet.invertTransform,
-                                                                      *local))
+        position, orientation = self._root_pose(
+            body, *self.call(pybullet.getBasePositionAndOrientation, body))
         roll, pitch, yaw = self.call(pybullet.getEulerFromQuaternion, orientation)
         return Pose(*position, yaw=yaw, pitch=pitch, roll=roll)
+
+    def _root_pose(self, body: int, com_position, com_orientation) -> tuple[Vector, tuple]:
+        """Return a body's root link frame from its centre of mass's pose (PyBullet's base)."""
+        local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
+        return self.call(pybullet.multiplyTransforms, com_position, com_orientation,
+                         *self.call(pybullet.invertTransform, *local))
 
     # -- bodies moved, added and removed at run time (simulation_interfaces) -------------
 
@@ -356,9 +359,7 @@ class World:
         """
         body = self.bodies[name]
         com, com_orientation = self.call(pybullet.getBasePositionAndOrientation, body)
-        local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
-        position, orientation = self.call(pybullet.multiplyTransforms, com, com_orientation,
-                                          *self.call(pybullet.invertTransform, *local))
+        position, orientation = self._root_pose(body, com, com_orientation)
         linear, angular = self.call(pybullet.getBaseVelocity, body)
         # PyBullet reports the centre of mass's velocity; the frame's origin moves with w x r.
         offset = [p - c for p, c in zip(position, com)]
