@@ -22,6 +22,7 @@ import pybullet
 
 from twin_sim.fields import check_fields, ranged
 from twin_sim.robot import DiffDriveRobot, rotation_matrix
+from twin_sim.world import origin_velocity
 
 NOISE_BLOCK = 240   # standard normal draws fetched from the random stream at a time
 
@@ -173,12 +174,7 @@ class Imu:
                                  computeLinkVelocity=1)
         com, position, orientation, linear, angular = (state[0], state[4], state[5],
                                                        state[6], state[7])
-        # The reported velocity is the centre of mass's; the frame origin's adds w x (p - c).
-        dx, dy, dz = (p - c for p, c in zip(position, com))
-        wx, wy, wz = angular
-        velocity = (linear[0] + (wy * dz - wz * dy), linear[1] + (wz * dx - wx * dz),
-                    linear[2] + (wx * dy - wy * dx))
-        return orientation, velocity, angular
+        return orientation, origin_velocity(linear, angular, position, com), angular
 
     def _walk_biases(self, dt: float) -> None:
         scale = math.sqrt(dt)
