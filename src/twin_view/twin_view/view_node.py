@@ -45,6 +45,7 @@ from rclpy.qos import (DurabilityPolicy, qos_profile_sensor_data, QoSProfile,
 from sensor_msgs.msg import LaserScan
 from std_msgs.msg import String
 from tf2_msgs.msg import TFMessage
+from twin_bridge.parameters import start_pose
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_sim.description import DescriptionError
 from twin_sim.world import Pose
@@ -209,8 +210,8 @@ class ViewNode(Node):
             return None
         spawn = Pose(x=self.value['spawn.x'], y=self.value['spawn.y'],
                      yaw=self.value['spawn.yaw'])
-        if spawn == Pose():  # as the bridge: the world file's spawn unless spawn.* is given
-            spawn = load_world(world_file).spawn or Pose()
+        if spawn == Pose():  # not given: the world file is read for its spawn, as the bridge
+            spawn = start_pose(spawn, load_world(world_file).spawn)
         shapes = relative_to(world_shapes(world_file), spawn)  # odom is where it started
         return messages.scene_update('world', self.value['odom_frame'], shapes)
 
