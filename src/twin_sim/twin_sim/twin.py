@@ -110,6 +110,16 @@ def time_of_steps(steps: int, step_ns: Fraction) -> int:
     return (2 * steps * step_ns.numerator + step_ns.denominator) // (2 * step_ns.denominator)
 
 
+def steps_at(time_ns: int, step_ns: Fraction) -> int:
+    """
+    Return how many steps of ``step_ns`` the simulated time ``time_ns`` is.
+
+    The inverse of :func:`time_of_steps`: its time of a step is within 0.5 ns of the exact
+    product, so the nearest whole number of steps.
+    """
+    return round(time_ns / step_ns)
+
+
 class Schedule:
     """Fire every ``period_ns`` of simulated time, starting at ``start_ns``."""
 
