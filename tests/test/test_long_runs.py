@@ -15,9 +15,7 @@
 """Long-run and overload behaviour with a controller driving (reliability.md 15 and 20)."""
 
 from diagnostic_msgs.msg import DiagnosticArray
-import rclpy
 from rosgraph_msgs.msg import Clock
-from twin_bridge.bridge_node import BridgeNode
 from twin_bridge.testing import diagnostics_count, is_step_time
 from twin_tools.soak import soak
 
@@ -48,18 +46,10 @@ def test_a_short_soak_keeps_memory_bodies_and_graph_flat(tmp_path):
 
 
 def test_as_fast_as_possible_the_bridge_keeps_no_growing_pacing_history(
-        robot_xacro, world_file):
+        bridge_in_process, world_file):
     # The soak's leak: at real_time_factor 0 every /clock was marked for a jitter window
     # that only paced runs take, about 0.55 MB per simulated minute.
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    try:
-        node = BridgeNode({'robot_description_file': str(robot_xacro),
-                           'world_file': str(world_file('empty')), 'real_time_factor': 0.0},
-                          context=context)
-        for _ in range(480):
-            node.advance()
-        assert len(node.jitter.times) <= 1
-        node.destroy_node()
-    finally:
-        rclpy.shutdown(context=context)
+    node = bridge_in_process(world_file=str(world_file('empty')))
+    for _ in range(480):
+        node.advance()
+    assert len(node.jitter.times) <= 1

@@ -25,7 +25,6 @@ from unittest import mock
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 import numpy as np
 import pytest
-import rclpy
 from rclpy.parameter import Parameter
 from std_msgs.msg import String
 from twin_bridge.bridge_node import BridgeNode
@@ -89,7 +88,7 @@ def test_a_variation_names_the_parameter_it_varies():
 
 
 @pytest.fixture
-def make_node(robot_xacro, tmp_path):
+def make_node(bridge_in_process, tmp_path):
     made = []
 
     def make(faults: list | None = None, **parameters) -> BridgeNode:
@@ -97,18 +96,10 @@ def make_node(robot_xacro, tmp_path):
             path = tmp_path / f'faults{len(made)}.yaml'
             path.write_text(yaml.safe_dump({'faults': faults}))
             parameters['faults_file'] = str(path)
-        context = rclpy.Context()
-        rclpy.init(context=context)
-        node = BridgeNode({'robot_description_file': str(robot_xacro), 'real_time_factor': 0.0,
-                           **parameters}, context=context)
-        made.append((node, context))
-        return node
+        made.append(bridge_in_process(**parameters))
+        return made[-1]
 
-    yield make
-    for node, context in made:
-        node.shut_down()
-        node.destroy_node()
-        rclpy.shutdown(context=context)
+    return make
 
 
 def run(node, seconds: float) -> None:

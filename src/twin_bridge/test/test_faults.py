@@ -25,22 +25,13 @@ from unittest import mock
 from diagnostic_msgs.msg import DiagnosticStatus
 from geometry_msgs.msg import PoseWithCovarianceStamped
 import pytest
-import rclpy
 from std_srvs.srv import Trigger
-from twin_bridge.bridge_node import BridgeNode
 from twin_sim import OdometryEstimate, Pose, Readings
 
 
 @pytest.fixture
-def node(robot_xacro):
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    bridge = BridgeNode({'robot_description_file': str(robot_xacro), 'real_time_factor': 0.0},
-                        context=context)
-    yield bridge
-    bridge.shut_down()
-    bridge.destroy_node()
-    rclpy.shutdown(context=context)
+def node(bridge_in_process):
+    return bridge_in_process()
 
 
 def test_an_exception_in_a_callback_is_reported_and_the_node_keeps_going(node):

@@ -19,9 +19,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-import rclpy
 from transforms3d.quaternions import axangle2quat, qmult
-from twin_bridge.bridge_node import BridgeNode
 from twin_bridge.robot_state import axis_angle_quaternion, multiply_quaternions
 from twin_sim import ImuSample, OdometryEstimate, Readings, Scan
 
@@ -29,15 +27,8 @@ TOPICS = ('scan', 'imu', 'odom', 'tf', 'joint_states', 'ground_truth/odom')
 
 
 @pytest.fixture
-def node(robot_xacro):
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    bridge = BridgeNode({'robot_description_file': str(robot_xacro), 'real_time_factor': 0.0,
-                         'publish_robot_state': 'true'}, context=context)
-    yield bridge
-    bridge.shut_down()
-    bridge.destroy_node()
-    rclpy.shutdown(context=context)
+def node(bridge_in_process):
+    return bridge_in_process(publish_robot_state='true')
 
 
 def watch(node, subscribed: set) -> dict:
@@ -111,23 +102,15 @@ def test_wheel_rotations_in_floats_are_transforms3d_s(axis):
 
 @pytest.mark.parametrize('period, per_second', [(0.0, 240), (1 / 120, 120), (0.01, 100)])
 def test_clock_period_gives_its_rate_on_the_steps_at_or_after_its_multiples(
-        robot_xacro, period, per_second):
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    node = BridgeNode({'robot_description_file': str(robot_xacro), 'real_time_factor': 0.0,
-                       'clock_period': period}, context=context)
-    try:
-        stamps = []
-        node.clock_pub.publish = mock.Mock(side_effect=lambda msg: stamps.append(
-            msg.clock.sec * 1_000_000_000 + msg.clock.nanosec))
-        for _ in range(240):
-            node.advance()
-        assert len(stamps) == per_second
-        if period:   # each the first step at or after a multiple of the period
-            period_ns = round(period * 1e9)
-            assert all(stamp - node.step_ns < (stamp // period_ns) * period_ns <= stamp
-                       for stamp in stamps)
-    finally:
-        node.shut_down()
-        node.destroy_node()
-        rclpy.shutdown(context=context)
+        bridge_in_process, period, per_second):
+    node = bridge_in_process(clock_period=period)
+    stamps = []
+    node.clock_pub.publish = mock.Mock(side_effect=lambda msg: stamps.append(
+        msg.clock.sec * 1_000_000_000 + msg.clock.nanosec))
+    for _ in range(240):
+        node.advance()
+    assert len(stamps) == per_second
+    if period:   # each the first step at or after a multiple of the period
+        period_ns = round(period * 1e9)
+        assert all(stamp - node.step_ns < (stamp // period_ns) * period_ns <= stamp
+                   for stamp in stamps)

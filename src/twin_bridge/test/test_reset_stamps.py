@@ -22,9 +22,7 @@ reset's time and the latest /clock (the core's clock is not rewound).
 from unittest import mock
 
 import pytest
-import rclpy
 from std_srvs.srv import Trigger
-from twin_bridge.bridge_node import BridgeNode
 
 NS_PER_S = 1_000_000_000
 
@@ -41,16 +39,8 @@ def header_stamps(msg) -> list[int]:
 
 
 @pytest.fixture
-def node(robot_xacro):
-    context = rclpy.Context()
-    rclpy.init(context=context)
-    bridge = BridgeNode({'robot_description_file': str(robot_xacro), 'real_time_factor': 0.0,
-                         'publish_robot_state': 'true'},   # wheel transforms on tf too
-                        context=context)
-    yield bridge
-    bridge.shut_down()
-    bridge.destroy_node()
-    rclpy.shutdown(context=context)
+def node(bridge_in_process):
+    return bridge_in_process(publish_robot_state='true')   # wheel transforms on tf too
 
 
 def test_after_a_reset_every_stamp_lies_between_the_reset_and_the_clock(node):

@@ -41,7 +41,7 @@ from twin_bridge.injection import FaultsAndVariations, with_faults_and_variation
 from twin_bridge.lockstep import Lockstep
 from twin_bridge.map_outputs import MapOutputs
 from twin_bridge.parameters import (bridge_settings, checked_values, given_parameters,
-                                    robot_spawns, twin_config)
+                                    robot_spawns, start_pose, twin_config)
 from twin_bridge.robot_drivers import RELIABLE, reported, RobotDrivers
 from twin_bridge.security import security_problem
 from twin_bridge.simulation_interfaces_server import SimulationInterfacesServer
@@ -135,9 +135,7 @@ class BridgeNode(Node):
             if settings.world_file:
                 world = load_world(settings.world_file)
                 build_world, self.world_grid = world.build, world.grid
-                if settings.use_world_spawn and world.spawn and not any(
-                        (settings.spawn_x, settings.spawn_y, settings.spawn_yaw)):
-                    spawn = world.spawn
+                spawn = start_pose(spawn, world.spawn, settings.use_world_spawn)
             robots = robot_spawns(settings, spawn)
             config = with_faults_and_variations(twin_config(values, settings, spawn),
                                                 settings.faults_file, settings.variations_file)

@@ -95,6 +95,33 @@ def start_bridge(start_node, test_parameters):
 
 
 @pytest.fixture
+def bridge_in_process(robot_xacro):
+    """
+    Build bridge nodes in this process, each in its own context, stepped by the test itself.
+
+    They run as fast as possible on the project's robot; keyword arguments override that.
+    On teardown each is shut down and destroyed, and its context shut down.
+    """
+    import rclpy
+    from twin_bridge.bridge_node import BridgeNode
+    made = []
+
+    def build(**parameters) -> BridgeNode:
+        context = rclpy.Context()
+        rclpy.init(context=context)
+        node = BridgeNode({'robot_description_file': str(robot_xacro), 'real_time_factor': 0.0,
+                           **parameters}, context=context)
+        made.append((node, context))
+        return node
+
+    yield build
+    for node, context in made:
+        node.shut_down()
+        node.destroy_node()
+        rclpy.shutdown(context=context)
+
+
+@pytest.fixture
 def listener():
     """Give the test a node that records topics and waits on predicates."""
     test_node = Listener()

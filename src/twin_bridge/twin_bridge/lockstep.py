@@ -31,6 +31,8 @@ The controller is assumed to answer each period exactly once: a sim-time timer w
 is ``period_ns`` (or divides it), started at sim time 0, that always publishes a command.
 """
 
+from twin_sim.twin import steps_at
+
 NS_PER_S = 1_000_000_000
 
 
@@ -68,7 +70,7 @@ class Lockstep:
         lie a fraction of a ns past the time reported there; ``sim_ns % period_ns`` would
         then see a hair short of the end and run one step instead of a whole period.
         """
-        steps_done = round(sim_ns / self.step_ns)   # the time of a step is within 0.5 ns
+        steps_done = steps_at(sim_ns, self.step_ns)
         return self.period_steps - steps_done % self.period_steps
 
     def hold(self, wall_s: float, sim_ns: int) -> None:

@@ -487,6 +487,19 @@ def _flatten(tree: dict, prefix: str = '') -> dict:
 ROBOT_NAME = re.compile(r'[A-Za-z][A-Za-z0-9_]*')
 
 
+def start_pose(given: Pose, world_spawn: Pose | None, use_world_spawn: bool = True) -> Pose:
+    """
+    Return where a lone robot starts: the world file's spawn, unless spawn.* is given.
+
+    :param given: the spawn.* parameters' pose (all 0: not given, as BridgeSettings.spawn)
+    :param world_spawn: the world file's spawn, or None (no world file, or none in it)
+    :param use_world_spawn: False: the world file's spawn is never taken
+    """
+    if use_world_spawn and world_spawn and given == Pose():
+        return world_spawn
+    return given
+
+
 def robot_spawns(settings: BridgeSettings, spawn: Pose) -> list[tuple[str, Pose]]:
     """
     Return each robot's name and start pose; raise ValueError naming what is wrong.

@@ -310,12 +310,20 @@ class RobotDrivers:
                                         f'pose {values}')
             return
         in_odom = msg.header.frame_id in (self.settings.odom_frame, self.frames['odom'])
-        refusal = self.node.twin.try_teleport(Pose(x=values[0], y=values[1], yaw=yaw),
-                                              from_start=in_odom, robot=self.index)
+        refusal = self.teleport(Pose(x=values[0], y=values[1], yaw=yaw), from_start=in_odom)
         if refusal:
             self.node.get_logger().warn(f'{self.topic("sim/teleport")} refused: {refusal}')
-            return
-        self.gate.clear()
+
+    def teleport(self, pose: Pose, from_start: bool = False) -> str | None:
+        """
+        Move the robot at rest (:meth:`twin_sim.twin.Twin.try_teleport`); forget its commands.
+
+        :return: why the robot was left where it was, or None when it was moved
+        """
+        refusal = self.node.twin.try_teleport(pose, from_start=from_start, robot=self.index)
+        if not refusal:
+            self.gate.clear()
+        return refusal
 
     def _of_robot(self) -> str:
         return f' for {self.name}' if self.name else ''

@@ -331,10 +331,9 @@ class SimulationInterfacesServer:
             raise Refusal(Result.RESULT_OPERATION_FAILED,
                           f'{request.entity} cannot be given a twist: {why}; set a zero twist')
         if entity.robot is not None:   # as sim/teleport does
-            refusal = self.node.twin.try_teleport(pose, robot=entity.robot)
+            refusal = self.node.drivers[entity.robot].teleport(pose)
             if refusal:
                 raise Refusal(SetEntityState.Response.INVALID_POSE, refusal)
-            self.node.drivers[entity.robot].gate.clear()
             return
         try:
             place_checked(world, entity.body, pose, self.node.twin.bounds())

@@ -232,9 +232,9 @@ def time_after_steps(start_ns: int, steps: int, step_s: float = SHIPPED_STEP_S) 
     step, rounded to the ns (twin_sim.twin.time_of_steps), so a step is not a whole number of
     ns and the times of its steps are counted from 0, not from ``start_ns``.
     """
-    from twin_sim.twin import exact_step_ns, time_of_steps
+    from twin_sim.twin import exact_step_ns, steps_at, time_of_steps
     step_ns = exact_step_ns(step_s)
-    steps_before = round(start_ns / step_ns)
+    steps_before = steps_at(start_ns, step_ns)
     if time_of_steps(steps_before, step_ns) != start_ns:
         raise ValueError(f'{start_ns} ns is not the time of a physics step of {step_s} s')
     return time_of_steps(steps_before + steps, step_ns)
@@ -242,9 +242,9 @@ def time_after_steps(start_ns: int, steps: int, step_s: float = SHIPPED_STEP_S) 
 
 def is_step_time(time_ns: int, step_s: float = SHIPPED_STEP_S) -> bool:
     """Tell whether ``time_ns`` is the simulated time after a whole number of physics steps."""
-    from twin_sim.twin import exact_step_ns, time_of_steps
+    from twin_sim.twin import exact_step_ns, steps_at, time_of_steps
     step_ns = exact_step_ns(step_s)
-    return time_of_steps(round(time_ns / step_ns), step_ns) == time_ns
+    return time_of_steps(steps_at(time_ns, step_ns), step_ns) == time_ns
 
 
 def expected_messages(rate_hz: float, steps: int, step_s: float = SHIPPED_STEP_S) -> int:

@@ -17,6 +17,7 @@
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from twin_sim import ImuConfig, LidarConfig, Twin, TwinConfig
 
@@ -49,3 +50,24 @@ def make_twin():
     yield make
     for twin in twins:
         twin.close()
+
+
+def drive_trajectory(twin: Twin, episode: int) -> list[np.ndarray]:
+    """Reset ``twin`` to ``episode``, drive a fixed command sequence; return every reading."""
+    twin.reset(episode=episode)
+    out = []
+    for linear, angular in [(0.2, 0.0), (0.1, 1.0), (-0.1, -0.5)]:
+        twin.set_command(linear, angular)
+        for readings in twin.run(1.0):
+            out.append(twin.ground_truth().position.copy())
+            if readings.scan is not None:
+                out.append(readings.scan.ranges)
+            if readings.odometry is not None:
+                out.append(np.array([readings.odometry.x, readings.odometry.yaw]))
+    return out
+
+
+@pytest.fixture
+def trajectory():
+    """Return :func:`drive_trajectory`: what an episode's twin measures under fixed commands."""
+    return drive_trajectory

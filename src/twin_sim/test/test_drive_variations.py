@@ -119,20 +119,8 @@ def test_an_episode_with_a_right_wheel_2_percent_larger_curves_as_predicted(make
     assert abs(twin.ground_truth(from_start=True).yaw) < 1e-3
 
 
-def trajectory(twin, episode: int) -> list[np.ndarray]:
-    twin.reset(episode=episode)
-    out = []
-    for linear, angular in [(0.2, 0.0), (0.1, 1.0), (-0.1, -0.5)]:
-        twin.set_command(linear, angular)
-        for readings in twin.run(1.0):
-            out.append(twin.ground_truth().position.copy())
-            if readings.odometry is not None:
-                out.append(np.array([readings.odometry.x, readings.odometry.yaw]))
-    return out
-
-
 def test_same_seed_and_episode_give_an_identical_trajectory_whatever_ran_before(
-        make_twin, drive_variations):
+        make_twin, drive_variations, trajectory):
     first = make_twin(variations=drive_variations, seed=4)
     second = make_twin(variations=drive_variations, seed=4)
     trajectory(second, 6)   # another body and other motors before

@@ -161,21 +161,8 @@ def test_episodes_drawn_in_any_order_give_the_same_twin(make_twin, everything):
         assert (twin.variation, tuple(twin.ground_truth().position)) == in_order[episode]
 
 
-def trajectory(twin, episode: int) -> list:
-    twin.reset(episode=episode)
-    out = []
-    for linear, angular in [(0.2, 0.0), (0.1, 1.0), (-0.1, -0.5)]:
-        twin.set_command(linear, angular)
-        for readings in twin.run(1.0):
-            out.append(twin.ground_truth().position.copy())
-            if readings.scan is not None:
-                out.append(readings.scan.ranges)
-            if readings.odometry is not None:
-                out.append(np.array([readings.odometry.x, readings.odometry.yaw]))
-    return out
-
-
-def test_same_seed_episode_and_commands_give_an_identical_trajectory(make_twin, everything):
+def test_same_seed_episode_and_commands_give_an_identical_trajectory(make_twin, everything,
+                                                                     trajectory):
     first = make_twin(build_world=arena, variations=everything, seed=9)
     second = make_twin(build_world=arena, variations=everything, seed=9)
     trajectory(second, 6)   # whatever ran before

@@ -77,33 +77,56 @@ def checked_pose(position, quaternion) -> Pose:
     return Pose(*position, yaw=yaw, pitch=pitch, roll=roll)
 
 
+def outside_bounds(bounds, x: float, y: float) -> str | None:
+    """
+    Return why ``(x, y)`` is off the world, or None when it is within ``bounds``.
+
+    :param bounds: the (x, y) corners of the world, as :meth:`twin_sim.twin.Twin.bounds`
+    """
+    (x0, y0), (x1, y1) = bounds
+    if x0 <= x <= x1 and y0 <= y <= y1:   # NaN fails both
+        return None
+    return (f'({x:g}, {y:g}) is outside the world (x {x0:.2f} to {x1:.2f} m, '
+            f'y {y0:.2f} to {y1:.2f} m)')
+
+
+def _refuse_outside(bounds, x: float, y: float) -> None:
+    outside = outside_bounds(bounds, x, y)
+    if outside:
+        raise PoseError(outside)
+
+
+def _refuse_overlap(world: World, name: str, x: float, y: float) -> None:
+    hit = world.overlapping(name)
+    if hit:
+        raise PoseError(f'{name} at ({x:g}, {y:g}) would overlap {", ".join(hit)}')
+
+
 def check_placed(world: World, name: str, bounds) -> None:
     """
     Refuse where body ``name`` is now, by the rules of a robot's teleport.
 
     :param bounds: the (x, y) corners of the world, as :meth:`twin_sim.twin.Twin.bounds`
-    :raises PoseError: naming the bodies it overlaps, or the bounds it is outside of
+    :raises PoseError: naming the bounds it is outside of, or the bodies it overlaps
     """
-    hit = world.overlapping(name)
-    if hit:
-        raise PoseError(f'{name} would overlap {", ".join(hit)}')
     x, y = world.root_state(name)[0][:2]
-    (x0, y0), (x1, y1) = bounds
-    if not (x0 <= x <= x1 and y0 <= y <= y1):
-        raise PoseError(f'({x:g}, {y:g}) is outside the world (x {x0:.2f} to {x1:.2f} m, '
-                        f'y {y0:.2f} to {y1:.2f} m)')
+    _refuse_outside(bounds, x, y)
+    _refuse_overlap(world, name, x, y)
 
 
 def place_checked(world: World, name: str, pose: Pose, bounds) -> None:
     """
     Move body ``name``'s root frame to ``pose`` at rest, unless :func:`check_placed` refuses.
 
+    The bounds are checked before the body moves: PyBullet is not to hold a body at 1e300.
+
     :raises PoseError: the body stays where it was, as it was
     """
+    _refuse_outside(bounds, pose.x, pose.y)
     before = world.body_state(name)
     world.place(name, pose)
     try:
-        check_placed(world, name, bounds)
+        _refuse_overlap(world, name, pose.x, pose.y)
     except PoseError:
         world.set_body_state(name, before)
         raise

@@ -21,7 +21,8 @@ import numpy as np
 import pybullet
 
 from twin_sim.fields import check_fields, ranged
-from twin_sim.robot import DiffDriveRobot, rotation_matrix
+from twin_sim.robot import DiffDriveRobot
+from twin_sim.world import origin_velocity
 
 NOISE_BLOCK = 240   # standard normal draws fetched from the random stream at a time
 
@@ -164,21 +165,14 @@ class Imu:
     def _world_motion(self) -> tuple[tuple, tuple, tuple]:
         """Return the link frame's orientation and its origin's velocities, world axes."""
         robot = self.robot
-        if self.link < 0:   # the root link: rare, so through the robot's own reading
-            state = robot.link_state(self.link)
-            rotation = rotation_matrix(state.orientation)
-            return (tuple(state.orientation), tuple(rotation @ state.linear_velocity),
-                    tuple(rotation @ state.angular_velocity))
+        if self.link < 0:   # the root link: PyBullet's base, in world axes as wanted here
+            _, orientation, velocity, angular = robot.world.root_state(robot.name)
+            return orientation, velocity, angular
         state = robot.world.call(pybullet.getLinkState, robot.body, self.link,
                                  computeLinkVelocity=1)
         com, position, orientation, linear, angular = (state[0], state[4], state[5],
                                                        state[6], state[7])
-        # The reported velocity is the centre of mass's; the frame origin's adds w x (p - c).
-        dx, dy, dz = (p - c for p, c in zip(position, com))
-        wx, wy, wz = angular
-        velocity = (linear[0] + (wy * dz - wz * dy), linear[1] + (wz * dx - wx * dz),
-                    linear[2] + (wx * dy - wy * dx))
-        return orientation, velocity, angular
+        return orientation, origin_velocity(linear, angular, position, com), angular
 
     def _walk_biases(self, dt: float) -> None:
         scale = math.sqrt(dt)

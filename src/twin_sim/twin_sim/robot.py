@@ -26,7 +26,7 @@ from twin_sim.description import DescriptionError, RobotDescription
 from twin_sim.fields import check_fields, ranged
 from twin_sim.kinematics import body_to_wheels, DriveLimits, VelocityLimiter
 from twin_sim.physical import physical_body, PhysicalConfig, WheelGeometry
-from twin_sim.world import Pose, World
+from twin_sim.world import origin_velocity, Pose, World
 
 # The servo's integral term, as PyBullet's position gain: the share of the angle error
 # corrected in one step (0.1 at 240 Hz: 24 rad/s per rad), and the most it may wind up.
@@ -107,12 +107,6 @@ def relative_to(state: BodyState, origin: BodyState) -> BodyState:
                                                  state.orientation.tolist())
     return BodyState(origin_rotation.T @ (state.position - origin.position),
                      np.array(orientation), state.linear_velocity, state.angular_velocity)
-
-
-def cross(a, b) -> np.ndarray:
-    """Return the cross product of two 3-vectors (numpy's is slow for single vectors)."""
-    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
-                     a[0] * b[1] - a[1] * b[0]])
 
 
 def rotation_matrix(quaternion) -> np.ndarray:
@@ -297,9 +291,9 @@ class DiffDriveRobot:
             com_position = self.world.call(pybullet.getBasePositionAndOrientation,
                                            self.body)[0]
             linear, angular = self.world.call(pybullet.getBaseVelocity, self.body)
-        angular = np.array(angular)
         # The reported velocity is the centre of mass's; move it to the frame's origin.
-        linear = np.array(linear) + cross(angular, position - np.array(com_position))
+        linear = np.array(origin_velocity(linear, angular, position, com_position))
+        angular = np.array(angular)
         rotation = rotation_matrix(orientation)
         return BodyState(position, orientation, rotation.T @ linear, rotation.T @ angular)
 

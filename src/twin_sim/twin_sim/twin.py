@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from twin_sim.description import load_robot_description, RobotDescription
+from twin_sim.entities import outside_bounds, place_checked, PoseError
 from twin_sim.faults import Fault, FaultSchedule, WHEELS
 from twin_sim.fields import check_fields, ranged
 from twin_sim.imu import ImuConfig, ImuSample
@@ -107,6 +108,16 @@ def time_of_steps(steps: int, step_ns: Fraction) -> int:
     are exactly 1 s and no error accumulates; one step's share is 4 166 666 or 4 166 667 ns.
     """
     return (2 * steps * step_ns.numerator + step_ns.denominator) // (2 * step_ns.denominator)
+
+
+def steps_at(time_ns: int, step_ns: Fraction) -> int:
+    """
+    Return how many steps of ``step_ns`` the simulated time ``time_ns`` is.
+
+    The inverse of :func:`time_of_steps`: its time of a step is within 0.5 ns of the exact
+    product, so the nearest whole number of steps.
+    """
+    return round(time_ns / step_ns)
 
 
 class Schedule:
@@ -458,30 +469,21 @@ class Twin:
                 (max(xs) + WORLD_MARGIN_M, max(ys) + WORLD_MARGIN_M))
 
     def _outside(self, x: float, y: float) -> str | None:
-        (x0, y0), (x1, y1) = self.bounds()
-        if x0 <= x <= x1 and y0 <= y <= y1:   # NaN fails both
-            return None
-        return (f'({x:g}, {y:g}) is outside the world (x {x0:.2f} to {x1:.2f} m, '
-                f'y {y0:.2f} to {y1:.2f} m)')
+        return outside_bounds(self.bounds(), x, y)
 
     def try_teleport(self, pose: Pose, from_start: bool = False, robot: int = 0) -> str | None:
         """
         Teleport as :meth:`teleport` does, unless the robot would not be free in the world.
 
         :return: why the robot was left where it was (outside the world's bounds, or
-            overlapping a body), or None when it was moved
+            overlapping a body: :func:`twin_sim.entities.place_checked`), or None when it
+            was moved
         """
         target = self.robots[robot].pose_in_world(pose, from_start)
-        outside = self._outside(target.x, target.y)
-        if outside:
-            return outside
-        name = self.robots[robot].robot.name
-        before = self.world.body_state(name)
-        self.world.place(name, target)
-        hit = self.world.overlapping(name)
-        if hit:
-            self.world.set_body_state(name, before)
-            return f'the robot at ({target.x:g}, {target.y:g}) would overlap {", ".join(hit)}'
+        try:
+            place_checked(self.world, self.robots[robot].robot.name, target, self.bounds())
+        except PoseError as refusal:
+            return str(refusal)
         self.robots[robot].teleport(target)
         return None
 

@@ -34,6 +34,24 @@ BOX_TRIANGLES = np.array([[0, 1, 3], [0, 3, 2], [4, 6, 7], [4, 7, 5], [0, 4, 5],
                           [2, 3, 7], [2, 7, 6], [0, 2, 6], [0, 6, 4], [1, 5, 7], [1, 7, 3]])
 
 
+def origin_velocity(com_velocity: Vector, angular: Vector, origin: Vector,
+                    com: Vector) -> Vector:
+    """
+    Return the world velocity of a frame's origin on a body, m/s, in plain floats.
+
+    PyBullet reports the velocity of a link's centre of mass; a frame's origin elsewhere on
+    the link moves with ``w x (origin - com)`` more.
+
+    :param com_velocity: the centre of mass's linear velocity, m/s, world axes
+    :param angular: the link's angular velocity, rad/s, world axes
+    :param origin: the frame's origin and ``com`` the centre of mass, m, world
+    """
+    dx, dy, dz = (p - c for p, c in zip(origin, com))
+    wx, wy, wz = angular
+    return (com_velocity[0] + (wy * dz - wz * dy), com_velocity[1] + (wz * dx - wx * dz),
+            com_velocity[2] + (wx * dy - wy * dx))
+
+
 @dataclass(frozen=True)
 class PhysicsConfig:
     """
@@ -333,13 +351,16 @@ class World:
     def pose(self, name: str) -> Pose:
         """Return the pose of a body's root link frame (yaw only of its orientation)."""
         body = self.bodies[name]
-        com_position, com_orientation = self.call(pybullet.getBasePositionAndOrientation, body)
-        local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
-        position, orientation = self.call(pybullet.multiplyTransforms, com_position,
-                                          com_orientation, *self.call(pybullet.invertTransform,
-                                                                      *local))
+        position, orientation = self._root_pose(
+            body, *self.call(pybullet.getBasePositionAndOrientation, body))
         roll, pitch, yaw = self.call(pybullet.getEulerFromQuaternion, orientation)
         return Pose(*position, yaw=yaw, pitch=pitch, roll=roll)
+
+    def _root_pose(self, body: int, com_position, com_orientation) -> tuple[Vector, tuple]:
+        """Return a body's root link frame from its centre of mass's pose (PyBullet's base)."""
+        local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
+        return self.call(pybullet.multiplyTransforms, com_position, com_orientation,
+                         *self.call(pybullet.invertTransform, *local))
 
     # -- bodies moved, added and removed at run time (simulation_interfaces) -------------
 
@@ -356,17 +377,10 @@ class World:
         """
         body = self.bodies[name]
         com, com_orientation = self.call(pybullet.getBasePositionAndOrientation, body)
-        local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
-        position, orientation = self.call(pybullet.multiplyTransforms, com, com_orientation,
-                                          *self.call(pybullet.invertTransform, *local))
+        position, orientation = self._root_pose(body, com, com_orientation)
         linear, angular = self.call(pybullet.getBaseVelocity, body)
-        # PyBullet reports the centre of mass's velocity; the frame's origin moves with w x r.
-        offset = [p - c for p, c in zip(position, com)]
-        spin = (angular[1] * offset[2] - angular[2] * offset[1],
-                angular[2] * offset[0] - angular[0] * offset[2],
-                angular[0] * offset[1] - angular[1] * offset[0])
         return (tuple(position), tuple(orientation),
-                tuple(v + s for v, s in zip(linear, spin)), tuple(angular))
+                origin_velocity(linear, angular, position, com), tuple(angular))
 
     def set_velocity(self, name: str, linear: Vector, angular: Vector) -> None:
         """Set body ``name``'s base velocities (world axes, m/s and rad/s)."""

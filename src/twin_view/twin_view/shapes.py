@@ -30,7 +30,7 @@ from transforms3d.euler import euler2mat
 from transforms3d.quaternions import mat2quat
 from twin_sim.description import DescriptionError, load_robot_description, resolve_uri
 from twin_sim.world import Pose
-from twin_sim.worlds import load_world
+from twin_sim.worlds import load_world, WorldDescription
 
 GREY = (0.6, 0.6, 0.6, 1.0)
 
@@ -135,8 +135,13 @@ def world_shapes(world_file: str | Path) -> list[Shape]:
 
     :raises DescriptionError: the file is missing or invalid (the message names the entry)
     """
+    return loaded_world_shapes(load_world(world_file))
+
+
+def loaded_world_shapes(world: WorldDescription) -> list[Shape]:
+    """Return the objects of a world loaded by :func:`twin_sim.worlds.load_world`."""
     collector = _ShapeCollector()
-    load_world(world_file).build(collector)
+    world.build(collector)
     return collector.shapes
 
 

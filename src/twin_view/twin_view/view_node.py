@@ -46,12 +46,13 @@ from sensor_msgs.msg import LaserScan
 from std_msgs.msg import String
 from tf2_msgs.msg import TFMessage
 from twin_bridge.command_types import COMMAND_TYPES
+from twin_bridge.parameters import start_pose
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_sim.description import DescriptionError
 from twin_sim.world import Pose
 from twin_sim.worlds import load_world
 from twin_view import messages
-from twin_view.shapes import relative_to, robot_shapes, root_link, world_shapes
+from twin_view.shapes import loaded_world_shapes, relative_to, robot_shapes, root_link
 from twin_view.teleop import check_channel, parse_velocity, same_topic, TeleopError
 
 RELIABLE = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
@@ -207,11 +208,10 @@ class ViewNode(Node):
         world_file = self.value['world_file']
         if not world_file:
             return None
-        spawn = Pose(x=self.value['spawn.x'], y=self.value['spawn.y'],
-                     yaw=self.value['spawn.yaw'])
-        if spawn == Pose():  # as the bridge: the world file's spawn unless spawn.* is given
-            spawn = load_world(world_file).spawn or Pose()
-        shapes = relative_to(world_shapes(world_file), spawn)  # odom is where it started
+        world = load_world(world_file)
+        spawn = start_pose(Pose(x=self.value['spawn.x'], y=self.value['spawn.y'],
+                                yaw=self.value['spawn.yaw']), world.spawn)   # as the bridge
+        shapes = relative_to(loaded_world_shapes(world), spawn)  # odom is where it started
         return messages.scene_update('world', self.value['odom_frame'], shapes)
 
     def _robot_scene(self, description):
