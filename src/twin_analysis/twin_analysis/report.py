@@ -36,7 +36,7 @@ from typing import Iterator
 from matplotlib.figure import Figure   # not pyplot: no display, no global state
 import numpy as np
 from twin_analysis.metrics import (compose, final_drift, nearest, odometry_in_world,
-                                   path_length, Pose2D, quaternion_yaw)
+                                   path_length, Pose2D, quaternion_yaw, stamped_pose)
 from twin_analysis.recording import (read_attachments, read_messages, read_run_metadata,
                                      ROBOT_ATTACHMENT, WORLD_ATTACHMENT)
 from twin_sim.evaluation import ClearanceProbe, occupancy_map
@@ -55,12 +55,6 @@ class RecordedRun:
     metadata: dict = field(default_factory=dict)
 
 
-def _stamped_pose(msg) -> tuple:
-    stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
-    pose = msg.pose.pose
-    return stamp, pose.position.x, pose.position.y, quaternion_yaw(pose.orientation)
-
-
 def _frame_chain(static: dict, base: str, target: str) -> Pose2D:
     """Walk tf_static from ``target`` up to ``base``; the planar pose of target in base."""
     pose, frame = (0.0, 0.0, 0.0), target
@@ -76,10 +70,10 @@ def read_run(path: Path) -> RecordedRun:
     for full_topic, msg in read_messages(path):
         topic = full_topic.rsplit('/', 1)[-1]
         if full_topic.endswith('ground_truth/odom'):
-            run.truth.append(_stamped_pose(msg))
+            run.truth.append(stamped_pose(msg))
             base = msg.child_frame_id
         elif topic == 'odom':
-            run.odometry.append(_stamped_pose(msg))
+            run.odometry.append(stamped_pose(msg))
         elif topic == 'scan':
             run.last_scan = msg
         elif topic == 'tf_static':
