@@ -349,27 +349,34 @@ def controller_command(name: str, robot: str = '', stamped: bool = True) -> list
             *namespace]
 
 
-def start_recording(node, options):
-    """Start recording into a fresh run folder when --record was given; return the Recorder."""
+def start_recording(node, options, values: dict):
+    """
+    Start recording into a fresh run folder when --record was given; return the Recorder.
+
+    :param values: the bridge parameters the run sets (:func:`bridge_parameter_values`)
+    """
     if not options.record:
         return None
     from twin_tools.recorder import Recorder   # MCAP libraries: only for a recording
     folder = Path(options.record) / time.strftime('run-%Y%m%d-%H%M%S')
-    stamped = bridge_parameter_values(options)['enable_stamped_cmd_vel']
     recorder = Recorder(node, folder / 'twin.mcap', command_type=(
-        'geometry_msgs/msg/TwistStamped' if stamped else 'geometry_msgs/msg/Twist'))
+        'geometry_msgs/msg/TwistStamped' if values['enable_stamped_cmd_vel'] else
+        'geometry_msgs/msg/Twist'))
     print(f'twin: recording to {recorder.path}', flush=True)
     return recorder
 
 
-def finish_recording(recorder, options) -> None:
-    """Close the recording and write its report next to it."""
+def finish_recording(recorder, values: dict) -> None:
+    """
+    Close the recording and write its report next to it.
+
+    :param values: the bridge parameters the run sets (:func:`bridge_parameter_values`)
+    """
     if recorder is None:
         return
     # Imported here: the report needs matplotlib and PyBullet, which `twin run --help` and a
     # run without --record should not wait for.
     from twin_analysis.report import write_report
-    values = bridge_parameters(launch_values(options), publish_robot_state=True)
     recorder.close(world_file=values['world_file'],
                    robot_file=values['robot_description_file'])
     try:
@@ -414,7 +421,7 @@ def watch(processes: list, options) -> None:
     node = rclpy.create_node('twin_status')
     values = bridge_parameter_values(options)
     status = Status(node, values.get('robots') or [''], values['enable_stamped_cmd_vel'])
-    recorder = start_recording(node, options)
+    recorder = start_recording(node, options, values)
     try:
         spin_until_signalled(node, status_ticker(status, processes, options))
     except ExternalShutdownException:
@@ -422,7 +429,7 @@ def watch(processes: list, options) -> None:
     finally:
         if status.latest is not None:   # after a failed start the bridge said why; no more
             print(('\n' if sys.stdout.isatty() else '') + status.line(), flush=True)
-        finish_recording(recorder, options)
+        finish_recording(recorder, values)
         node.destroy_node()
         rclpy.try_shutdown()
 
