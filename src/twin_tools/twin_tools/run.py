@@ -173,25 +173,40 @@ def _file_values(path: str) -> dict:
         return {}
     bridge_parameter_files(path)   # the file must exist
     with pybullet_banner_hidden():
-        from twin_bridge.parameters import checked_value, given_parameters, \
-            PARAMETERS_BY_NAME, RUNTIME_PARAMETERS
+        from twin_bridge.parameters import given_parameters
     try:
         given = given_parameters(['--params-file', path])
     except ValueError as error:
         raise BringupError(f'--params-file: {error}') from None
-    values = {}
-    for name, value in given.items():
-        if name in RUNTIME_PARAMETERS:
-            continue
-        if name not in PARAMETERS_BY_NAME:
-            raise BringupError(f'--params-file {path}: {name}: the bridge has no such '
-                               f'parameter{_suggestion(name, PARAMETERS_BY_NAME)} '
-                               '(src/twin_bridge/README.md lists them)')
-        try:
-            values[name] = checked_value(PARAMETERS_BY_NAME[name], value)
-        except ValueError as error:
-            raise BringupError(f'--params-file {path}: {error}') from None
-    return values
+    where = f'--params-file {path}'
+    checked = {name: _checked_value(name, value, where, f'{where}: {name}')
+               for name, value in given.items()}
+    return {name: value for name, value in checked.items() if value is not None}
+
+
+def _checked_value(name: str, value, where: str, named: str):
+    """
+    Return a bridge parameter's value checked against the bridge's table.
+
+    None for a parameter the bridge declares for run time (``step_count``): not the run's
+    configuration.
+
+    :param where: the option, as errors name it (``--param``, ``--params-file FILE``)
+    :param named: the option and parameter, as an unknown name's error names them
+    :raises BringupError: for an unknown name or a wrong value
+    """
+    with pybullet_banner_hidden():   # the bridge, starting next, says it once
+        from twin_bridge.parameters import checked_value, PARAMETERS_BY_NAME, RUNTIME_PARAMETERS
+    if name in RUNTIME_PARAMETERS:
+        return None
+    if name not in PARAMETERS_BY_NAME:
+        raise BringupError(f'{named}: the bridge has no such parameter'
+                           f'{_suggestion(name, PARAMETERS_BY_NAME)} '
+                           '(src/twin_bridge/README.md lists them)')
+    try:
+        return checked_value(PARAMETERS_BY_NAME[name], value)
+    except ValueError as error:
+        raise BringupError(f'{where}: {error}') from None
 
 
 def _suggestion(name: str, known) -> str:
@@ -206,23 +221,12 @@ def _checked_parameter(text: str) -> tuple[str, object]:
 
     The value is None for a parameter the bridge declares for run time (``step_count``).
     """
-    with pybullet_banner_hidden():   # the bridge, starting next, says it once
-        from twin_bridge.parameters import checked_value, PARAMETERS_BY_NAME, RUNTIME_PARAMETERS
     name, separator, value_text = text.partition(':=')
     name = name.strip()
     if not separator:
         hint = f"; did you mean '{text.replace('=', ':=', 1)}'?" if '=' in text else ''
         raise BringupError(f'--param {text!r}: expected NAME:=VALUE{hint}')
-    if name in RUNTIME_PARAMETERS:
-        return name, None   # set at run time (step_count): not the run's configuration
-    if name not in PARAMETERS_BY_NAME:
-        raise BringupError(f'--param {name}: the bridge has no such parameter'
-                           f'{_suggestion(name, PARAMETERS_BY_NAME)} '
-                           '(src/twin_bridge/README.md lists them)')
-    try:
-        return name, checked_value(PARAMETERS_BY_NAME[name], _yaml_value(value_text))
-    except ValueError as error:
-        raise BringupError(f'--param: {error}') from None
+    return name, _checked_value(name, _yaml_value(value_text), '--param', f'--param {name}')
 
 
 def _yaml_value(text: str):
