@@ -37,11 +37,12 @@ from matplotlib.figure import Figure   # not pyplot: no display, no global state
 import numpy as np
 from twin_analysis.metrics import (compose, final_drift, nearest, odometry_in_world,
                                    path_length, Pose2D, quaternion_yaw, stamped_pose)
-from twin_analysis.recording import (read_attachments, read_messages, read_run_metadata,
-                                     ROBOT_ATTACHMENT, WORLD_ATTACHMENT)
+from twin_analysis.recording import (read_attachments, read_run_metadata, read_timed_messages,
+                                     recorded_topics, ROBOT_ATTACHMENT, WORLD_ATTACHMENT)
 from twin_sim.evaluation import ClearanceProbe, occupancy_map
 
 RECORDING_NAME = 'twin.mcap'
+READ_TOPICS = ('odom', 'scan', 'tf_static')   # by last name: ground_truth/odom is an odom
 
 
 @dataclass
@@ -67,7 +68,10 @@ def _frame_chain(static: dict, base: str, target: str) -> Pose2D:
 def read_run(path: Path) -> RecordedRun:
     """Read ground truth, odometry, the last scan, tf_static and the metadata of a recording."""
     run, static, base = RecordedRun(), {}, 'base_footprint'
-    for full_topic, msg in read_messages(path):
+    # Only these are decoded (IMU, joint states and TF are most of a recording); a file
+    # without a summary (an interrupted run) is read whole.
+    topics = [t for t in recorded_topics(path) if t.rsplit('/', 1)[-1] in READ_TOPICS]
+    for full_topic, _, msg in read_timed_messages(path, topics or None):
         topic = full_topic.rsplit('/', 1)[-1]
         if full_topic.endswith('ground_truth/odom'):
             run.truth.append(stamped_pose(msg))
