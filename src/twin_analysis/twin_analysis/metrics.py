@@ -44,6 +44,13 @@ def quaternion_yaw(q) -> float:
     return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
 
 
+def stamped_pose(msg) -> tuple:
+    """Return an Odometry message's (stamp s, x m, y m, yaw rad): the poses these metrics take."""
+    stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+    pose = msg.pose.pose
+    return stamp, pose.position.x, pose.position.y, quaternion_yaw(pose.orientation)
+
+
 def nearest(poses: list, stamp: float) -> tuple:
     """Return the stamped pose closest in time to ``stamp`` (s)."""
     return min(poses, key=lambda p: abs(p[0] - stamp))

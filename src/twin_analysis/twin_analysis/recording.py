@@ -150,8 +150,8 @@ class RecordingWriter:
 
 def read_messages(path: Path) -> Iterator[tuple[str, object]]:
     """Yield (topic, decoded message) of a recording in log-time order."""
-    for message in read_ros2_messages(str(path)):
-        yield message.channel.topic, message.ros_msg
+    for topic, _, msg in read_timed_messages(path):
+        yield topic, msg
 
 
 def read_timed_messages(path: Path, topics: Iterable[str] | None = None

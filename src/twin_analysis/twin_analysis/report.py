@@ -36,12 +36,13 @@ from typing import Iterator
 from matplotlib.figure import Figure   # not pyplot: no display, no global state
 import numpy as np
 from twin_analysis.metrics import (compose, final_drift, nearest, odometry_in_world,
-                                   path_length, Pose2D, quaternion_yaw)
-from twin_analysis.recording import (read_attachments, read_messages, read_run_metadata,
-                                     ROBOT_ATTACHMENT, WORLD_ATTACHMENT)
+                                   path_length, Pose2D, quaternion_yaw, stamped_pose)
+from twin_analysis.recording import (read_attachments, read_run_metadata, read_timed_messages,
+                                     recorded_topics, ROBOT_ATTACHMENT, WORLD_ATTACHMENT)
 from twin_sim.evaluation import ClearanceProbe, occupancy_map
 
 RECORDING_NAME = 'twin.mcap'
+READ_TOPICS = ('odom', 'scan', 'tf_static')   # by last name: ground_truth/odom is an odom
 
 
 @dataclass
@@ -53,12 +54,6 @@ class RecordedRun:
     last_scan: object = None
     scan_pose_in_base: Pose2D = (0.0, 0.0, 0.0)
     metadata: dict = field(default_factory=dict)
-
-
-def _stamped_pose(msg) -> tuple:
-    stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
-    pose = msg.pose.pose
-    return stamp, pose.position.x, pose.position.y, quaternion_yaw(pose.orientation)
 
 
 def _frame_chain(static: dict, base: str, target: str) -> Pose2D:
@@ -73,13 +68,16 @@ def _frame_chain(static: dict, base: str, target: str) -> Pose2D:
 def read_run(path: Path) -> RecordedRun:
     """Read ground truth, odometry, the last scan, tf_static and the metadata of a recording."""
     run, static, base = RecordedRun(), {}, 'base_footprint'
-    for full_topic, msg in read_messages(path):
+    # Only these are decoded (IMU, joint states and TF are most of a recording); a file
+    # without a summary (an interrupted run) is read whole.
+    topics = [t for t in recorded_topics(path) if t.rsplit('/', 1)[-1] in READ_TOPICS]
+    for full_topic, _, msg in read_timed_messages(path, topics or None):
         topic = full_topic.rsplit('/', 1)[-1]
         if full_topic.endswith('ground_truth/odom'):
-            run.truth.append(_stamped_pose(msg))
+            run.truth.append(stamped_pose(msg))
             base = msg.child_frame_id
         elif topic == 'odom':
-            run.odometry.append(_stamped_pose(msg))
+            run.odometry.append(stamped_pose(msg))
         elif topic == 'scan':
             run.last_scan = msg
         elif topic == 'tf_static':

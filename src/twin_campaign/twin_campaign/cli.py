@@ -154,8 +154,9 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
     output = Path(options.output)
     try:
         campaign = load(options.campaign)
-        if launch_problem(campaign):
-            raise CampaignError(launch_problem(campaign))
+        problem = launch_problem(campaign)
+        if problem:
+            raise CampaignError(problem)
         world_files = {s.name: bridge_parameters({'world': s.world}, True)['world_file']
                        for s in campaign.scenarios}
         output.mkdir(parents=True, exist_ok=True)

@@ -45,7 +45,7 @@ from rosgraph_msgs.msg import Clock
 from std_msgs.msg import String
 from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
-from twin_analysis.metrics import final_drift, quaternion_yaw
+from twin_analysis.metrics import final_drift, stamped_pose
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_bridge.testing import isolate_ros_graph
 from twin_campaign.campaign import (Campaign, CampaignError, Episode, episodes, goal_in_odom,
@@ -148,7 +148,7 @@ class Watcher:
         runs of an episode sample the same instants even if one lost a message.
         """
         self.last_heard = time.monotonic()
-        stamped = _stamped(msg)
+        stamped = stamped_pose(msg)
         self.truth.append(stamped)
         samples = self.trace.samples
         if samples and stamped[0] < self.next_sample_t or self.decision:
@@ -164,7 +164,7 @@ class Watcher:
 
     def on_odometry(self, msg: Odometry) -> None:
         """Keep the odometry path (for the drift)."""
-        self.odometry.append(_stamped(msg))
+        self.odometry.append(stamped_pose(msg))
 
     def on_faults(self, msg: String) -> None:
         """Note when the first fault became active, and every fault seen."""
@@ -303,12 +303,6 @@ def handshake_gap(clock_heard: bool, pause_ready: bool, graph: Graph) -> str:
 def _agree(publisher: Endpoint, subscription: Endpoint) -> bool:
     compatibility, _ = qos_check_compatible(publisher.qos, subscription.qos)
     return compatibility != QoSCompatibility.ERROR
-
-
-def _stamped(msg: Odometry) -> tuple:
-    stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
-    pose = msg.pose.pose
-    return stamp, pose.position.x, pose.position.y, quaternion_yaw(pose.orientation)
 
 
 def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Watcher,

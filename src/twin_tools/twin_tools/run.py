@@ -174,25 +174,40 @@ def _file_values(path: str) -> dict:
         return {}
     bridge_parameter_files(path)   # the file must exist
     with pybullet_banner_hidden():
-        from twin_bridge.parameters import checked_value, given_parameters, \
-            PARAMETERS_BY_NAME, RUNTIME_PARAMETERS
+        from twin_bridge.parameters import given_parameters
     try:
         given = given_parameters(['--params-file', path])
     except ValueError as error:
         raise BringupError(f'--params-file: {error}') from None
-    values = {}
-    for name, value in given.items():
-        if name in RUNTIME_PARAMETERS:
-            continue
-        if name not in PARAMETERS_BY_NAME:
-            raise BringupError(f'--params-file {path}: {name}: the bridge has no such '
-                               f'parameter{_suggestion(name, PARAMETERS_BY_NAME)} '
-                               '(src/twin_bridge/README.md lists them)')
-        try:
-            values[name] = checked_value(PARAMETERS_BY_NAME[name], value)
-        except ValueError as error:
-            raise BringupError(f'--params-file {path}: {error}') from None
-    return values
+    where = f'--params-file {path}'
+    checked = {name: _checked_value(name, value, where, f'{where}: {name}')
+               for name, value in given.items()}
+    return {name: value for name, value in checked.items() if value is not None}
+
+
+def _checked_value(name: str, value, where: str, named: str):
+    """
+    Return a bridge parameter's value checked against the bridge's table.
+
+    None for a parameter the bridge declares for run time (``step_count``): not the run's
+    configuration.
+
+    :param where: the option, as errors name it (``--param``, ``--params-file FILE``)
+    :param named: the option and parameter, as an unknown name's error names them
+    :raises BringupError: for an unknown name or a wrong value
+    """
+    with pybullet_banner_hidden():   # the bridge, starting next, says it once
+        from twin_bridge.parameters import checked_value, PARAMETERS_BY_NAME, RUNTIME_PARAMETERS
+    if name in RUNTIME_PARAMETERS:
+        return None
+    if name not in PARAMETERS_BY_NAME:
+        raise BringupError(f'{named}: the bridge has no such parameter'
+                           f'{_suggestion(name, PARAMETERS_BY_NAME)} '
+                           '(src/twin_bridge/README.md lists them)')
+    try:
+        return checked_value(PARAMETERS_BY_NAME[name], value)
+    except ValueError as error:
+        raise BringupError(f'{where}: {error}') from None
 
 
 def _suggestion(name: str, known) -> str:
@@ -207,23 +222,12 @@ def _checked_parameter(text: str) -> tuple[str, object]:
 
     The value is None for a parameter the bridge declares for run time (``step_count``).
     """
-    with pybullet_banner_hidden():   # the bridge, starting next, says it once
-        from twin_bridge.parameters import checked_value, PARAMETERS_BY_NAME, RUNTIME_PARAMETERS
     name, separator, value_text = text.partition(':=')
     name = name.strip()
     if not separator:
         hint = f"; did you mean '{text.replace('=', ':=', 1)}'?" if '=' in text else ''
         raise BringupError(f'--param {text!r}: expected NAME:=VALUE{hint}')
-    if name in RUNTIME_PARAMETERS:
-        return name, None   # set at run time (step_count): not the run's configuration
-    if name not in PARAMETERS_BY_NAME:
-        raise BringupError(f'--param {name}: the bridge has no such parameter'
-                           f'{_suggestion(name, PARAMETERS_BY_NAME)} '
-                           '(src/twin_bridge/README.md lists them)')
-    try:
-        return name, checked_value(PARAMETERS_BY_NAME[name], _yaml_value(value_text))
-    except ValueError as error:
-        raise BringupError(f'--param: {error}') from None
+    return name, _checked_value(name, _yaml_value(value_text), '--param', f'--param {name}')
 
 
 def _yaml_value(text: str):
@@ -350,27 +354,33 @@ def controller_command(name: str, robot: str = '', stamped: bool = True) -> list
             *namespace]
 
 
-def start_recording(node, options):
-    """Start recording into a fresh run folder when --record was given; return the Recorder."""
+def start_recording(node, options, values: dict):
+    """
+    Start recording into a fresh run folder when --record was given; return the Recorder.
+
+    :param values: the bridge parameters the run sets (:func:`bridge_parameter_values`)
+    """
     if not options.record:
         return None
     from twin_tools.recorder import Recorder   # MCAP libraries: only for a recording
     folder = Path(options.record) / time.strftime('run-%Y%m%d-%H%M%S')
-    stamped = bridge_parameter_values(options)['enable_stamped_cmd_vel']
     recorder = Recorder(node, folder / 'twin.mcap', command_type=(
-        command_type_name(stamped)))
+        command_type_name(values['enable_stamped_cmd_vel'])))
     print(f'twin: recording to {recorder.path}', flush=True)
     return recorder
 
 
-def finish_recording(recorder, options) -> None:
-    """Close the recording and write its report next to it."""
+def finish_recording(recorder, values: dict) -> None:
+    """
+    Close the recording and write its report next to it.
+
+    :param values: the bridge parameters the run sets (:func:`bridge_parameter_values`)
+    """
     if recorder is None:
         return
     # Imported here: the report needs matplotlib and PyBullet, which `twin run --help` and a
     # run without --record should not wait for.
     from twin_analysis.report import write_report
-    values = bridge_parameters(launch_values(options), publish_robot_state=True)
     recorder.close(world_file=values['world_file'],
                    robot_file=values['robot_description_file'])
     try:
@@ -415,7 +425,7 @@ def watch(processes: list, options) -> None:
     node = rclpy.create_node('twin_status')
     values = bridge_parameter_values(options)
     status = Status(node, values.get('robots') or [''], values['enable_stamped_cmd_vel'])
-    recorder = start_recording(node, options)
+    recorder = start_recording(node, options, values)
     try:
         spin_until_signalled(node, status_ticker(status, processes, options))
     except ExternalShutdownException:
@@ -423,7 +433,7 @@ def watch(processes: list, options) -> None:
     finally:
         if status.latest is not None:   # after a failed start the bridge said why; no more
             print(('\n' if sys.stdout.isatty() else '') + status.line(), flush=True)
-        finish_recording(recorder, options)
+        finish_recording(recorder, values)
         node.destroy_node()
         rclpy.try_shutdown()
 
