@@ -41,6 +41,7 @@ from scipy.optimize import least_squares
 from scipy.spatial import cKDTree
 
 from twin_calibration.data import gyro_heading, Recording
+from twin_sim.kinematics import wrap_angle
 
 NEIGHBOURS = 9           # points whose spread gives a line's normal
 MAX_MATCH = 0.2          # m: farther correspondences pull no harder than this
@@ -66,7 +67,7 @@ def inverse(a: np.ndarray) -> np.ndarray:
 def between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Return the pose of b seen from a, a^-1 * b, with its yaw wrapped."""
     result = compose(inverse(a), b)
-    result[..., 2] = (result[..., 2] + np.pi) % (2.0 * np.pi) - np.pi
+    result[..., 2] = wrap_angle(result[..., 2])
     return result
 
 

@@ -24,7 +24,6 @@ averaged over windows starting every second.
 """
 
 from dataclasses import dataclass, field
-import math
 
 import numpy as np
 
@@ -34,6 +33,7 @@ from twin_calibration.scan_matching import between, compose, inverse, keyframe_p
     slip_table
 from twin_sim import DriveConfig, ImuConfig, LidarConfig, OdometryConfig, PhysicalConfig, \
     Twin, TwinConfig
+from twin_sim.kinematics import wrap_angle
 
 HORIZONS = (5.0, 10.0)        # s; the whole run is added
 SAMPLE_STEPS = 12             # physics steps between replay poses (20 Hz)
@@ -93,9 +93,8 @@ def replay(recording: Recording, robot: str, drive: DriveConfig,
             twin.step()
             if index % SAMPLE_STEPS == 0:
                 truth = twin.ground_truth(from_start=True)
-                x, y, z, w = truth.orientation
                 rows.append((times[index] + step, truth.position[0], truth.position[1],
-                             math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))))
+                             truth.yaw))
         return np.array(rows)
     finally:
         twin.close()
@@ -129,7 +128,7 @@ def horizon_errors(reference: np.ndarray, twin: np.ndarray) -> list[HorizonError
         moved_ref = between(_at(reference, starts), _at(reference, ends))
         moved_twin = between(_at(twin, starts), _at(twin, ends))
         errors = np.hypot(*(moved_ref[:, :2] - moved_twin[:, :2]).T)
-        heading = np.abs((moved_ref[:, 2] - moved_twin[:, 2] + np.pi) % (2 * np.pi) - np.pi)
+        heading = np.abs(wrap_angle(moved_ref[:, 2] - moved_twin[:, 2]))
         travelled = np.interp(ends, reference[:, 0], path) - \
             np.interp(starts, reference[:, 0], path)
         results.append(HorizonError(float(horizon), len(starts), float(errors.mean()),
