@@ -71,13 +71,17 @@ def between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return result
 
 
+def poses_at(trajectory: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Return (x, y, yaw) at ``times`` of rows t, x, y, yaw, ..., interpolated (yaw unwrapped)."""
+    yaw = np.unwrap(trajectory[:, 3])
+    return np.stack([np.interp(times, trajectory[:, 0], trajectory[:, 1]),
+                     np.interp(times, trajectory[:, 0], trajectory[:, 2]),
+                     np.interp(times, trajectory[:, 0], yaw)], -1)
+
+
 def odom_poses(recording: Recording, times: np.ndarray) -> np.ndarray:
     """Return the odometry's (x, y, yaw) at ``times``, interpolated (yaw unwrapped)."""
-    odom = recording.odom
-    yaw = np.unwrap(odom[:, 3])
-    return np.stack([np.interp(times, odom[:, 0], odom[:, 1]),
-                     np.interp(times, odom[:, 0], odom[:, 2]),
-                     np.interp(times, odom[:, 0], yaw)], -1)
+    return poses_at(recording.odom, times)
 
 
 def deskewed_points(recording: Recording, index: int, slips: np.ndarray) -> np.ndarray:
