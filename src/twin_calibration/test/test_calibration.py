@@ -50,12 +50,16 @@ def relative(estimate, truth: float) -> float:
     return abs(estimate.value - truth) / truth
 
 
+def assert_found(fit, hidden: Hidden, names: tuple[str, ...], tolerance: float) -> None:
+    """Assert each named estimate of ``fit`` is within ``tolerance`` (relative) of the truth."""
+    for name in names:
+        assert relative(getattr(fit, name), getattr(hidden, name)) < tolerance, name
+
+
 def test_the_wheel_geometry_is_found_within_one_percent(calibrated):
     hidden, calibration, _ = calibrated
     geometry = calibration.geometry
-    assert relative(geometry.left_radius, hidden.left_radius) < 0.01
-    assert relative(geometry.right_radius, hidden.right_radius) < 0.01
-    assert relative(geometry.separation, hidden.separation) < 0.01
+    assert_found(geometry, hidden, ('left_radius', 'right_radius', 'separation'), 0.01)
     # The claimed 1-sigma supports the 1 % above at two sigmas, and the error lies within
     # three of it: an uncertainty that is neither vacuous nor overconfident.
     sigma = geometry.left_radius.sigma
@@ -85,9 +89,7 @@ def test_the_drive_uncertainty_supports_the_bar_and_covers_the_error(calibrated,
 def test_the_noise_figures_are_found_within_fifteen_percent(calibrated):
     hidden, calibration, _ = calibrated
     noise = calibration.noise
-    assert relative(noise.gyro_noise, hidden.gyro_noise) < 0.15
-    assert relative(noise.accel_noise, hidden.accel_noise) < 0.15
-    assert relative(noise.range_noise, hidden.range_noise) < 0.15
+    assert_found(noise, hidden, ('gyro_noise', 'accel_noise', 'range_noise'), 0.15)
     assert abs(noise.dropout.value - hidden.dropout) < 0.005
     assert calibration.warnings() == []
 

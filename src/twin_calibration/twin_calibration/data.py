@@ -26,6 +26,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+from twin_analysis.metrics import quaternion_yaw
 from twin_analysis.recording import read_timed_messages, recorded_topics
 
 NS = 1e-9
@@ -96,10 +97,6 @@ def _stamp(msg) -> int:
     return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
 
 
-def _yaw(q) -> float:
-    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
-
-
 def _full(topic: str) -> str:
     return topic if topic.startswith('/') else '/' + topic
 
@@ -130,7 +127,7 @@ def load(path: Path, topics: Topics = Topics()) -> Recording:
         elif key in ('odom', 'reference'):
             pose, twist = msg.pose.pose, msg.twist.twist
             rows[key].append((_stamp(msg), pose.position.x, pose.position.y,
-                              _yaw(pose.orientation), twist.linear.x, twist.angular.z))
+                              quaternion_yaw(pose.orientation), twist.linear.x, twist.angular.z))
         elif key == 'joint_states':
             rows[key].append(_wheel_row(msg, topics))
         elif key == 'imu':
@@ -213,7 +210,7 @@ def _mount(transforms: list, base: str, frame: str) -> tuple[float, float, float
             return None
         t = parents[frame]
         tx, ty = t.transform.translation.x, t.transform.translation.y
-        r = _yaw(t.transform.rotation)
+        r = quaternion_yaw(t.transform.rotation)
         x, y, yaw = (tx + math.cos(r) * x - math.sin(r) * y,
                      ty + math.sin(r) * x + math.cos(r) * y, yaw + r)
         frame = t.header.frame_id

@@ -30,6 +30,7 @@ from scipy.optimize import least_squares
 from twin_calibration.data import gyro_heading, Recording
 from twin_calibration.estimate import Estimate, robust_std
 from twin_calibration.scan_matching import Match
+from twin_sim.kinematics import wrap_angle
 
 GYRO_WINDOW = 10          # joint-state intervals per gyro comparison
 MIN_TURNING = np.pi       # rad of differential wheel motion below which nothing turned
@@ -136,25 +137,26 @@ class _Problem:
                          np.add.reduceat(distance * np.sin(heading), self.starts),
                          np.add.reduceat(turn, self.starts)], -1)
 
-    def residuals(self, params: np.ndarray) -> np.ndarray:
+    def errors(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the gyro windows' and the matches' errors at ``params``: rad; m, m, rad."""
         left, right, separation, bias = params
         gyro = ((right * self.gyro_steps[:, 1] - left * self.gyro_steps[:, 0]) / separation
-                - (self.gyro_turns - bias * self.gyro_seconds)) / self.gyro_sigma
+                - (self.gyro_turns - bias * self.gyro_seconds))
         error = self.predicted_matches(left, right, separation) - self.match_poses
-        error[:, 2] = (error[:, 2] + np.pi) % (2.0 * np.pi) - np.pi
-        return np.concatenate([gyro[self.keep_gyro],
+        error[:, 2] = wrap_angle(error[:, 2])
+        return gyro, error
+
+    def residuals(self, params: np.ndarray) -> np.ndarray:
+        gyro, error = self.errors(params)
+        return np.concatenate([(gyro / self.gyro_sigma)[self.keep_gyro],
                                (error / self.match_sigma)[self.keep_match].ravel()])
 
     def reweigh(self, params: np.ndarray) -> None:
         """Set each group's sigma from its residuals, and drop the outliers."""
-        left, right, separation, bias = params
-        gyro = ((right * self.gyro_steps[:, 1] - left * self.gyro_steps[:, 0]) / separation
-                - (self.gyro_turns - bias * self.gyro_seconds))
+        gyro, error = self.errors(params)
         self.gyro_sigma = max(robust_std(gyro), 1e-6)
         self.keep_gyro = np.abs(gyro) < OUTLIER * self.gyro_sigma
         if len(self.match_poses):
-            error = self.predicted_matches(left, right, separation) - self.match_poses
-            error[:, 2] = (error[:, 2] + np.pi) % (2.0 * np.pi) - np.pi
             self.match_sigma = np.maximum([robust_std(e) for e in error.T], 1e-6)
             self.keep_match = (np.abs(error) < OUTLIER * self.match_sigma).all(axis=1)
 

@@ -41,6 +41,7 @@ from scipy.optimize import least_squares
 from scipy.spatial import cKDTree
 
 from twin_calibration.data import gyro_heading, Recording
+from twin_sim.kinematics import wrap_angle
 
 NEIGHBOURS = 9           # points whose spread gives a line's normal
 MAX_MATCH = 0.2          # m: farther correspondences pull no harder than this
@@ -66,17 +67,21 @@ def inverse(a: np.ndarray) -> np.ndarray:
 def between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Return the pose of b seen from a, a^-1 * b, with its yaw wrapped."""
     result = compose(inverse(a), b)
-    result[..., 2] = (result[..., 2] + np.pi) % (2.0 * np.pi) - np.pi
+    result[..., 2] = wrap_angle(result[..., 2])
     return result
+
+
+def poses_at(trajectory: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Return (x, y, yaw) at ``times`` of rows t, x, y, yaw, ..., interpolated (yaw unwrapped)."""
+    yaw = np.unwrap(trajectory[:, 3])
+    return np.stack([np.interp(times, trajectory[:, 0], trajectory[:, 1]),
+                     np.interp(times, trajectory[:, 0], trajectory[:, 2]),
+                     np.interp(times, trajectory[:, 0], yaw)], -1)
 
 
 def odom_poses(recording: Recording, times: np.ndarray) -> np.ndarray:
     """Return the odometry's (x, y, yaw) at ``times``, interpolated (yaw unwrapped)."""
-    odom = recording.odom
-    yaw = np.unwrap(odom[:, 3])
-    return np.stack([np.interp(times, odom[:, 0], odom[:, 1]),
-                     np.interp(times, odom[:, 0], odom[:, 2]),
-                     np.interp(times, odom[:, 0], yaw)], -1)
+    return poses_at(recording.odom, times)
 
 
 def deskewed_points(recording: Recording, index: int, slips: np.ndarray) -> np.ndarray:

@@ -24,16 +24,16 @@ averaged over windows starting every second.
 """
 
 from dataclasses import dataclass, field
-import math
 
 import numpy as np
 
 from twin_calibration.data import Recording
 from twin_calibration.drive import commanded_twist
 from twin_calibration.scan_matching import between, compose, inverse, keyframe_poses, Match, \
-    slip_table
+    poses_at, slip_table
 from twin_sim import DriveConfig, ImuConfig, LidarConfig, OdometryConfig, PhysicalConfig, \
     Twin, TwinConfig
+from twin_sim.kinematics import wrap_angle
 
 HORIZONS = (5.0, 10.0)        # s; the whole run is added
 SAMPLE_STEPS = 12             # physics steps between replay poses (20 Hz)
@@ -93,19 +93,11 @@ def replay(recording: Recording, robot: str, drive: DriveConfig,
             twin.step()
             if index % SAMPLE_STEPS == 0:
                 truth = twin.ground_truth(from_start=True)
-                x, y, z, w = truth.orientation
                 rows.append((times[index] + step, truth.position[0], truth.position[1],
-                             math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))))
+                             truth.yaw))
         return np.array(rows)
     finally:
         twin.close()
-
-
-def _at(trajectory: np.ndarray, times: np.ndarray) -> np.ndarray:
-    yaw = np.unwrap(trajectory[:, 3])
-    return np.stack([np.interp(times, trajectory[:, 0], trajectory[:, 1]),
-                     np.interp(times, trajectory[:, 0], trajectory[:, 2]),
-                     np.interp(times, trajectory[:, 0], yaw)], -1)
 
 
 def horizon_errors(reference: np.ndarray, twin: np.ndarray) -> list[HorizonError]:
@@ -126,10 +118,10 @@ def horizon_errors(reference: np.ndarray, twin: np.ndarray) -> list[HorizonError
         starts, ends = starts[ends > starts], ends[ends > starts]
         if not len(starts):
             continue
-        moved_ref = between(_at(reference, starts), _at(reference, ends))
-        moved_twin = between(_at(twin, starts), _at(twin, ends))
+        moved_ref = between(poses_at(reference, starts), poses_at(reference, ends))
+        moved_twin = between(poses_at(twin, starts), poses_at(twin, ends))
         errors = np.hypot(*(moved_ref[:, :2] - moved_twin[:, :2]).T)
-        heading = np.abs((moved_ref[:, 2] - moved_twin[:, 2] + np.pi) % (2 * np.pi) - np.pi)
+        heading = np.abs(wrap_angle(moved_ref[:, 2] - moved_twin[:, 2]))
         travelled = np.interp(ends, reference[:, 0], path) - \
             np.interp(starts, reference[:, 0], path)
         results.append(HorizonError(float(horizon), len(starts), float(errors.mean()),
@@ -149,6 +141,6 @@ def _nearest(samples: np.ndarray, times: np.ndarray) -> np.ndarray:
 def aligned(reference: np.ndarray, twin: np.ndarray) -> np.ndarray:
     """Return the twin's trajectory moved so that it starts at the reference's first pose."""
     start = reference[0, 0]
-    offset = compose(reference[0, 1:4], inverse(_at(twin, np.array([start]))[0]))
+    offset = compose(reference[0, 1:4], inverse(poses_at(twin, np.array([start]))[0]))
     return np.column_stack([twin[:, 0], compose(np.broadcast_to(offset, (len(twin), 3)),
                                                 twin[:, 1:4])])

@@ -14,7 +14,6 @@
 
 """A second core twin stands in for the physical robot: perturbed wheels, a fault on cue."""
 
-import math
 from pathlib import Path
 
 from twin_shadow.shadow import ShadowTwin
@@ -97,10 +96,10 @@ def record(robot: Twin, path: Path, seconds: float, onset: float, faults: list,
     :param live: called with (topic, message), as the live node's subscriptions would
     """
     from geometry_msgs.msg import Twist
-    from nav_msgs.msg import Odometry
     from rclpy.serialization import serialize_message
-    from sensor_msgs.msg import Imu, JointState, LaserScan
+    from sensor_msgs.msg import LaserScan
     from twin_analysis.recording import RecordingWriter, TOPICS
+    from twin_bridge import conversions
 
     writer = RecordingWriter(path)
     channels = {topic: writer.add_channel(f'/{topic}', TOPICS[topic])
@@ -126,21 +125,13 @@ def record(robot: Twin, path: Path, seconds: float, onset: float, faults: list,
         readings = robot.step()
         stamp = readings.time_ns
         if readings.odometry is not None:
-            o, msg = readings.odometry, stamped(Odometry(), stamp)
-            msg.pose.pose.position.x, msg.pose.pose.position.y = o.x, o.y
-            msg.pose.pose.orientation.z = math.sin(o.yaw / 2)
-            msg.pose.pose.orientation.w = math.cos(o.yaw / 2)
-            msg.twist.twist.linear.x, msg.twist.twist.angular.z = o.linear, o.angular
-            publish('odom', msg, stamp)
-            joints = stamped(JointState(), stamp)
-            joints.name = ['wheel_left_joint', 'wheel_right_joint']
-            joints.velocity = [float(v) for v in robot.robots[0].wheel_joint_states()[1]]
-            publish('joint_states', joints, stamp)
+            publish('odom', conversions.odometry(readings.odometry, 'odom', 'base_footprint',
+                                                 stamp), stamp)
+            positions, velocities = robot.robots[0].wheel_joint_states()
+            publish('joint_states', conversions.joint_state(
+                ['wheel_left_joint', 'wheel_right_joint'], positions, velocities, stamp), stamp)
         if readings.imu is not None:
-            msg = stamped(Imu(), stamp)
-            msg.angular_velocity.z = float(readings.imu.angular_velocity[2])
-            msg.linear_acceleration.x = float(readings.imu.linear_acceleration[0])
-            publish('imu', msg, stamp)
+            publish('imu', conversions.imu(readings.imu, 'imu_link', stamp), stamp)
         if readings.scan is not None:
             msg = stamped(LaserScan(), readings.scan.time_ns)
             msg.ranges = readings.scan.ranges.astype(float).tolist()

@@ -15,10 +15,8 @@
 """Thresholds from a calibrated profile's uncertainties, as ``twin calibrate`` writes them."""
 
 import dataclasses
-from types import SimpleNamespace
 
-from twin_calibration.estimate import Estimate
-from twin_calibration.profile import write_profile
+from twin_calibration.testing import write_made_up_profile
 from twin_shadow.detector import Thresholds
 from twin_shadow.model import shadow_settings
 from twin_shadow.uncertainty import profile_sigmas
@@ -27,24 +25,18 @@ DERIVED = ('position', 'heading', 'linear', 'angular', 'wheel', 'one_wheel', 'gy
            'beams')
 
 
+# A typical fitted value and its 1-sigma of every quantity twin calibrate writes.
+TYPICAL = {'left_radius': (0.0331, 1e-4), 'right_radius': (0.0329, 1e-4),
+           'separation': (0.161, 5e-4), 'gyro_bias': (0.0, 1e-4),
+           'time_constant': (0.05, 5e-3), 'dead_time': (0.01, 2e-3),
+           'gyro_noise': (0.002, 2e-4), 'accel_noise': (0.02, 2e-3),
+           'range_noise': (0.01, 1e-3), 'dropout': (0.01, 2e-3)}
+
+
 def calibrated_profile(path, scale: float, observed: bool = True):
     """Write a profile as ``twin calibrate`` does, every sigma ``scale`` times a typical one."""
-    def estimate(value, sigma, unit):
-        return Estimate(value, sigma * scale, unit, '' if observed else 'no turns')
-    calibration = SimpleNamespace(
-        recording=SimpleNamespace(path='robot.mcap'),
-        nominal=SimpleNamespace(wheel_radius=0.033, wheel_separation=0.16),
-        geometry=SimpleNamespace(left_radius=estimate(0.0331, 1e-4, 'm'),
-                                 right_radius=estimate(0.0329, 1e-4, 'm'),
-                                 separation=estimate(0.161, 5e-4, 'm'),
-                                 gyro_bias=estimate(0.0, 1e-4, 'rad/s')),
-        drive=SimpleNamespace(time_constant=estimate(0.05, 5e-3, 's'),
-                              dead_time=estimate(0.01, 2e-3, 's')),
-        noise=SimpleNamespace(gyro_noise=estimate(0.002, 2e-4, 'rad/s'),
-                              accel_noise=estimate(0.02, 2e-3, 'm/s^2'),
-                              range_noise=estimate(0.01, 1e-3, 'm'),
-                              dropout=estimate(0.01, 2e-3, '')))
-    return str(write_profile(calibration, path))
+    fitted = {name: (value, sigma * scale) for name, (value, sigma) in TYPICAL.items()}
+    return str(write_made_up_profile(path, fitted, '' if observed else 'no turns'))
 
 
 def test_the_calibrated_profile_comments_are_read_as_sigmas(tmp_path):

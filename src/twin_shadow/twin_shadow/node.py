@@ -23,7 +23,6 @@ names: a namespace or remaps move them); publishes under ``twin_namespace`` (def
 (``events``, std_msgs/String), and the levels in ``/diagnostics``.
 """
 
-import math
 import sys
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
@@ -34,6 +33,7 @@ from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Imu, JointState, LaserScan
 from std_msgs.msg import Float64MultiArray, MultiArrayDimension, String
+from twin_bridge.conversions import set_yaw
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_shadow.detector import Divergence, LEVEL_NAMES
 from twin_shadow.feed import NS_PER_S, RobotFeed
@@ -102,9 +102,9 @@ class ShadowNode(Node):
         self._offer('odom', msg)
         truth = self.shadow.twin.ground_truth(from_start=True)
         predicted = Odometry(header=msg.header, child_frame_id=msg.child_frame_id)
-        position, orientation = predicted.pose.pose.position, predicted.pose.pose.orientation
+        position = predicted.pose.pose.position
         position.x, position.y = float(truth.position[0]), float(truth.position[1])
-        orientation.z, orientation.w = math.sin(truth.yaw / 2), math.cos(truth.yaw / 2)
+        set_yaw(predicted.pose.pose.orientation, truth.yaw)
         if self.shadow.twin_odometry is not None:
             predicted.twist.twist.linear.x = self.shadow.twin_odometry.linear
             predicted.twist.twist.angular.z = self.shadow.twin_odometry.angular

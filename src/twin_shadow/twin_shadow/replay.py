@@ -72,15 +72,13 @@ def replay(recording: Path, shadow: ShadowTwin, namespace: str = '', echo=print)
     """
     prefix = f'/{namespace.strip("/")}/' if namespace.strip('/') else '/'
     wanted = {f'{prefix}{topic}': topic for topic in TOPICS}
-    recorded = {name if name.startswith('/') else '/' + name: name
-                for name in recorded_topics(recording)}
+    # As recorded (a leading '/' or not): the feed's name of each robot topic present.
+    topics = {name: wanted[full] for name in recorded_topics(recording)
+              if (full := '/' + name.lstrip('/')) in wanted}
     feed, count, first_ns = RobotFeed(shadow), 0, None
     started_cpu, started_wall = time.process_time(), time.perf_counter()
-    for full_topic, _, msg in read_timed_messages(
-            recording, [recorded[name] for name in wanted if name in recorded]):
-        topic = wanted.get('/' + full_topic.lstrip('/'))
-        if topic is None:
-            continue
+    for recorded, _, msg in read_timed_messages(recording, topics):
+        topic = topics[recorded]
         count += 1
         for event in feed.offer(topic, msg):
             echo(str(event))

@@ -30,6 +30,7 @@ import numpy as np
 import pybullet
 from twin_shadow.detector import ChangeDetector, Event, Thresholds
 from twin_sim import Pose, Twin, TwinConfig
+from twin_sim.kinematics import wrap_angle
 
 NS_PER_S = 1_000_000_000
 AT_REST_LINEAR = 1e-3    # m/s: slower than this, with no command, the robot stands
@@ -133,7 +134,7 @@ class ShadowTwin:
             self._anchor(x, y, yaw)
             self.anchor_ns = stamp_ns
         truth = self.twin.ground_truth(from_start=True)
-        heading = _wrap(yaw - truth.yaw)
+        heading = wrap_angle(yaw - truth.yaw)
         position = math.hypot(x - truth.position[0], y - truth.position[1])
         self.detector.pose(position, heading)
         if self.twin_odometry is not None:
@@ -216,7 +217,3 @@ def compare_scans(real: np.ndarray, twin: np.ndarray, obstacle: float) -> tuple:
     closer = real_hit & (~twin_hit | (real < np.where(twin_hit, twin, np.inf) - obstacle))
     lost = ~real_hit & twin_hit
     return median, float(closer.mean()), float(lost.mean())
-
-
-def _wrap(angle: float) -> float:
-    return math.atan2(math.sin(angle), math.cos(angle))

@@ -19,7 +19,6 @@ import re
 import shutil
 import signal
 import subprocess
-from types import SimpleNamespace
 
 from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
@@ -161,22 +160,13 @@ def test_a_cmd_vel_type_that_is_not_a_bool_is_one_line_before_anything_starts(ca
 
 def calibration_profile(path: Path) -> Path:
     """Write a profile as ``twin calibrate`` does (its writer), with made-up fitted values."""
-    from twin_calibration.estimate import Estimate
-    from twin_calibration.profile import write_profile
-    fitted = SimpleNamespace(
-        recording=SimpleNamespace(path=Path('robot.mcap')),
-        nominal=SimpleNamespace(wheel_radius=0.033, wheel_separation=0.160),
-        geometry=SimpleNamespace(left_radius=Estimate(0.0345, 1e-5, 'm'),
-                                 right_radius=Estimate(0.0327, 1e-5, 'm'),
-                                 separation=Estimate(0.1664, 1e-4, 'm'),
-                                 gyro_bias=Estimate(0.002, 1e-5, 'rad/s')),
-        drive=SimpleNamespace(time_constant=Estimate(0.12, 1e-3, 's'),
-                              dead_time=Estimate(0.03, 1e-3, 's')),
-        noise=SimpleNamespace(gyro_noise=Estimate(0.004, 1e-5, 'rad/s'),
-                              accel_noise=Estimate(0.02, 1e-4, 'm/s^2'),
-                              range_noise=Estimate(0.015, 1e-4, 'm'),
-                              dropout=Estimate(0.01, 1e-3, '')))
-    return write_profile(fitted, path)
+    from twin_calibration.testing import write_made_up_profile
+    return write_made_up_profile(path, {
+        'left_radius': (0.0345, 1e-5), 'right_radius': (0.0327, 1e-5),
+        'separation': (0.1664, 1e-4), 'gyro_bias': (0.002, 1e-5),
+        'time_constant': (0.12, 1e-3), 'dead_time': (0.03, 1e-3),
+        'gyro_noise': (0.004, 1e-5), 'accel_noise': (0.02, 1e-4),
+        'range_noise': (0.015, 1e-4), 'dropout': (0.01, 1e-3)})
 
 
 def test_a_calibration_profile_loads_into_the_twin_and_the_options_win(tmp_path, listener):
