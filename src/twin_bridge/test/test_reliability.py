@@ -122,8 +122,8 @@ def test_endpoints_with_an_incompatible_qos_are_named(start_bridge, listener):
     bridge = start_bridge()
     other = Listener('mismatched')
     # scan is best effort (sensor data) and cmd_vel reliable: neither pair can match.
-    warnings = ('/mismatched subscribes to /scan with a QoS incompatible',
-                '/mismatched publishes /cmd_vel with a QoS incompatible')
+    warnings = ('/mismatched subscribes to /scan with a QoS incompatible with the twin',
+                '/mismatched publishes /cmd_vel with a QoS incompatible with the twin')
     try:
         other.node.create_subscription(
             LaserScan, 'scan', lambda _: None,

@@ -102,8 +102,8 @@ class GraphWatch:
                     if compatibility == QoSCompatibility.ERROR:
                         self._warn_once(('qos', endpoint.topic_name, node_name(info)),
                                         f'{node_name(info)} {verb} {endpoint.topic_name} with '
-                                        f'a QoS incompatible with this twin\'s, so no message '
-                                        f'passes: {reason}')
+                                        'a QoS incompatible with the twin (no message passes '
+                                        f'between them): {reason}')
 
     def _warn_once(self, key, message: str) -> None:
         if key not in self.warned:
