@@ -130,9 +130,11 @@ def test_endpoints_with_an_incompatible_qos_are_named(start_bridge, listener):
             QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
         other.node.create_publisher(
             Twist, 'cmd_vel', QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT))
+        other.node.create_subscription(Odometry, 'odom', lambda _: None, 10)   # compatible
         listener.spin_until(
             lambda: all(warning in bridge.log() for warning in warnings), 30.0,
             lambda: f'both warnings in the log:\n{bridge.log()[-1500:]}')
+        assert 'subscribes to /odom' not in bridge.log()   # checked in the same passes
     finally:
         other.close()
 

@@ -14,12 +14,29 @@
 
 """Watch the ROS graph for publishers that should not be there, and name them once each."""
 
-from rclpy.qos import qos_check_compatible, QoSCompatibility
+from rclpy.qos import DurabilityPolicy, ReliabilityPolicy
 
 
 def node_name(info) -> str:
     """Return the fully qualified name of the node behind an endpoint."""
     return f'{info.node_namespace.rstrip("/")}/{info.node_name}'
+
+
+def qos_mismatch(offered, requested) -> str | None:
+    """
+    Return why a publisher's QoS cannot serve a subscription's, or None when it can.
+
+    Of the policies the twin sets, reliability and durability. (rclpy's
+    ``qos_check_compatible`` also compares deadlines and liveliness, which the graph reports
+    as set where the twin's own profiles leave them unset: it finds every pair incompatible.)
+    """
+    if (offered.reliability == ReliabilityPolicy.BEST_EFFORT and
+            requested.reliability == ReliabilityPolicy.RELIABLE):
+        return 'a reliable subscription of a best-effort publisher'
+    if (offered.durability == DurabilityPolicy.VOLATILE and
+            requested.durability == DurabilityPolicy.TRANSIENT_LOCAL):
+        return 'a transient-local subscription of a volatile publisher'
+    return None
 
 
 class GraphWatch:
@@ -98,12 +115,12 @@ class GraphWatch:
                     offered, requested = endpoint.qos_profile, info.qos_profile
                     if verb == 'publishes':
                         offered, requested = requested, offered
-                    compatibility, reason = qos_check_compatible(offered, requested)
-                    if compatibility == QoSCompatibility.ERROR:
+                    problem = qos_mismatch(offered, requested)
+                    if problem:
                         self._warn_once(('qos', endpoint.topic_name, node_name(info)),
                                         f'{node_name(info)} {verb} {endpoint.topic_name} with '
-                                        'a QoS incompatible with the twin (no message passes '
-                                        f'between them): {reason}')
+                                        f'a QoS incompatible with the twin: {problem}, so no '
+                                        'message passes between them')
 
     def _warn_once(self, key, message: str) -> None:
         if key not in self.warned:
