@@ -53,6 +53,7 @@ from twin_sim import DescriptionError, load_world, Twin
 NS_PER_S = 1_000_000_000
 GRAPH_CHECK_PERIOD_S = 2.0   # how often the graph is checked for conflicting publishers
 FAST_BATCH_S = 0.01          # most wall time one timer tick spends stepping
+COMMAND_READS_PER_TIMEOUT = 4   # a tick steps at most cmd_vel_timeout / 4 simulated
 LOCKSTEP_POLL_S = 0.01       # lock-step: how often a hold's timeout (and a resume) is checked
 NEVER_NS = 2**62             # a /clock period that never comes due
 
@@ -228,10 +229,17 @@ class BridgeNode(Node):
             self.pacing.restart(now, self.sim_ns)
             return
         # At most FAST_BATCH_S of wall time per tick, so commands and services are never
-        # starved; what is still owed then is dropped by the pacing.
+        # starved; what is still owed then is dropped by the pacing. And at most a part of
+        # cmd_vel_timeout in simulated time, so that far faster than real time a controller
+        # that keeps up is not timed out for commands the tick did not read; what is owed
+        # then is owed to the next tick, which is due at once.
         owed = self.pacing.owed(now, self.sim_ns)
         deadline = now + FAST_BATCH_S
+        span_ns = self.settings.cmd_vel_timeout * NS_PER_S / COMMAND_READS_PER_TIMEOUT
+        end_ns = self.sim_ns + span_ns
         while owed > 0 and time.monotonic() < deadline and not (self.paused or self.halted):
+            if self.sim_ns >= end_ns:
+                return
             self.advance()
             owed -= 1
         self.pacing.settle(time.monotonic(), self.sim_ns, owed)
