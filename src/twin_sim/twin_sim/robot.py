@@ -172,7 +172,7 @@ class DiffDriveRobot:
                                  self.physical.separation)
         torque = config.max_wheel_torque or self._info(self.wheels[0])[10] or 1.0
         self.wheel_torques = [torque, torque]   # N m, (left, right): a weak motor has less
-        self.motor_torques = list(self.wheel_torques)   # as injected faults leave them, N m
+        self.motor_torques = tuple(self.wheel_torques)   # as injected faults leave them, N m
         self.limiter = VelocityLimiter(config.limits)
         self.set_motor_dynamics(config.time_constant, config.dead_time)
         limits = config.limits   # m/s, rad/s: beyond these the body is slowed
@@ -299,8 +299,8 @@ class DiffDriveRobot:
 
     def wheel_angles(self) -> tuple[float, float]:
         """Return the (left, right) wheel angles, rad, positive rolling forward."""
-        states = self.world.call(pybullet.getJointStates, self.body, self.wheels)
-        return tuple(sign * state[0] for sign, state in zip(self.wheel_signs, states))
+        left, right = self.world.call(pybullet.getJointStates, self.body, self.wheels)
+        return self.wheel_signs[0] * left[0], self.wheel_signs[1] * right[0]
 
     def wheel_joint_states(self) -> tuple[list, list]:
         """Return the wheel joints' own (URDF-sign) positions and velocities, in one read."""
@@ -328,12 +328,17 @@ class DiffDriveRobot:
         left_sign, right_sign = self.wheel_signs
         left_held = servo_hold_angle(self.servo_targets[0], left_angle, SERVO_MAX_LAG)
         right_held = servo_hold_angle(self.servo_targets[1], right_angle, SERVO_MAX_LAG)
-        self.world.call(pybullet.setJointMotorControlArray, self.body, self.wheels,
-                        pybullet.POSITION_CONTROL,
-                        targetPositions=[left_sign * left_held, right_sign * right_held],
-                        targetVelocities=[left_sign * left, right_sign * right],
-                        positionGains=DRIVING_GAINS if driving else SERVO_GAINS,
-                        velocityGains=(1.0, 1.0), forces=self.motor_torques)
+        motors = ((left_sign * left_held, right_sign * right_held),
+                  (left_sign * left, right_sign * right),
+                  DRIVING_GAINS if driving else SERVO_GAINS, self.motor_torques)
+        # PyBullet keeps the motors' settings: a wheel held still needs no new ones.
+        if motors != self.motors_sent:
+            positions, velocities, gains, torques = motors
+            self.world.call(pybullet.setJointMotorControlArray, self.body, self.wheels,
+                            pybullet.POSITION_CONTROL, targetPositions=positions,
+                            targetVelocities=velocities, positionGains=gains,
+                            velocityGains=(1.0, 1.0), forces=torques)
+            self.motors_sent = motors
         self.servo_targets = [left_held + left * dt, right_held + right * dt]
 
     def after_step(self, dt: float) -> None:
@@ -401,6 +406,7 @@ class DiffDriveRobot:
         for actuator in self.actuators:
             actuator.reset()
         self.servo_targets = list(self.wheel_angles())
+        self.motors_sent = None   # the motor settings last sent (a restored world drops them)
         self.wheels_commanded, self.still_for, self.rest_pose = False, 0.0, None
 
     # -- injected faults, per wheel (0: left, 1: right) ----------------------------------
@@ -431,6 +437,6 @@ class DiffDriveRobot:
         torques, speeds = list(self.wheel_torque_scales), list(self.wheel_speed_scales)
         torques[wheel], speeds[wheel] = torque_scale, speed_scale
         self.wheel_torque_scales, self.wheel_speed_scales = tuple(torques), tuple(speeds)
-        self.motor_torques = [torque * scale for torque, scale
-                              in zip(self.wheel_torques, self.wheel_torque_scales)]
+        self.motor_torques = tuple(torque * scale for torque, scale
+                                   in zip(self.wheel_torques, self.wheel_torque_scales))
         self.faulted = self.wheel_speed_scales != (1.0, 1.0)
