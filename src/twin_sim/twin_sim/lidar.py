@@ -176,12 +176,12 @@ class Lidar:
         yx, yy, yz = r[1] * reach, r[4] * reach, r[7] * reach
         ends = [[ox + xx * cos + yx * sin, oy + xy * cos + yy * sin, oz + xz * cos + yz * sin]
                 for cos, sin in directions]
-        fractions = []
+        fractions, client = [], self.robot.world.client
         for start in range(0, len(ends), MAX_RAYS_PER_BATCH):
             chunk = ends[start:start + MAX_RAYS_PER_BATCH]
-            hits = self.robot.world.call(
-                pybullet.rayTestBatch, [origin] * len(chunk), chunk,
-                collisionFilterMask=self.ray_mask)
+            hits = pybullet.rayTestBatch([origin] * len(chunk), chunk,
+                                         collisionFilterMask=self.ray_mask,
+                                         physicsClientId=client)
             if len(hits) != len(chunk):
                 raise RuntimeError(f'PyBullet cast {len(hits)} of {len(chunk)} rays')
             fractions += [hit[2] for hit in hits]   # a ray that hits nothing reports 1.0
@@ -193,7 +193,8 @@ class Lidar:
         if self.link < 0:   # the root link: rare, so through the robot
             position, orientation = robot.link_pose(self.link)
             return position.tolist(), orientation.tolist()
-        state = robot.world.call(pybullet.getLinkState, robot.body, self.link)
+        # Straight to PyBullet (not World.call): a sweep asks every physics step.
+        state = pybullet.getLinkState(robot.body, self.link, physicsClientId=robot.world.client)
         return state[4], state[5]
 
     def ranges_from_fractions(self, fractions: np.ndarray) -> np.ndarray:

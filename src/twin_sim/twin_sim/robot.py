@@ -101,12 +101,24 @@ class BodyState:
 
 def relative_to(state: BodyState, origin: BodyState) -> BodyState:
     """Express ``state``'s pose in the frame of ``origin``'s pose (velocities stay body-fixed)."""
-    origin_rotation = rotation_matrix(origin.orientation)
     inverse = pybullet.invertTransform(origin.position.tolist(), origin.orientation.tolist())
     _, orientation = pybullet.multiplyTransforms(*inverse, state.position.tolist(),
                                                  state.orientation.tolist())
-    return BodyState(origin_rotation.T @ (state.position - origin.position),
-                     np.array(orientation), state.linear_velocity, state.angular_velocity)
+    offset = (state.position - origin.position).tolist()
+    return BodyState(np.array(in_frame_axes(origin.orientation, offset)), np.array(orientation),
+                     state.linear_velocity, state.angular_velocity)
+
+
+def in_frame_axes(orientation, vector) -> tuple[float, float, float]:
+    """
+    Return a world-axes ``vector`` in the axes of a frame whose world quaternion is given.
+
+    R^T v in plain floats: numpy's set-up costs more than nine products.
+    """
+    r = pybullet.getMatrixFromQuaternion(orientation)   # row-major: r[3 i + j] = R[i][j]
+    x, y, z = vector
+    return (r[0] * x + r[3] * y + r[6] * z, r[1] * x + r[4] * y + r[7] * z,
+            r[2] * x + r[5] * y + r[8] * z)
 
 
 def rotation_matrix(quaternion) -> np.ndarray:
@@ -282,24 +294,22 @@ class DiffDriveRobot:
     def link_state(self, link: int) -> BodyState:
         """Return the exact pose and velocity of a link frame, velocities in its own axes."""
         if link >= 0:
-            state = self.world.call(pybullet.getLinkState, self.body, link,
-                                    computeLinkVelocity=1)
-            com_position, linear, angular = state[0], state[6], state[7]
-            position, orientation = np.array(state[4]), np.array(state[5])
+            state = pybullet.getLinkState(self.body, link, computeLinkVelocity=1,
+                                          physicsClientId=self.world.client)
+            position, orientation, angular = state[4], state[5], state[7]
+            # The reported velocity is the centre of mass's; move it to the frame's origin.
+            linear = origin_velocity(state[6], angular, position, state[0])
         else:
-            position, orientation = self.link_pose(link)
-            com_position = self.world.call(pybullet.getBasePositionAndOrientation,
-                                           self.body)[0]
-            linear, angular = self.world.call(pybullet.getBaseVelocity, self.body)
-        # The reported velocity is the centre of mass's; move it to the frame's origin.
-        linear = np.array(origin_velocity(linear, angular, position, com_position))
-        angular = np.array(angular)
-        rotation = rotation_matrix(orientation)
-        return BodyState(position, orientation, rotation.T @ linear, rotation.T @ angular)
+            position, orientation, linear, angular = self.world.root_state(self.name)
+        return BodyState(np.array(position), np.array(orientation),
+                         np.array(in_frame_axes(orientation, linear)),
+                         np.array(in_frame_axes(orientation, angular)))
 
     def wheel_angles(self) -> tuple[float, float]:
         """Return the (left, right) wheel angles, rad, positive rolling forward."""
-        left, right = self.world.call(pybullet.getJointStates, self.body, self.wheels)
+        # Straight to PyBullet (not World.call), as every per-step read: the drive asks each step.
+        left, right = pybullet.getJointStates(self.body, self.wheels,
+                                              physicsClientId=self.world.client)
         return self.wheel_signs[0] * left[0], self.wheel_signs[1] * right[0]
 
     def wheel_joint_states(self) -> tuple[list, list]:
@@ -334,17 +344,17 @@ class DiffDriveRobot:
         # PyBullet keeps the motors' settings: a wheel held still needs no new ones.
         if motors != self.motors_sent:
             positions, velocities, gains, torques = motors
-            self.world.call(pybullet.setJointMotorControlArray, self.body, self.wheels,
-                            pybullet.POSITION_CONTROL, targetPositions=positions,
-                            targetVelocities=velocities, positionGains=gains,
-                            velocityGains=(1.0, 1.0), forces=torques)
+            pybullet.setJointMotorControlArray(
+                self.body, self.wheels, pybullet.POSITION_CONTROL, targetPositions=positions,
+                targetVelocities=velocities, positionGains=gains, velocityGains=(1.0, 1.0),
+                forces=torques, physicsClientId=self.world.client)
             self.motors_sent = motors
         self.servo_targets = [left_held + left * dt, right_held + right * dt]
 
     def after_step(self, dt: float) -> None:
         """Bound the body's speed, and hold it where it came to rest (after a physics step)."""
         linear, angular = self._bound_speed(
-            *self.world.call(pybullet.getBaseVelocity, self.body))
+            *pybullet.getBaseVelocity(self.body, physicsClientId=self.world.client))
         if self.wheels_commanded or math.hypot(*linear) >= STILL_SPEED or \
                 math.hypot(*angular) >= STILL_TURN_RATE:
             self.still_for, self.rest_pose = 0.0, None
