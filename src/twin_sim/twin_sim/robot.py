@@ -307,7 +307,7 @@ class DiffDriveRobot:
 
     def wheel_angles(self) -> tuple[float, float]:
         """Return the (left, right) wheel angles, rad, positive rolling forward."""
-        # Straight to PyBullet (not World.call), as every per-step read: the drive asks each step.
+        # Straight to PyBullet (not World.call): the drive reads the wheels every step.
         left, right = pybullet.getJointStates(self.body, self.wheels,
                                               physicsClientId=self.world.client)
         return self.wheel_signs[0] * left[0], self.wheel_signs[1] * right[0]
@@ -416,7 +416,7 @@ class DiffDriveRobot:
         for actuator in self.actuators:
             actuator.reset()
         self.servo_targets = list(self.wheel_angles())
-        self.motors_sent = None   # the motor settings last sent (a restored world drops them)
+        self.motors_sent = None   # the motor settings last sent; None: send them (world restored)
         self.wheels_commanded, self.still_for, self.rest_pose = False, 0.0, None
 
     # -- injected faults, per wheel (0: left, 1: right) ----------------------------------
