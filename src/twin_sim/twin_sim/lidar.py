@@ -123,6 +123,8 @@ class Lidar:
         self.robot, self.config, self.rng = robot, config, rng
         self.link = robot.link_index(config.link, 'lidar')
         self.angles = config.angle_min + config.angle_increment * np.arange(config.samples)
+        # Without angle noise every scan's beams point the same way: worked out once.
+        self.directions = _unit_directions(self.angles)
         # Rays may hit anything except this robot's own collision group.
         self.ray_mask = ~robot.collision_group & 0x7FFFFFFF
         self.increment_ns = config.time_increment * 1e9
@@ -130,10 +132,11 @@ class Lidar:
 
     def beam_directions(self) -> list[tuple[float, float]]:
         """Return the unit beam directions (x, y) in the sensor's plane, one per beam."""
+        if self.config.angle_noise_std == 0.0:
+            return self.directions
         angles = self.angles
-        if self.config.angle_noise_std > 0.0:
-            angles = angles + self.rng.normal(0.0, self.config.angle_noise_std, angles.shape)
-        return list(zip(np.cos(angles).tolist(), np.sin(angles).tolist()))
+        return _unit_directions(
+            angles + self.rng.normal(0.0, self.config.angle_noise_std, angles.shape))
 
     def scan(self, time_ns: int = 0) -> Scan:
         """Measure every beam of one scan now (at simulated ``time_ns``)."""
@@ -214,6 +217,11 @@ class Lidar:
         ranges = np.where(hit & (ranges > config.range_max), np.inf, ranges)
         ranges = np.where(hit & (ranges < config.range_min), -np.inf, ranges)
         return np.where(hit, ranges, np.inf)
+
+
+def _unit_directions(angles: np.ndarray) -> list[tuple[float, float]]:
+    """Return the unit vectors (cos, sin) of angles in the sensor's plane, as floats."""
+    return list(zip(np.cos(angles).tolist(), np.sin(angles).tolist()))
 
 
 def faulted_scan(scan: Scan, faults, previous: Scan | None, angles: np.ndarray) -> Scan:
