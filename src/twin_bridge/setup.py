@@ -22,7 +22,7 @@ setup(
     packages=find_packages(exclude=['test']),
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
-        ('share/' + package_name, ['package.xml']),
+        ('share/' + package_name, ['package.xml', 'lockstep_fastdds.xml']),
     ],
     install_requires=['setuptools'],
     zip_safe=True,

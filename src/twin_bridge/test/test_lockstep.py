@@ -15,8 +15,9 @@
 """The lock-step rules: whole periods, held until every robot answers, or a counted timeout."""
 
 from fractions import Fraction
+from pathlib import Path
 
-from twin_bridge.lockstep import Lockstep
+from twin_bridge.lockstep import Lockstep, PROFILE_VARIABLES, with_fast_acknowledgements
 
 STEP_NS = 4_166_667            # 1/240 s, as the physics step is
 PERIOD_NS = 24 * STEP_NS       # 0.1 s
@@ -31,8 +32,21 @@ def test_periods_end_on_multiples_of_the_period_in_whole_steps():
     assert lockstep.steps_to_boundary(PERIOD_NS + 1) == 24   # a partial step still counts
 
 
-def test_the_first_period_is_free_then_each_waits_for_an_answer():
+def test_the_first_period_waits_for_the_controllers_or_the_timeout():
     lockstep = Lockstep(PERIOD_NS, STEP_NS, robots=1, timeout_s=2.0)
+    assert not lockstep.may_start(10.0, connected=False)
+    assert not lockstep.may_start(11.9, connected=False)
+    assert lockstep.may_start(11.9, connected=True)
+    assert lockstep.started and lockstep.timeouts == 0
+    late = Lockstep(PERIOD_NS, STEP_NS, robots=1, timeout_s=2.0)
+    assert not late.may_start(10.0, connected=False)
+    assert late.may_start(12.0, connected=False)   # nobody came: run, not reproducible
+    assert late.timeouts == 1
+
+
+def test_the_first_period_needs_no_answer_then_each_waits_for_one():
+    lockstep = Lockstep(PERIOD_NS, STEP_NS, robots=1, timeout_s=2.0)
+    assert lockstep.may_start(0.0, connected=True)
     assert lockstep.may_advance(0.0)
     lockstep.hold(0.0, PERIOD_NS)
     assert lockstep.holding
@@ -93,3 +107,27 @@ def test_an_exact_step_runs_whole_periods_though_its_times_are_rounded_to_the_ns
         steps += 2
     # Its diagnostics format too (Fraction has no 'g' format before Python 3.12).
     assert lockstep.diagnostic_values()['lockstep_period_s'] == '0.00833333'
+
+
+def test_undelivered_data_count_as_a_timeout_and_slow_acknowledgements_get_advice(
+        monkeypatch):
+    lockstep = Lockstep(PERIOD_NS, STEP_NS, robots=1, timeout_s=2.0)
+    for name in PROFILE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    assert lockstep.delivery(True, 0.002) is None
+    advice = lockstep.delivery(False, 2.0)
+    assert lockstep.timeouts == 1
+    assert 'lockstep_fastdds.xml' in advice and 'FASTRTPS_DEFAULT_PROFILES_FILE' in advice
+    monkeypatch.setenv('FASTDDS_DEFAULT_PROFILES_FILE', '/theirs.xml')
+    assert lockstep.delivery(True, 2.0) is None   # their own profile: theirs to tune
+
+
+def test_a_lockstep_run_gets_the_shipped_profile_unless_one_is_set():
+    environ = with_fast_acknowledgements({'PATH': '/bin'})
+    assert environ['PATH'] == '/bin'
+    shipped = {environ[name] for name in PROFILE_VARIABLES}
+    assert len(shipped) == 1
+    profile = Path(shipped.pop())
+    assert profile.name == 'lockstep_fastdds.xml' and profile.is_file()   # installed
+    theirs = {'FASTRTPS_DEFAULT_PROFILES_FILE': '/theirs.xml'}
+    assert with_fast_acknowledgements(theirs) == theirs

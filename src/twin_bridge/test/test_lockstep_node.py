@@ -47,6 +47,8 @@ def test_each_period_waits_for_an_answer_and_clock_comes_only_at_its_end(
     clocks = listener.record(Clock, '/clock', 100)
     odometry = listener.record(Odometry, 'odom', 100)
     diagnostics = listener.record(DiagnosticArray, '/diagnostics')
+    # The first period waits for the controller: this node, on /clock, publishing cmd_vel.
+    listener.spin_until(lambda: held_at(diagnostics, 0, 0)(), 60.0, 'waiting for controllers')
     command = listener.node.create_publisher(Twist, 'cmd_vel', 1)
     # A held twin repeats its /clock with its diagnostics, for nodes that join late.
     first_hold = held_at(diagnostics, PERIOD_NS, 1)

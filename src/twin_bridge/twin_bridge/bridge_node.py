@@ -247,14 +247,34 @@ class BridgeNode(Node):
     @reported
     def advance_lockstep(self) -> None:
         """Lock-step: run the next period once every robot answered (or the hold timed out)."""
-        if self.paused or self.halted or not self.lockstep.may_advance(time.monotonic()):
+        now = time.monotonic()
+        if self.paused or self.halted:
+            return
+        if not self.lockstep.started and not self.lockstep.may_start(
+                now, self.controllers_connected()):
+            return
+        if not self.lockstep.may_advance(now):
             return
         for _ in range(self.lockstep.steps_to_boundary(self.sim_ns)):
             self.advance()
             if self.halted:
                 return
+        # The period's data reach the controllers before its /clock fires their timers.
+        started = time.monotonic()
+        delivered = all(d.wait_until_delivered(self.lockstep.timeout_s) for d in self.drivers)
+        advice = self.lockstep.delivery(delivered, time.monotonic() - started)
+        if advice:
+            self.get_logger().warning(advice, throttle_duration_sec=60.0)
         self.publish_clock()
         self.lockstep.hold(time.monotonic(), self.sim_ns)
+
+    def controllers_connected(self) -> bool:
+        """Tell whether each robot's cmd_vel has a publisher whose node subscribes /clock."""
+        on_sim_time = {(i.node_namespace, i.node_name)
+                       for i in self.get_subscriptions_info_by_topic('/clock')}
+        return all(on_sim_time & {(i.node_namespace, i.node_name) for i in
+                                  self.get_publishers_info_by_topic(d.command_topic)}
+                   for d in self.drivers)
 
     def command_answered(self, robot: int, stamp_ns: int | None) -> None:
         """Note a robot's command (taken by its gate); in lock-step it may release a period."""

@@ -17,10 +17,21 @@ Lock-step with the controllers: the twin advances one control period, then waits
 
 Pure Python (no rclpy); the bridge node carries it out. The rules:
 
+0. The first period waits until every robot's controller is discovered: a node that
+   publishes its ``cmd_vel`` and subscribes ``/clock`` (up to ``timeout_s``, then it runs
+   anyway, counted as a timeout). A period run before then would go unseen by it.
 1. Simulated time advances in whole periods, to the next multiple of ``period_ns``, in one
    go (no command is taken in the middle of a period).
 2. The period's sensor data go out first, then ``/clock`` once, at the period's end: a
    controller on sim time sees the data before its timer, due at that instant, fires.
+   DDS keeps no order across topics (a controller's timer fired before the period's
+   odometry arrived in about 1 period of 200 under load), so ``/clock`` waits until every
+   *reliable* subscriber acknowledged the period's odometry, tf, joint states and ground
+   truth (up to ``timeout_s``; a miss is counted as a timeout). Fast DDS acknowledges on
+   its heartbeats, every 3 s by default: a lock-step run starts its processes with the
+   shipped profile ``lockstep_fastdds.xml`` (``with_fast_acknowledgements``), which makes it
+   about 1 ms. Best-effort subscribers (sensor-data QoS: scan, IMU) acknowledge nothing: a
+   controller that must see each scan before its timer fires answers each scan instead.
 3. Then the twin *holds* until every robot's ``cmd_vel`` has answered: a TwistStamped
    stamped at or after the hold's time (so a late answer to an earlier period does not
    count), or any Twist (it carries no stamp to tell).
@@ -31,9 +42,39 @@ The controller is assumed to answer each period exactly once: a sim-time timer w
 is ``period_ns`` (or divides it), started at sim time 0, that always publishes a command.
 """
 
+import os
+from pathlib import Path
+
+from ament_index_python.packages import get_package_share_directory
 from twin_sim.twin import steps_at
 
 NS_PER_S = 1_000_000_000
+SLOW_DELIVERY_S = 0.5   # wall s: an acknowledgement this late means default DDS heartbeats
+# Fast DDS reads its XML profile from these (2.x and 3.x); the profile makes writers send
+# heartbeats every ms and readers answer them at once, so acknowledgements take about 1 ms.
+PROFILE_VARIABLES = ('FASTRTPS_DEFAULT_PROFILES_FILE', 'FASTDDS_DEFAULT_PROFILES_FILE')
+
+
+def fast_acknowledgements_profile() -> Path:
+    """Return the shipped Fast DDS profile for lock-step (see the module's rule 2)."""
+    return Path(get_package_share_directory('twin_bridge')) / 'lockstep_fastdds.xml'
+
+
+def fast_acknowledgements_configured(environ) -> bool:
+    """Tell whether ``environ`` names a Fast DDS profile (the shipped one or the user's)."""
+    return any(environ.get(name) for name in PROFILE_VARIABLES)
+
+
+def with_fast_acknowledgements(environ) -> dict:
+    """
+    Return ``environ`` with the lock-step profile for the processes of a lock-step run.
+
+    A profile the user chose is kept: it is theirs to tune (see ``SLOW_DELIVERY_S``).
+    """
+    if fast_acknowledgements_configured(environ):
+        return dict(environ)
+    profile = str(fast_acknowledgements_profile())
+    return {**environ, **{name: profile for name in PROFILE_VARIABLES}}
 
 
 class Lockstep:
@@ -41,7 +82,7 @@ class Lockstep:
 
     def __init__(self, period_ns: int, step_ns: int, robots: int, timeout_s: float):
         """
-        Start released: the first period needs no answer.
+        Start released once the controllers are connected: the first period needs no answer.
 
         :param period_ns: the control period, ns of simulated time; rounded to whole steps
         :param step_ns: the physics step, ns of simulated time
@@ -51,6 +92,8 @@ class Lockstep:
         self.period_steps = max(1, round(period_ns / step_ns))
         self.period_ns = self.period_steps * step_ns
         self.step_ns, self.robots, self.timeout_s = step_ns, robots, timeout_s
+        self.started = False        # the first period ran (see may_start)
+        self.connecting_since = None   # wall s of the first may_start
         self.holding_since = None   # wall s when the hold began, None when released
         self.held_at_ns = 0         # sim ns of the hold
         self.answered = set()
@@ -73,6 +116,16 @@ class Lockstep:
         steps_done = steps_at(sim_ns, self.step_ns)
         return self.period_steps - steps_done % self.period_steps
 
+    def may_start(self, wall_s: float, connected: bool) -> bool:
+        """Tell whether the first period may run: the controllers are connected, or timed out."""
+        if self.connecting_since is None:
+            self.connecting_since = wall_s
+        if not connected and wall_s - self.connecting_since < self.timeout_s:
+            return False
+        self.timeouts += not connected
+        self.started = True
+        return True
+
     def hold(self, wall_s: float, sim_ns: int) -> None:
         """Begin waiting for every robot's answer to the period that ended at ``sim_ns``."""
         self.holding_since, self.held_at_ns = wall_s, sim_ns
@@ -84,6 +137,21 @@ class Lockstep:
         fresh = stamp_ns is None or stamp_ns >= self.held_at_ns
         if self.holding_since is not None and fresh:
             self.answered.add(robot)
+
+    def delivery(self, delivered: bool, waited_s: float) -> str | None:
+        """
+        Note how the period's data reached the subscribers; return advice when it was slow.
+
+        Data not acknowledged within ``timeout_s`` count as a timeout: not reproducible.
+        """
+        if not delivered:
+            self.timeouts += 1
+        if waited_s < SLOW_DELIVERY_S or fast_acknowledgements_configured(os.environ):
+            return None
+        return (f"lock-step: subscribers acknowledged a period's data after {waited_s:.1f} s "
+                '(Fast DDS heartbeats every 3 s by default): start the twin and its '
+                'controllers with ' + ' and '.join(
+                    f'{name}={fast_acknowledgements_profile()}' for name in PROFILE_VARIABLES))
 
     def may_advance(self, wall_s: float) -> bool:
         """Tell whether the next period may run: released, all answered, or timed out."""

@@ -27,6 +27,7 @@ import time
 from geometry_msgs.msg import PoseWithCovarianceStamped, TransformStamped, Twist, TwistStamped
 from nav_msgs.msg import Odometry
 import numpy as np
+from rclpy.duration import Duration
 from rclpy.qos import DurabilityPolicy, qos_profile_sensor_data, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Imu, JointState, LaserScan
 from std_msgs.msg import Bool, String
@@ -50,6 +51,8 @@ TF_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 # The robot's topics a dropped_messages fault can name, and their publishers' attributes.
 DROPPABLE = {'scan': 'scan_pub', 'imu': 'imu_pub', 'odom': 'odom_pub', 'tf': 'tf_pub',
              'joint_states': 'joints_pub', 'ground_truth/odom': 'truth_pub'}
+# The reliable ones among them: lock-step waits for their subscribers' acknowledgements.
+ACKNOWLEDGED = ('odom', 'tf', 'joint_states', 'ground_truth/odom')
 
 
 def reported(method):
@@ -142,9 +145,9 @@ class RobotDrivers:
         node, topic, settings = self.node, self.topic, self.settings
         stamped = settings.enable_stamped_cmd_vel
         self.command_type = command_type(stamped)
-        node.create_subscription(self.command_type, topic('cmd_vel'),
-                                 self.on_twist_stamped if stamped else self.on_twist,
-                                 COMMAND_QOS)
+        self.command_topic = node.create_subscription(
+            self.command_type, topic('cmd_vel'), self.on_twist_stamped if stamped else
+            self.on_twist, COMMAND_QOS).topic_name
         if settings.e_stop_topic:
             node.create_subscription(Bool, topic(settings.e_stop_topic), self.on_e_stop,
                                      RELIABLE)
@@ -193,6 +196,18 @@ class RobotDrivers:
         filling a message, and far less than ground truth's own reading.
         """
         return bool(self.real_publishers[topic].get_subscription_count())
+
+    def wait_until_delivered(self, timeout_s: float) -> bool:
+        """
+        Wait until every reliable subscriber acknowledged this robot's streams (lock-step).
+
+        Acknowledged data are in the subscriber's queue: a controller then takes them
+        before the /clock published next, whatever order DDS would deliver the two in.
+        Best-effort subscribers (sensor-data QoS) acknowledge nothing and are not waited for.
+        """
+        timeout = Duration(nanoseconds=round(timeout_s * NS_PER_S))
+        return all(self.real_publishers[topic].wait_for_all_acked(timeout)
+                   for topic in ACKNOWLEDGED)
 
     def ground_truth(self, readings: Readings):
         """Return the exact state when ground truth is published this step, else None."""

@@ -36,16 +36,7 @@ EXAMPLES = {
 }
 
 
-# go_to_goal acts on odometry, which DDS may deliver after the period's /clock (no order
-# across topics): in about 1 run of 3 its two runs then part by up to 10 mm. Known, open
-# (issue 17); not counted as a pass.
-ODOMETRY_RACE = pytest.mark.xfail(reason="go_to_goal may read the previous period's "
-                                         'odometry in lock-step (issue 17, open)', strict=False)
-
-
-@pytest.mark.parametrize('example', [pytest.param(name, marks=ODOMETRY_RACE)
-                                     if name == 'go_to_goal' else name
-                                     for name in sorted(EXAMPLES)])
+@pytest.mark.parametrize('example', sorted(EXAMPLES))
 def test_the_same_episode_twice_in_lock_step_gives_the_same_trajectory(tmp_path, example):
     parameters, period, where = EXAMPLES[example]
     scenario = {'world': 'room', 'time_limit': 4.0, **where}

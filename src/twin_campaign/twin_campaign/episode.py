@@ -28,6 +28,7 @@ import ctypes
 from dataclasses import dataclass
 import json
 import math
+import os
 from pathlib import Path
 import signal
 import subprocess
@@ -46,6 +47,7 @@ from std_msgs.msg import String
 from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
 from twin_analysis.metrics import final_drift, stamped_pose
+from twin_bridge.lockstep import with_fast_acknowledgements
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_bridge.testing import isolate_ros_graph
 from twin_campaign.campaign import (Campaign, CampaignError, Episode, episodes, goal_in_odom,
@@ -345,6 +347,8 @@ def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
     world = bridge_parameters({'world': scenario.world}, True)
     probe = ClearanceProbe(world['world_file'], world['robot_description_file'])
     started = time.monotonic()
+    if campaign.lockstep_period:   # this process's readers too answer DDS heartbeats at once
+        os.environ.update(with_fast_acknowledgements(os.environ))
     # Before rclpy starts its threads: a child is set up between fork and exec.
     processes = [start_child(bridge_command(campaign, scenario, episode)),
                  start_child(controller_command(campaign, scenario))]

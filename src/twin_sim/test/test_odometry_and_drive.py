@@ -15,8 +15,10 @@
 """Wheel odometry against ground truth, and the command limits (PyBullet DIRECT)."""
 
 import numpy as np
+import pybullet
 import pytest
 from twin_sim import DriveConfig, DriveLimits, OdometryConfig
+from twin_sim.robot import rotation_matrix
 
 
 def drive_straight(twin, distance: float, speed: float = 0.2):
@@ -140,3 +142,50 @@ def test_geometry_can_be_overridden(make_twin):
     # The firmware's (nominal) geometry changed, not the body's.
     assert (robot.physical.left_radius, robot.physical.right_radius) == (0.033, 0.033)
     assert robot.physical.separation == pytest.approx(0.160)
+
+
+def test_motor_settings_go_to_pybullet_only_when_they_change(make_twin, monkeypatch):
+    twin = make_twin()
+    sent = []
+    real = pybullet.setJointMotorControlArray
+    monkeypatch.setattr(pybullet, 'setJointMotorControlArray',
+                        lambda *args, **kwargs: sent.append(kwargs) or real(*args, **kwargs))
+    twin.run(1.0)   # standing: the wheels held where they are
+    assert len(sent) <= 1
+    twin.set_command(0.1, 0.3)
+    steps = len(twin.run(0.5))
+    assert len(sent) >= steps   # driving: the held angles advance every step
+    twin.set_command(0.0, 0.0)
+    twin.run(2.0)
+    stopped = len(sent)
+    twin.run(1.0)
+    assert len(sent) == stopped
+    twin.reset()   # a restored world: the settings are sent again
+    twin.step()
+    assert len(sent) == stopped + 1
+
+
+def test_ground_truth_velocities_are_the_link_velocities_in_its_own_axes(make_twin):
+    twin = make_twin()
+    twin.set_command(0.2, 1.0)
+    twin.run(1.0)
+    robot = twin.robot
+    for link in (-1, robot.link_index('base_scan', 'test')):
+        state = robot.link_state(link)
+        rotation = rotation_matrix(state.orientation)
+        if link < 0:
+            com = pybullet.getBasePositionAndOrientation(robot.body,
+                                                         physicsClientId=twin.world.client)[0]
+            linear, angular = pybullet.getBaseVelocity(robot.body,
+                                                       physicsClientId=twin.world.client)
+        else:
+            raw = pybullet.getLinkState(robot.body, link, computeLinkVelocity=1,
+                                        physicsClientId=twin.world.client)
+            com, linear, angular = raw[0], raw[6], raw[7]
+        origin_linear = np.array(linear) + np.cross(angular, state.position - np.array(com))
+        assert np.allclose(rotation @ state.linear_velocity, origin_linear, atol=1e-12)
+        assert np.allclose(rotation @ state.angular_velocity, angular, atol=1e-12)
+    start = twin.ground_truth(from_start=True)
+    now, origin = twin.ground_truth(), twin.robots[0].start
+    expected = rotation_matrix(origin.orientation).T @ (now.position - origin.position)
+    assert np.allclose(start.position, expected, atol=1e-12)

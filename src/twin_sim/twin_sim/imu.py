@@ -168,8 +168,9 @@ class Imu:
         if self.link < 0:   # the root link: PyBullet's base, in world axes as wanted here
             _, orientation, velocity, angular = robot.world.root_state(robot.name)
             return orientation, velocity, angular
-        state = robot.world.call(pybullet.getLinkState, robot.body, self.link,
-                                 computeLinkVelocity=1)
+        # Straight to PyBullet (not World.call): this runs at the IMU's rate.
+        state = pybullet.getLinkState(robot.body, self.link, computeLinkVelocity=1,
+                                      physicsClientId=robot.world.client)
         com, position, orientation, linear, angular = (state[0], state[4], state[5],
                                                        state[6], state[7])
         return orientation, origin_velocity(linear, angular, position, com), angular

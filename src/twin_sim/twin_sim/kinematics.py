@@ -59,15 +59,6 @@ def wheels_to_body(left: float, right: float, wheel_radius: float,
             (right - left) * wheel_radius / wheel_separation)
 
 
-def _approach(current: float, target: float, max_change: float) -> float:
-    """Move ``current`` toward ``target`` by at most ``max_change``."""
-    return current + max(-max_change, min(max_change, target - current))
-
-
-def _clamp(value: float, limit: float) -> float:
-    return max(-limit, min(limit, value))
-
-
 class VelocityLimiter:
     """
     Turn a requested body twist into one the base can follow.
@@ -102,10 +93,15 @@ class VelocityLimiter:
         if not (math.isfinite(linear) and math.isfinite(angular)):
             linear = angular = 0.0
         limits = self.limits
-        self.linear = _approach(self.linear, _clamp(linear, limits.max_linear_velocity),
-                                limits.max_linear_acceleration * dt)
-        self.angular = _approach(self.angular, _clamp(angular, limits.max_angular_velocity),
-                                 limits.max_angular_acceleration * dt)
+        # Saturate the request, then move toward it by at most an acceleration limit's worth
+        # (written out: this runs every physics step).
+        top_speed, top_rate = limits.max_linear_velocity, limits.max_angular_velocity
+        linear = max(-top_speed, min(top_speed, linear))
+        angular = max(-top_rate, min(top_rate, angular))
+        speed_step = limits.max_linear_acceleration * dt
+        rate_step = limits.max_angular_acceleration * dt
+        self.linear += max(-speed_step, min(speed_step, linear - self.linear))
+        self.angular += max(-rate_step, min(rate_step, angular - self.angular))
         return self.linear, self.angular
 
 

@@ -123,6 +123,8 @@ class Lidar:
         self.robot, self.config, self.rng = robot, config, rng
         self.link = robot.link_index(config.link, 'lidar')
         self.angles = config.angle_min + config.angle_increment * np.arange(config.samples)
+        # Without angle noise every scan's beams point the same way: worked out once.
+        self.directions = _unit_directions(self.angles)
         # Rays may hit anything except this robot's own collision group.
         self.ray_mask = ~robot.collision_group & 0x7FFFFFFF
         self.increment_ns = config.time_increment * 1e9
@@ -130,10 +132,11 @@ class Lidar:
 
     def beam_directions(self) -> list[tuple[float, float]]:
         """Return the unit beam directions (x, y) in the sensor's plane, one per beam."""
+        if self.config.angle_noise_std == 0.0:
+            return self.directions
         angles = self.angles
-        if self.config.angle_noise_std > 0.0:
-            angles = angles + self.rng.normal(0.0, self.config.angle_noise_std, angles.shape)
-        return list(zip(np.cos(angles).tolist(), np.sin(angles).tolist()))
+        return _unit_directions(
+            angles + self.rng.normal(0.0, self.config.angle_noise_std, angles.shape))
 
     def scan(self, time_ns: int = 0) -> Scan:
         """Measure every beam of one scan now (at simulated ``time_ns``)."""
@@ -176,12 +179,12 @@ class Lidar:
         yx, yy, yz = r[1] * reach, r[4] * reach, r[7] * reach
         ends = [[ox + xx * cos + yx * sin, oy + xy * cos + yy * sin, oz + xz * cos + yz * sin]
                 for cos, sin in directions]
-        fractions = []
+        fractions, client = [], self.robot.world.client
         for start in range(0, len(ends), MAX_RAYS_PER_BATCH):
             chunk = ends[start:start + MAX_RAYS_PER_BATCH]
-            hits = self.robot.world.call(
-                pybullet.rayTestBatch, [origin] * len(chunk), chunk,
-                collisionFilterMask=self.ray_mask)
+            hits = pybullet.rayTestBatch([origin] * len(chunk), chunk,
+                                         collisionFilterMask=self.ray_mask,
+                                         physicsClientId=client)
             if len(hits) != len(chunk):
                 raise RuntimeError(f'PyBullet cast {len(hits)} of {len(chunk)} rays')
             fractions += [hit[2] for hit in hits]   # a ray that hits nothing reports 1.0
@@ -193,7 +196,8 @@ class Lidar:
         if self.link < 0:   # the root link: rare, so through the robot
             position, orientation = robot.link_pose(self.link)
             return position.tolist(), orientation.tolist()
-        state = robot.world.call(pybullet.getLinkState, robot.body, self.link)
+        # Straight to PyBullet (not World.call): a sweep asks every physics step.
+        state = pybullet.getLinkState(robot.body, self.link, physicsClientId=robot.world.client)
         return state[4], state[5]
 
     def ranges_from_fractions(self, fractions: np.ndarray) -> np.ndarray:
@@ -213,6 +217,11 @@ class Lidar:
         ranges = np.where(hit & (ranges > config.range_max), np.inf, ranges)
         ranges = np.where(hit & (ranges < config.range_min), -np.inf, ranges)
         return np.where(hit, ranges, np.inf)
+
+
+def _unit_directions(angles: np.ndarray) -> list[tuple[float, float]]:
+    """Return the unit vectors (cos, sin) of angles in the sensor's plane, as floats."""
+    return list(zip(np.cos(angles).tolist(), np.sin(angles).tolist()))
 
 
 def faulted_scan(scan: Scan, faults, previous: Scan | None, angles: np.ndarray) -> Scan:

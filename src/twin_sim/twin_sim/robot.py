@@ -101,12 +101,24 @@ class BodyState:
 
 def relative_to(state: BodyState, origin: BodyState) -> BodyState:
     """Express ``state``'s pose in the frame of ``origin``'s pose (velocities stay body-fixed)."""
-    origin_rotation = rotation_matrix(origin.orientation)
     inverse = pybullet.invertTransform(origin.position.tolist(), origin.orientation.tolist())
     _, orientation = pybullet.multiplyTransforms(*inverse, state.position.tolist(),
                                                  state.orientation.tolist())
-    return BodyState(origin_rotation.T @ (state.position - origin.position),
-                     np.array(orientation), state.linear_velocity, state.angular_velocity)
+    offset = (state.position - origin.position).tolist()
+    return BodyState(np.array(in_frame_axes(origin.orientation, offset)), np.array(orientation),
+                     state.linear_velocity, state.angular_velocity)
+
+
+def in_frame_axes(orientation, vector) -> tuple[float, float, float]:
+    """
+    Return a world-axes ``vector`` in the axes of a frame whose world quaternion is given.
+
+    R^T v in plain floats: numpy's set-up costs more than nine products.
+    """
+    r = pybullet.getMatrixFromQuaternion(orientation)   # row-major: r[3 i + j] = R[i][j]
+    x, y, z = vector
+    return (r[0] * x + r[3] * y + r[6] * z, r[1] * x + r[4] * y + r[7] * z,
+            r[2] * x + r[5] * y + r[8] * z)
 
 
 def rotation_matrix(quaternion) -> np.ndarray:
@@ -172,7 +184,7 @@ class DiffDriveRobot:
                                  self.physical.separation)
         torque = config.max_wheel_torque or self._info(self.wheels[0])[10] or 1.0
         self.wheel_torques = [torque, torque]   # N m, (left, right): a weak motor has less
-        self.motor_torques = list(self.wheel_torques)   # as injected faults leave them, N m
+        self.motor_torques = tuple(self.wheel_torques)   # as injected faults leave them, N m
         self.limiter = VelocityLimiter(config.limits)
         self.set_motor_dynamics(config.time_constant, config.dead_time)
         limits = config.limits   # m/s, rad/s: beyond these the body is slowed
@@ -282,25 +294,23 @@ class DiffDriveRobot:
     def link_state(self, link: int) -> BodyState:
         """Return the exact pose and velocity of a link frame, velocities in its own axes."""
         if link >= 0:
-            state = self.world.call(pybullet.getLinkState, self.body, link,
-                                    computeLinkVelocity=1)
-            com_position, linear, angular = state[0], state[6], state[7]
-            position, orientation = np.array(state[4]), np.array(state[5])
+            state = pybullet.getLinkState(self.body, link, computeLinkVelocity=1,
+                                          physicsClientId=self.world.client)
+            position, orientation, angular = state[4], state[5], state[7]
+            # The reported velocity is the centre of mass's; move it to the frame's origin.
+            linear = origin_velocity(state[6], angular, position, state[0])
         else:
-            position, orientation = self.link_pose(link)
-            com_position = self.world.call(pybullet.getBasePositionAndOrientation,
-                                           self.body)[0]
-            linear, angular = self.world.call(pybullet.getBaseVelocity, self.body)
-        # The reported velocity is the centre of mass's; move it to the frame's origin.
-        linear = np.array(origin_velocity(linear, angular, position, com_position))
-        angular = np.array(angular)
-        rotation = rotation_matrix(orientation)
-        return BodyState(position, orientation, rotation.T @ linear, rotation.T @ angular)
+            position, orientation, linear, angular = self.world.root_state(self.name)
+        return BodyState(np.array(position), np.array(orientation),
+                         np.array(in_frame_axes(orientation, linear)),
+                         np.array(in_frame_axes(orientation, angular)))
 
     def wheel_angles(self) -> tuple[float, float]:
         """Return the (left, right) wheel angles, rad, positive rolling forward."""
-        states = self.world.call(pybullet.getJointStates, self.body, self.wheels)
-        return tuple(sign * state[0] for sign, state in zip(self.wheel_signs, states))
+        # Straight to PyBullet (not World.call): the drive reads the wheels every step.
+        left, right = pybullet.getJointStates(self.body, self.wheels,
+                                              physicsClientId=self.world.client)
+        return self.wheel_signs[0] * left[0], self.wheel_signs[1] * right[0]
 
     def wheel_joint_states(self) -> tuple[list, list]:
         """Return the wheel joints' own (URDF-sign) positions and velocities, in one read."""
@@ -328,18 +338,23 @@ class DiffDriveRobot:
         left_sign, right_sign = self.wheel_signs
         left_held = servo_hold_angle(self.servo_targets[0], left_angle, SERVO_MAX_LAG)
         right_held = servo_hold_angle(self.servo_targets[1], right_angle, SERVO_MAX_LAG)
-        self.world.call(pybullet.setJointMotorControlArray, self.body, self.wheels,
-                        pybullet.POSITION_CONTROL,
-                        targetPositions=[left_sign * left_held, right_sign * right_held],
-                        targetVelocities=[left_sign * left, right_sign * right],
-                        positionGains=DRIVING_GAINS if driving else SERVO_GAINS,
-                        velocityGains=(1.0, 1.0), forces=self.motor_torques)
+        motors = ((left_sign * left_held, right_sign * right_held),
+                  (left_sign * left, right_sign * right),
+                  DRIVING_GAINS if driving else SERVO_GAINS, self.motor_torques)
+        # PyBullet keeps the motors' settings: a wheel held still needs no new ones.
+        if motors != self.motors_sent:
+            positions, velocities, gains, torques = motors
+            pybullet.setJointMotorControlArray(
+                self.body, self.wheels, pybullet.POSITION_CONTROL, targetPositions=positions,
+                targetVelocities=velocities, positionGains=gains, velocityGains=(1.0, 1.0),
+                forces=torques, physicsClientId=self.world.client)
+            self.motors_sent = motors
         self.servo_targets = [left_held + left * dt, right_held + right * dt]
 
     def after_step(self, dt: float) -> None:
         """Bound the body's speed, and hold it where it came to rest (after a physics step)."""
         linear, angular = self._bound_speed(
-            *self.world.call(pybullet.getBaseVelocity, self.body))
+            *pybullet.getBaseVelocity(self.body, physicsClientId=self.world.client))
         if self.wheels_commanded or math.hypot(*linear) >= STILL_SPEED or \
                 math.hypot(*angular) >= STILL_TURN_RATE:
             self.still_for, self.rest_pose = 0.0, None
@@ -401,6 +416,7 @@ class DiffDriveRobot:
         for actuator in self.actuators:
             actuator.reset()
         self.servo_targets = list(self.wheel_angles())
+        self.motors_sent = None   # the motor settings last sent; None: send them (world restored)
         self.wheels_commanded, self.still_for, self.rest_pose = False, 0.0, None
 
     # -- injected faults, per wheel (0: left, 1: right) ----------------------------------
@@ -431,6 +447,6 @@ class DiffDriveRobot:
         torques, speeds = list(self.wheel_torque_scales), list(self.wheel_speed_scales)
         torques[wheel], speeds[wheel] = torque_scale, speed_scale
         self.wheel_torque_scales, self.wheel_speed_scales = tuple(torques), tuple(speeds)
-        self.motor_torques = [torque * scale for torque, scale
-                              in zip(self.wheel_torques, self.wheel_torque_scales)]
+        self.motor_torques = tuple(torque * scale for torque, scale
+                                   in zip(self.wheel_torques, self.wheel_torque_scales))
         self.faulted = self.wheel_speed_scales != (1.0, 1.0)

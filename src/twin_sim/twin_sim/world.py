@@ -46,7 +46,7 @@ def origin_velocity(com_velocity: Vector, angular: Vector, origin: Vector,
     :param angular: the link's angular velocity, rad/s, world axes
     :param origin: the frame's origin and ``com`` the centre of mass, m, world
     """
-    dx, dy, dz = (p - c for p, c in zip(origin, com))
+    dx, dy, dz = origin[0] - com[0], origin[1] - com[1], origin[2] - com[2]
     wx, wy, wz = angular
     return (com_velocity[0] + (wy * dz - wz * dy), com_velocity[1] + (wz * dx - wx * dz),
             com_velocity[2] + (wx * dy - wy * dx))
@@ -137,7 +137,7 @@ class World:
     def step(self, count: int = 1) -> None:
         """Advance the physics by ``count`` fixed steps."""
         for _ in range(count):
-            self.call(pybullet.stepSimulation)
+            pybullet.stepSimulation(physicsClientId=self.client)
 
     def save(self) -> None:
         """Remember the current state as the one ``restore()`` returns to (forget the last)."""
