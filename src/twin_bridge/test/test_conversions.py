@@ -65,6 +65,24 @@ def test_imu_orientation_covariance_comes_from_the_model_and_is_not_all_zero():
     assert msg.orientation_covariance[0] > 0.0   # zero would mean "exactly known"
 
 
+def test_a_refilled_imu_message_takes_each_sample_whole():
+    msg = None
+    for value, variance in ((0.1, 0.01), (0.2, 0.01), (0.3, 0.04), (0.3, 0.0)):
+        sample = ImuSample(np.array([0.0, 0.0, 0.0, 1.0]), np.array([0.0, 0.0, value]),
+                           (0.0, 0.0, 9.81), variance, variance, variance)
+        msg = conversions.imu(sample, 'imu_link', 0, msg)
+        assert msg.angular_velocity.z == value and msg.linear_acceleration.z == 9.81
+        for covariance in (msg.orientation_covariance, msg.angular_velocity_covariance,
+                           msg.linear_acceleration_covariance):
+            assert list(covariance) == [variance, 0, 0, 0, variance, 0, 0, 0, variance]
+
+
+def test_floats_are_python_floats_from_arrays_and_sequences():
+    for values in (np.array([1.0, 2.5, -0.5]), (1, 2.5, -0.5), [np.float32(1.0), 2.5, -0.5]):
+        floats = conversions.floats(values)
+        assert floats == [1.0, 2.5, -0.5] and all(type(v) is float for v in floats)
+
+
 def test_odometry_twist_in_child_frame_and_covariance_from_the_model():
     estimate = OdometryEstimate(1.0, 2.0, np.pi / 2, 0.2, 0.1, position_variance=0.01,
                                 yaw_variance=0.02, linear_variance=0.003,

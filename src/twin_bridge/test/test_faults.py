@@ -43,6 +43,17 @@ def test_an_exception_in_a_callback_is_reported_and_the_node_keeps_going(node):
     assert node.sim_ns > before                           # still stepping
 
 
+def test_a_tick_steps_at_most_a_quarter_of_the_command_timeout(bridge_in_process):
+    # Far faster than real time, 10 ms of stepping without reading cmd_vel would let the
+    # watchdog time out a controller that keeps up with /clock.
+    node = bridge_in_process(cmd_vel_timeout=0.05)
+    for _ in range(3):
+        before = node.sim_ns
+        node.on_timer()
+        assert 0 < node.sim_ns - before <= 0.0125e9 + node.step_ns
+    assert node.pacing.overruns == 0
+
+
 def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):
     published = []
     drivers = node.drivers[0]

@@ -41,6 +41,13 @@ def watch(node, subscribed: set) -> dict:
     return published
 
 
+def test_the_executor_waits_on_no_qos_event_handlers(node):
+    # rclpy would add two per endpoint, each rebuilt into the wait set before every wait.
+    from rclpy.event_handler import EventHandler
+    assert len(list(node.publishers)) >= 8 and len(list(node.subscriptions)) >= 2
+    assert not [w for w in node.waitables if isinstance(w, EventHandler)]
+
+
 def test_a_stream_nobody_reads_is_not_built(node):
     published = watch(node, {'odom'})
     truth = mock.Mock(wraps=node.drivers[0].robot.ground_truth)

@@ -22,7 +22,9 @@ import sys
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import Twist
 from nav_msgs.msg import Odometry
+from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
+from sensor_msgs.msg import LaserScan
 from std_srvs.srv import Trigger
 from tf2_msgs.msg import TFMessage
 from twin_bridge import conversions
@@ -114,6 +116,27 @@ def test_other_cmd_vel_and_clock_publishers_and_a_namesake_are_named(start_bridg
     finally:
         for node in (first, second, impostor, namesake):
             node.close()
+
+
+def test_endpoints_with_an_incompatible_qos_are_named(start_bridge, listener):
+    bridge = start_bridge()
+    other = Listener('mismatched')
+    # scan is best effort (sensor data) and cmd_vel reliable: neither pair can match.
+    warnings = ('/mismatched subscribes to /scan with a QoS incompatible with the twin',
+                '/mismatched publishes /cmd_vel with a QoS incompatible with the twin')
+    try:
+        other.node.create_subscription(
+            LaserScan, 'scan', lambda _: None,
+            QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
+        other.node.create_publisher(
+            Twist, 'cmd_vel', QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT))
+        other.node.create_subscription(Odometry, 'odom', lambda _: None, 10)   # compatible
+        listener.spin_until(
+            lambda: all(warning in bridge.log() for warning in warnings), 30.0,
+            lambda: f'both warnings in the log:\n{bridge.log()[-1500:]}')
+        assert 'subscribes to /odom' not in bridge.log()   # checked in the same passes
+    finally:
+        other.close()
 
 
 def test_odometry_and_tf_agree_and_reset_returns_odometry_to_zero(start_bridge, listener):

@@ -29,6 +29,7 @@ from ament_index_python.packages import get_package_share_directory, PackageNotF
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 import rclpy
 from rclpy.clock import Clock as RclpyClock, ClockType
+from rclpy.event_handler import PublisherEventCallbacks, SubscriptionEventCallbacks
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -52,8 +53,16 @@ from twin_sim import DescriptionError, load_world, Twin
 NS_PER_S = 1_000_000_000
 GRAPH_CHECK_PERIOD_S = 2.0   # how often the graph is checked for conflicting publishers
 FAST_BATCH_S = 0.01          # most wall time one timer tick spends stepping
+COMMAND_READS_PER_TIMEOUT = 4   # a tick steps at most cmd_vel_timeout / 4 simulated
 LOCKSTEP_POLL_S = 0.01       # lock-step: how often a hold's timeout (and a resume) is checked
 NEVER_NS = 2**62             # a /clock period that never comes due
+
+# Endpoints without rclpy's default QoS-event handlers (incompatible QoS and type): each is
+# a waitable the executor adds to its wait set, in Python, before every wait; two per
+# endpoint were 34 waitables with one robot and 170 with 16, 40 % of a 16-robot bridge's
+# time. GraphWatch names incompatible endpoints instead.
+NO_PUBLISHER_EVENTS = PublisherEventCallbacks(use_default_callbacks=False)
+NO_SUBSCRIPTION_EVENTS = SubscriptionEventCallbacks(use_default_callbacks=False)
 
 # sim/step publishes a burst of /clock messages at once; keep them all for slow readers.
 CLOCK_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
@@ -123,6 +132,16 @@ class BridgeNode(Node):
         geometry = self.twin.robots[0].drive_geometry()   # every robot has the same model
         self.get_logger().info('wheel geometry: ' + ', '.join(
             f'{name} {value:.5g}' for name, value in geometry.items()))
+
+    def create_publisher(self, *args, **kwargs):
+        """Create a publisher as rclpy does, without QoS-event handlers by default."""
+        kwargs.setdefault('event_callbacks', NO_PUBLISHER_EVENTS)
+        return super().create_publisher(*args, **kwargs)
+
+    def create_subscription(self, *args, **kwargs):
+        """Create a subscription as rclpy does, without QoS-event handlers by default."""
+        kwargs.setdefault('event_callbacks', NO_SUBSCRIPTION_EVENTS)
+        return super().create_subscription(*args, **kwargs)
 
     def _build_twin(self, values: dict) -> list[str]:
         """Build the world and its robots; return the robots' names ('' for a lone one)."""
@@ -210,10 +229,17 @@ class BridgeNode(Node):
             self.pacing.restart(now, self.sim_ns)
             return
         # At most FAST_BATCH_S of wall time per tick, so commands and services are never
-        # starved; what is still owed then is dropped by the pacing.
+        # starved; what is still owed then is dropped by the pacing. And at most a part of
+        # cmd_vel_timeout in simulated time, so that far faster than real time a controller
+        # that keeps up is not timed out for commands the tick did not read; what is owed
+        # then is owed to the next tick, which is due at once.
         owed = self.pacing.owed(now, self.sim_ns)
         deadline = now + FAST_BATCH_S
+        span_ns = self.settings.cmd_vel_timeout * NS_PER_S / COMMAND_READS_PER_TIMEOUT
+        end_ns = self.sim_ns + span_ns
         while owed > 0 and time.monotonic() < deadline and not (self.paused or self.halted):
+            if self.sim_ns >= end_ns:
+                return
             self.advance()
             owed -= 1
         self.pacing.settle(time.monotonic(), self.sim_ns, owed)

@@ -14,10 +14,29 @@
 
 """Watch the ROS graph for publishers that should not be there, and name them once each."""
 
+from rclpy.qos import DurabilityPolicy, ReliabilityPolicy
+
 
 def node_name(info) -> str:
     """Return the fully qualified name of the node behind an endpoint."""
     return f'{info.node_namespace.rstrip("/")}/{info.node_name}'
+
+
+def qos_mismatch(offered, requested) -> str | None:
+    """
+    Return why a publisher's QoS cannot serve a subscription's, or None when it can.
+
+    Of the policies the twin sets, reliability and durability. (rclpy's
+    ``qos_check_compatible`` also compares deadlines and liveliness, which the graph reports
+    as set where the twin's own profiles leave them unset: it finds every pair incompatible.)
+    """
+    if (offered.reliability == ReliabilityPolicy.BEST_EFFORT and
+            requested.reliability == ReliabilityPolicy.RELIABLE):
+        return 'a reliable subscription of a best-effort publisher'
+    if (offered.durability == DurabilityPolicy.VOLATILE and
+            requested.durability == DurabilityPolicy.TRANSIENT_LOCAL):
+        return 'a transient-local subscription of a volatile publisher'
+    return None
 
 
 class GraphWatch:
@@ -28,7 +47,9 @@ class GraphWatch:
     ``cmd_vel`` publishers (commands interleave), another publisher of ``/clock``,
     ``odom`` or ``tf`` (a real robot or a second simulator on the same graph), and another
     node of this node's own name (a second bridge on this ``ROS_DOMAIN_ID``), whose
-    publishers cannot be told from this node's own.
+    publishers cannot be told from this node's own; and an endpoint on one of the node's
+    topics whose QoS cannot match the node's (no message passes between them), which rclpy's
+    per-endpoint event handlers would report, had the node not done without them.
     """
 
     def __init__(self, node, namespaces: list[str], stamped: bool):
@@ -57,6 +78,7 @@ class GraphWatch:
                     self._warn_once(('other', topic, node_name(info)),
                                     f'{node_name(info)} also publishes {topic}: a real robot '
                                     'or a second simulator is on this graph')
+        self._check_qos()
 
     def _check_namesakes(self, me: tuple[str, str]) -> None:
         count = sum((namespace, name) == me
@@ -81,6 +103,24 @@ class GraphWatch:
             names = ', '.join(sorted(node_name(info) for info in commands))
             self._warn_once(('several', topic, names), f'{len(commands)} publishers on {topic}'
                             f' ({names}): their commands interleave')
+
+    def _check_qos(self) -> None:
+        node = self.node
+        for mine, theirs, verb in ((node.publishers, node.get_subscriptions_info_by_topic,
+                                    'subscribes to'),
+                                   (node.subscriptions, node.get_publishers_info_by_topic,
+                                    'publishes')):
+            for endpoint in mine:
+                for info in theirs(endpoint.topic_name):
+                    offered, requested = endpoint.qos_profile, info.qos_profile
+                    if verb == 'publishes':
+                        offered, requested = requested, offered
+                    problem = qos_mismatch(offered, requested)
+                    if problem:
+                        self._warn_once(('qos', endpoint.topic_name, node_name(info)),
+                                        f'{node_name(info)} {verb} {endpoint.topic_name} with '
+                                        f'a QoS incompatible with the twin: {problem}, so no '
+                                        'message passes between them')
 
     def _warn_once(self, key, message: str) -> None:
         if key not in self.warned:
