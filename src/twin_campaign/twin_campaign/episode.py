@@ -133,7 +133,10 @@ class Watcher:
         self.goal_pub = node.create_publisher(PoseStamped, topic, GOAL_QOS) \
             if topic and scenario.goal else None
         self.lockstep_timeouts = 0
-        node.create_subscription(Clock, '/clock', self.on_clock, RELIABLE)
+        # Only the start handshake needs /clock (the twin is up; the goal's stamp): dropped
+        # at the resume, as its 100 Hz would be half of what this process reads.
+        self.clock_subscription = node.create_subscription(Clock, '/clock', self.on_clock,
+                                                           RELIABLE)
         node.create_subscription(DiagnosticArray, '/diagnostics', self.on_diagnostics, RELIABLE)
         node.create_subscription(Odometry, 'ground_truth/odom', self.on_truth, RELIABLE)
         node.create_subscription(Odometry, 'odom', self.on_odometry, RELIABLE)
@@ -214,11 +217,16 @@ class Watcher:
             self.ready_at = now + MATCH_S
         if now < self.ready_at:
             return
+        self.resume(node)
+
+    def resume(self, node) -> None:
+        """Give the goal, if any; resume the twin; stop following /clock."""
         if self.goal_pub:
             self.send_goal()
         self.pause.call_async(SetBool.Request(data=False))
+        node.destroy_subscription(self.clock_subscription)
         self.resumed = True
-        self.last_heard = now
+        self.last_heard = time.monotonic()
 
     def send_goal(self) -> None:
         """
@@ -349,7 +357,9 @@ def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
     processes = [start_child(bridge_command(campaign, scenario, episode)),
                  start_child(controller_command(campaign, scenario))]
     init_without_signal_handlers()
-    node = rclpy.create_node('twin_campaign_episode')
+    # No parameter services: nobody sets this node's parameters, and each is one more
+    # entity that every turn of the executor waits on.
+    node = rclpy.create_node('twin_campaign_episode', start_parameter_services=False)
     spawn = spawn_of(scenario, campaign.seed, episode.index)
     watcher = Watcher(node, campaign, scenario, probe, spawn)
     recorder = Recorder(node, Path(record) / key / 'twin.mcap') if record else None
