@@ -24,13 +24,10 @@ everything as soon as the outcome is decided, and writes the result as JSON.
 """
 
 import argparse
-import ctypes
 from dataclasses import dataclass
 import json
 import math
 from pathlib import Path
-import signal
-import subprocess
 import sys
 import time
 
@@ -46,8 +43,10 @@ from std_msgs.msg import String
 from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
 from twin_analysis.metrics import final_drift, stamped_pose
+from twin_bridge.bridge_node import main as bridge_main
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_bridge.testing import isolate_ros_graph
+from twin_campaign import warm
 from twin_campaign.campaign import (Campaign, CampaignError, Episode, episodes, goal_in_odom,
                                     load, Scenario, spawn_of)
 from twin_campaign.criteria import metrics, Sample, Trace, verdict
@@ -56,7 +55,6 @@ from twin_tools import run
 from twin_tools.recorder import Recorder
 import yaml
 
-PR_SET_PDEATHSIG = 1       # prctl(2): the signal a child gets when its parent dies
 SAMPLE_PERIOD_S = 0.1      # sim s between judged samples
 SILENCE_LIMIT_S = 60.0     # wall s without ground truth: the episode is hung
 GOAL_ACK_S = 5.0           # wall s to wait for the controller to acknowledge its goal
@@ -332,30 +330,16 @@ def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Wa
     }
 
 
-def start_child(command: list[str]) -> subprocess.Popen:
-    """
-    Start a process in a group of its own that gets SIGTERM when this episode process dies.
-
-    However the episode ends (a runner's SIGKILL after its time limit included), its twin
-    and controller do not outlive it on a domain id that the next episode may take.
-    """
-    return subprocess.Popen(command, process_group=0, preexec_fn=_terminate_with_parent)
-
-
-def _terminate_with_parent() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
     """Run one episode to its decision in this process's own ROS graph; return its row."""
     scenario, episode = find(campaign, key)
     isolate_ros_graph()   # a domain id of its own, locked as the test runs lock theirs
     world = bridge_parameters({'world': scenario.world}, True)
-    probe = ClearanceProbe(world['world_file'], world['robot_description_file'])
     started = time.monotonic()
-    # Before rclpy starts its threads: a child is set up between fork and exec.
-    processes = [start_child(bridge_command(campaign, scenario, episode)),
-                 start_child(controller_command(campaign, scenario))]
+    # Forked warm (twin_campaign.warm) before rclpy starts its threads or PyBullet a client.
+    processes = [warm.start(bridge_command(campaign, scenario, episode), bridge_main),
+                 warm.start(controller_command(campaign, scenario))]
+    probe = ClearanceProbe(world['world_file'], world['robot_description_file'])
     init_without_signal_handlers()
     # No parameter services: nobody sets this node's parameters, and each is one more
     # entity that every turn of the executor waits on.
