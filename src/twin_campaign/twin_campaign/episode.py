@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import json
 import math
 from pathlib import Path
+import resource
 import sys
 import time
 
@@ -325,9 +326,15 @@ def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Wa
         'variations': json.dumps(variation.get('values', variation), sort_keys=True),
         'faults': ' '.join(watcher.faults), 'outcome': decision.outcome,
         'failed_criterion': decision.failed, **metrics(scenario, campaign.criteria, trace),
-        'wall_s': wall_s, 'lockstep_timeouts': watcher.lockstep_timeouts,
+        'wall_s': wall_s, 'cpu_s': cpu_s(), 'lockstep_timeouts': watcher.lockstep_timeouts,
         'trajectory': [[round(s.x, 4), round(s.y, 4)] for s in trace.samples],
     }
+
+
+def cpu_s() -> float:
+    """Return the CPU seconds of this process and its ended children (twin, controller)."""
+    return sum(usage.ru_utime + usage.ru_stime for usage in (
+        resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
