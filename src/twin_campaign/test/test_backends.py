@@ -22,7 +22,7 @@ Ray starts a local instance of its own here (two CPUs, a small object store, no 
 from pathlib import Path
 
 import pytest
-from twin_campaign.backends import execute
+from twin_campaign.backends import execute, WARM
 from twin_campaign.campaign import load
 from twin_campaign.cli import run_campaign
 import yaml
@@ -61,6 +61,7 @@ def test_the_local_pool_and_ray_give_the_same_outcome_rows(tmp_path):
     assert [r['outcome'] for r in local] == ['pass', 'pass', 'error'], local
     assert local[0]['variations'] != local[1]['variations']   # each episode its own draw
     assert 'speed' in Path(on_ray[2]['log']).read_text()      # the crash's log, kept
+    assert all(row['cpu_s'] > 0 for row in local[:2] + on_ray[:2])   # what the bench sums
 
 
 @pytest.mark.parametrize('ray_address', [None, 'local'])
@@ -69,3 +70,11 @@ def test_an_episode_that_raises_is_an_error_row_on_either_back_end(tmp_path, ray
     [finished] = execute(campaign, ['nowhere-000'], 1, None, ray_address)
     assert (finished.row['key'], finished.row['outcome']) == ('nowhere-000', 'error')
     assert finished.row['failed_criterion'].startswith('StopIteration')
+
+
+def test_episode_processes_fork_from_a_server_that_imported_the_episode_module():
+    warm = WARM.Process(target=exec, args=(
+        "import sys; sys.exit(0 if 'twin_campaign.episode' in sys.modules else 3)",))
+    warm.start()
+    warm.join(timeout=120)
+    assert warm.exitcode == 0

@@ -24,14 +24,12 @@ everything as soon as the outcome is decided, and writes the result as JSON.
 """
 
 import argparse
-import ctypes
 from dataclasses import dataclass
 import json
 import math
 import os
 from pathlib import Path
-import signal
-import subprocess
+import resource
 import sys
 import time
 
@@ -47,9 +45,11 @@ from std_msgs.msg import String
 from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
 from twin_analysis.metrics import final_drift, stamped_pose
+from twin_bridge.bridge_node import main as bridge_main
 from twin_bridge.lockstep import with_fast_acknowledgements
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_bridge.testing import isolate_ros_graph
+from twin_campaign import warm
 from twin_campaign.campaign import (Campaign, CampaignError, Episode, episodes, goal_in_odom,
                                     load, Scenario, spawn_of)
 from twin_campaign.criteria import metrics, Sample, Trace, verdict
@@ -58,7 +58,6 @@ from twin_tools import run
 from twin_tools.recorder import Recorder
 import yaml
 
-PR_SET_PDEATHSIG = 1       # prctl(2): the signal a child gets when its parent dies
 SAMPLE_PERIOD_S = 0.1      # sim s between judged samples
 SILENCE_LIMIT_S = 60.0     # wall s without ground truth: the episode is hung
 GOAL_ACK_S = 5.0           # wall s to wait for the controller to acknowledge its goal
@@ -135,7 +134,10 @@ class Watcher:
         self.goal_pub = node.create_publisher(PoseStamped, topic, GOAL_QOS) \
             if topic and scenario.goal else None
         self.lockstep_timeouts = 0
-        node.create_subscription(Clock, '/clock', self.on_clock, RELIABLE)
+        # Only the start handshake needs /clock (the twin is up; the goal's stamp): dropped
+        # at the resume, as its 100 Hz would be half of what this process reads.
+        self.clock_subscription = node.create_subscription(Clock, '/clock', self.on_clock,
+                                                           RELIABLE)
         node.create_subscription(DiagnosticArray, '/diagnostics', self.on_diagnostics, RELIABLE)
         node.create_subscription(Odometry, 'ground_truth/odom', self.on_truth, RELIABLE)
         node.create_subscription(Odometry, 'odom', self.on_odometry, RELIABLE)
@@ -216,11 +218,16 @@ class Watcher:
             self.ready_at = now + MATCH_S
         if now < self.ready_at:
             return
+        self.resume(node)
+
+    def resume(self, node) -> None:
+        """Give the goal, if any; resume the twin; stop following /clock."""
         if self.goal_pub:
             self.send_goal()
         self.pause.call_async(SetBool.Request(data=False))
+        node.destroy_subscription(self.clock_subscription)
         self.resumed = True
-        self.last_heard = now
+        self.last_heard = time.monotonic()
 
     def send_goal(self) -> None:
         """
@@ -321,23 +328,15 @@ def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Wa
         'variations': json.dumps(variation.get('values', variation), sort_keys=True),
         'faults': ' '.join(watcher.faults), 'outcome': decision.outcome,
         'failed_criterion': decision.failed, **metrics(scenario, campaign.criteria, trace),
-        'wall_s': wall_s, 'lockstep_timeouts': watcher.lockstep_timeouts,
+        'wall_s': wall_s, 'cpu_s': cpu_s(), 'lockstep_timeouts': watcher.lockstep_timeouts,
         'trajectory': [[round(s.x, 4), round(s.y, 4)] for s in trace.samples],
     }
 
 
-def start_child(command: list[str]) -> subprocess.Popen:
-    """
-    Start a process in a group of its own that gets SIGTERM when this episode process dies.
-
-    However the episode ends (a runner's SIGKILL after its time limit included), its twin
-    and controller do not outlive it on a domain id that the next episode may take.
-    """
-    return subprocess.Popen(command, process_group=0, preexec_fn=_terminate_with_parent)
-
-
-def _terminate_with_parent() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+def cpu_s() -> float:
+    """Return the CPU seconds of this process and its ended children (twin, controller)."""
+    return sum(usage.ru_utime + usage.ru_stime for usage in (
+        resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
@@ -345,15 +344,17 @@ def run_episode(campaign: Campaign, key: str, record: str | None) -> dict:
     scenario, episode = find(campaign, key)
     isolate_ros_graph()   # a domain id of its own, locked as the test runs lock theirs
     world = bridge_parameters({'world': scenario.world}, True)
-    probe = ClearanceProbe(world['world_file'], world['robot_description_file'])
     started = time.monotonic()
     if campaign.lockstep_period:   # this process's readers too answer DDS heartbeats at once
         os.environ.update(with_fast_acknowledgements(os.environ))
-    # Before rclpy starts its threads: a child is set up between fork and exec.
-    processes = [start_child(bridge_command(campaign, scenario, episode)),
-                 start_child(controller_command(campaign, scenario))]
+    # Forked warm (twin_campaign.warm) before rclpy starts its threads or PyBullet a client.
+    processes = [warm.start(bridge_command(campaign, scenario, episode), bridge_main),
+                 warm.start(controller_command(campaign, scenario))]
+    probe = ClearanceProbe(world['world_file'], world['robot_description_file'])
     init_without_signal_handlers()
-    node = rclpy.create_node('twin_campaign_episode')
+    # No parameter services: nobody sets this node's parameters, and each is one more
+    # entity that every turn of the executor waits on.
+    node = rclpy.create_node('twin_campaign_episode', start_parameter_services=False)
     spawn = spawn_of(scenario, campaign.seed, episode.index)
     watcher = Watcher(node, campaign, scenario, probe, spawn)
     recorder = Recorder(node, Path(record) / key / 'twin.mcap') if record else None

@@ -1,0 +1,40 @@
+# Copyright 2026 The twin Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The episode's watcher: what it reads of the twin's graph, before and after the resume."""
+
+from pathlib import Path
+
+import rclpy
+from twin_bridge.testing import isolate_ros_graph
+from twin_campaign.campaign import load
+from twin_campaign.episode import Watcher
+
+CAMPAIGNS = Path(__file__).resolve().parents[3] / 'config' / 'campaigns'
+
+
+def test_the_watcher_stops_following_the_clock_once_it_resumes_the_twin():
+    isolate_ros_graph()
+    rclpy.init()
+    try:
+        node = rclpy.create_node('watcher_test')
+        campaign = load(CAMPAIGNS / 'bench.yaml')
+        watcher = Watcher(node, campaign, campaign.scenarios[0], None, (0.0, 0.0, 0.0))
+        assert '/clock' in {s.topic_name for s in node.subscriptions}
+        watcher.resume(node)
+        assert watcher.resumed
+        assert '/clock' not in {s.topic_name for s in node.subscriptions}
+        assert '/ground_truth/odom' in {s.topic_name for s in node.subscriptions}
+    finally:
+        rclpy.try_shutdown()
