@@ -133,3 +133,18 @@ def test_a_teleport_out_of_the_world_is_refused_and_a_broken_world_is_rebuilt(no
     assert node.twin.ground_truth().position[2] == pytest.approx(start[2], abs=0.01)
     node.publish_diagnostics()
     assert statuses[-1].level == DiagnosticStatus.OK
+
+
+def test_a_paused_or_halted_twin_stops_its_step_timer(bridge_in_process):
+    # At real_time_factor 0 the step timer's period is 0: left running while the twin is
+    # paused (a campaign's twin until its controller is up), it spins a core for nothing.
+    node = bridge_in_process(start_paused=True)
+    assert node.step_timer.is_canceled()
+    node.set_paused(False)
+    assert not node.step_timer.is_canceled()
+    node._halt('physics diverged')
+    assert node.step_timer.is_canceled()
+    assert node.on_reset(Trigger.Request(), Trigger.Response()).success
+    assert not node.step_timer.is_canceled()
+    node.set_paused(True)
+    assert node.step_timer.is_canceled()

@@ -105,6 +105,7 @@ class BridgeNode(Node):
         names = self._build_twin(values)
         self.jitter = PacingJitter()
         self.paused = settings.start_paused
+        self.step_timer = None   # paced stepping (None in lock-step); see wake_step_timer
         self.halted = None   # why the simulation stopped by itself (read: sim/reset), or None
         self.step_failures = StepFailures()
         self.step_ns = self.twin.step_ns
@@ -202,7 +203,8 @@ class BridgeNode(Node):
             self.settings.lockstep_timeout) if self.settings.lockstep_enabled else None
         # Wall-clock timers: the node must never wait for the /clock it publishes itself.
         if self.lockstep is None:
-            self.create_timer(period, self.on_timer, clock=steady)
+            self.step_timer = self.create_timer(period, self.on_timer, clock=steady)
+            self.wake_step_timer()
         else:   # periods are run by the controllers' answers (command_answered)
             self.create_timer(LOCKSTEP_POLL_S, self.advance_lockstep, clock=steady)
         self.create_timer(self.settings.diagnostics_period, self.publish_diagnostics,
@@ -318,6 +320,7 @@ class BridgeNode(Node):
 
     def _halt(self, reason: str) -> None:
         self.halted = reason
+        self.wake_step_timer()
         self.get_logger().error(f'{reason}: simulation paused, nothing published; call '
                                 'sim/reset to continue')
 
@@ -349,6 +352,21 @@ class BridgeNode(Node):
         self.paused = paused
         self.pacing.restart(time.monotonic(), self.sim_ns)
         self.jitter.clear()
+        self.wake_step_timer()
+
+    def wake_step_timer(self) -> None:
+        """
+        Run the step timer only while time may advance.
+
+        At real_time_factor 0 its period is 0: a paused or halted twin would spin a core
+        doing nothing (a whole core for every paused twin of a campaign).
+        """
+        if self.step_timer is None:
+            return
+        if self.paused or self.halted:
+            self.step_timer.cancel()
+        elif self.step_timer.is_canceled():
+            self.step_timer.reset()
 
     @reported
     def on_step(self, request: Trigger.Request, response: Trigger.Response):
@@ -385,6 +403,7 @@ class BridgeNode(Node):
         self.injection.after_reset()
         self.halted = None
         self.step_failures.succeeded()
+        self.wake_step_timer()
 
     @reported
     def on_reset_e_stop(self, request: Trigger.Request, response: Trigger.Response):
