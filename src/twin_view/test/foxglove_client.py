@@ -25,6 +25,7 @@ import struct
 import time
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from websockets.exceptions import ConnectionClosedOK
 from websockets.sync.client import connect
 
 SUBPROTOCOL = 'foxglove.sdk.v1'
@@ -93,6 +94,15 @@ class FoxgloveClient:
                 sub_id, _log_time = struct.unpack_from('<IQ', frame, 1)
                 if sub_id == subscription:
                     return frame[13:]
+
+    def wait_closed(self, timeout: float = 30.0) -> None:
+        """Return once the server closes the connection; raise if it was dropped unclosed."""
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                self._receive(deadline)
+        except ConnectionClosedOK:
+            return
 
     def advertise(self, topic: str, schema_name: str, encoding: str = 'json') -> int:
         """Advertise a client channel (as the Teleop panel does); return its id."""
