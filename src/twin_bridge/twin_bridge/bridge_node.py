@@ -543,9 +543,6 @@ def main(args=None) -> int:
         logger.fatal(f'cannot start: {error}')
         rclpy.try_shutdown()
         return 1
-    except KeyboardInterrupt:   # stopped while starting (Ctrl-C, or a launch shutting down)
-        rclpy.try_shutdown()
-        return 0
     try:
         spin_until_signalled(node, stop_when=node.simulation_interfaces.quit_due)
     except ExternalShutdownException:

@@ -25,7 +25,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 import json
 import queue
-import signal
 import sys
 from typing import Callable
 
@@ -355,29 +354,14 @@ class _Listener:
         self.node.post(self.node.on_message_data, client.id, client_channel_id, data)
 
 
-def catch_stop_signals() -> list:
-    """
-    Record SIGINT and SIGTERM from now on; return the list they are appended to.
-
-    A signal while the view starts must end it once it spins, neither be lost (a background
-    job inherits SIGINT ignored, and the signal would then be ignored until the spin) nor
-    raise KeyboardInterrupt after the server started (nothing would then stop it).
-    """
-    received = []
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda number, _frame: received.append(number))
-    return received
-
-
 def main(args=None) -> int:
     """Run the view until Ctrl-C or SIGTERM; exit 1 with a message for a bad setting."""
-    signalled = catch_stop_signals()
-    init_without_signal_handlers(args)
+    init_without_signal_handlers(args)   # a stop signal from here on ends the spin
     node = None
     try:
         node = ViewNode()
         # A signal ends the spin between callbacks, never in one; one while starting, at once.
-        spin_until_signalled(node, stop_when=lambda: bool(signalled))
+        spin_until_signalled(node)
     except (DescriptionError, ViewError) as error:
         print(f'view: {error}', file=sys.stderr)
         return 1
