@@ -20,6 +20,7 @@ reaches a message, and the node pauses until sim/reset.
 """
 
 import math
+import time
 from unittest import mock
 
 from diagnostic_msgs.msg import DiagnosticStatus
@@ -148,3 +149,16 @@ def test_a_paused_or_halted_twin_stops_its_step_timer(bridge_in_process):
     assert not node.step_timer.is_canceled()
     node.set_paused(True)
     assert node.step_timer.is_canceled()
+
+
+def test_an_overloaded_twin_reports_overruns_though_each_tick_is_cut_short(bridge_in_process):
+    # Each tick stops after a quarter of cmd_vel_timeout (3 steps here); a batch's wall-time
+    # budget spans the ticks, so a twin that cannot keep the asked factor says so and drops
+    # the debt, rather than owing more and more to race through later.
+    node = bridge_in_process(real_time_factor=1000.0, cmd_vel_timeout=0.05)
+    node.pacing.restart(time.monotonic(), node.sim_ns)
+    for _ in range(1000):
+        node.on_timer()
+        if node.pacing.overruns:
+            break
+    assert node.pacing.overruns > 0

@@ -106,6 +106,7 @@ class BridgeNode(Node):
         self.jitter = PacingJitter()
         self.paused = settings.start_paused
         self.step_timer = None   # paced stepping (None in lock-step); see wake_step_timer
+        self.batch_deadline = None   # wall s by which the current batch of steps ends
         self.halted = None   # why the simulation stopped by itself (read: sim/reset), or None
         self.step_failures = StepFailures()
         self.step_ns = self.twin.step_ns
@@ -229,22 +230,26 @@ class BridgeNode(Node):
         now = time.monotonic()
         if self.paused or self.halted:
             self.pacing.restart(now, self.sim_ns)
+            self.batch_deadline = None
             return
-        # At most FAST_BATCH_S of wall time per tick, so commands and services are never
-        # starved; what is still owed then is dropped by the pacing. And at most a part of
-        # cmd_vel_timeout in simulated time, so that far faster than real time a controller
-        # that keeps up is not timed out for commands the tick did not read; what is owed
-        # then is owed to the next tick, which is due at once.
+        # A batch of steps takes at most FAST_BATCH_S of wall time, so commands and services
+        # are never starved; what is still owed then is an overrun, dropped by the pacing.
+        # A tick steps at most a part of cmd_vel_timeout in simulated time, so that far
+        # faster than real time a controller that keeps up is not timed out for commands
+        # the tick did not read: the batch then goes on at the next tick, due at once.
         owed = self.pacing.owed(now, self.sim_ns)
-        deadline = now + FAST_BATCH_S
+        if self.batch_deadline is None:
+            self.batch_deadline = now + FAST_BATCH_S
         span_ns = self.settings.cmd_vel_timeout * NS_PER_S / COMMAND_READS_PER_TIMEOUT
         end_ns = self.sim_ns + span_ns
-        while owed > 0 and time.monotonic() < deadline and not (self.paused or self.halted):
+        while owed > 0 and time.monotonic() < self.batch_deadline and not (
+                self.paused or self.halted):
             if self.sim_ns >= end_ns:
                 return
             self.advance()
             owed -= 1
         self.pacing.settle(time.monotonic(), self.sim_ns, owed)
+        self.batch_deadline = None
 
     @reported
     def advance_lockstep(self) -> None:
