@@ -162,3 +162,15 @@ def test_an_overloaded_twin_reports_overruns_though_each_tick_is_cut_short(bridg
         if node.pacing.overruns:
             break
     assert node.pacing.overruns > 0
+
+
+def test_a_twin_reset_after_halting_owes_nothing_for_the_halt(bridge_in_process):
+    # Its step timer stood still while halted; the pacing must start afresh, not race
+    # through (and drop as an overrun) the wall time the halt lasted.
+    node = bridge_in_process(real_time_factor=1.0)
+    node.on_timer()
+    node._halt('physics diverged')
+    time.sleep(0.2)
+    resumed_after = time.monotonic()
+    assert node.on_reset(Trigger.Request(), Trigger.Response()).success
+    assert node.pacing.anchor[0] >= resumed_after   # owed from the reset on, not before

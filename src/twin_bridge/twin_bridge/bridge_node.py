@@ -370,7 +370,9 @@ class BridgeNode(Node):
             return
         if self.paused or self.halted:
             self.step_timer.cancel()
-        elif self.step_timer.is_canceled():
+        elif self.step_timer.is_canceled():   # nothing is owed for the time it stood still
+            self.pacing.restart(time.monotonic(), self.sim_ns)
+            self.batch_deadline = None
             self.step_timer.reset()
 
     @reported

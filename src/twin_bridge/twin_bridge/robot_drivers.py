@@ -51,8 +51,6 @@ TF_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 # The robot's topics a dropped_messages fault can name, and their publishers' attributes.
 DROPPABLE = {'scan': 'scan_pub', 'imu': 'imu_pub', 'odom': 'odom_pub', 'tf': 'tf_pub',
              'joint_states': 'joints_pub', 'ground_truth/odom': 'truth_pub'}
-# The reliable ones among them: lock-step waits for their subscribers' acknowledgements.
-ACKNOWLEDGED = ('odom', 'tf', 'joint_states', 'ground_truth/odom')
 
 
 def reported(method):
@@ -206,8 +204,9 @@ class RobotDrivers:
         Best-effort subscribers (sensor-data QoS) acknowledge nothing and are not waited for.
         """
         timeout = Duration(nanoseconds=round(timeout_s * NS_PER_S))
-        return all(self.real_publishers[topic].wait_for_all_acked(timeout)
-                   for topic in ACKNOWLEDGED)
+        return all(publisher.wait_for_all_acked(timeout)
+                   for publisher in self.real_publishers.values()
+                   if publisher.qos_profile.reliability == ReliabilityPolicy.RELIABLE)
 
     def ground_truth(self, readings: Readings):
         """Return the exact state when ground truth is published this step, else None."""

@@ -273,12 +273,8 @@ class DiffDriveRobot:
         if link >= 0:
             state = self.world.call(pybullet.getLinkState, self.body, link)
             return np.array(state[4]), np.array(state[5])
-        com_position, com_orientation = self.world.call(
-            pybullet.getBasePositionAndOrientation, self.body)
-        local = self.world.call(pybullet.getDynamicsInfo, self.body, -1)[3:5]
-        inverse = self.world.call(pybullet.invertTransform, *local)
-        position, orientation = self.world.call(pybullet.multiplyTransforms, com_position,
-                                                com_orientation, *inverse)
+        position, orientation = self.world.root_from_com(self.body, *self.world.call(
+            pybullet.getBasePositionAndOrientation, self.body))
         return np.array(position), np.array(orientation)
 
     def link_rotation(self, link: int) -> np.ndarray:

@@ -351,12 +351,12 @@ class World:
     def pose(self, name: str) -> Pose:
         """Return the pose of a body's root link frame (yaw only of its orientation)."""
         body = self.bodies[name]
-        position, orientation = self._root_pose(
+        position, orientation = self.root_from_com(
             body, *self.call(pybullet.getBasePositionAndOrientation, body))
         roll, pitch, yaw = self.call(pybullet.getEulerFromQuaternion, orientation)
         return Pose(*position, yaw=yaw, pitch=pitch, roll=roll)
 
-    def _root_pose(self, body: int, com_position, com_orientation) -> tuple[Vector, tuple]:
+    def root_from_com(self, body: int, com_position, com_orientation) -> tuple[Vector, tuple]:
         """Return a body's root link frame from its centre of mass's pose (PyBullet's base)."""
         local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
         return self.call(pybullet.multiplyTransforms, com_position, com_orientation,
@@ -377,7 +377,7 @@ class World:
         """
         body = self.bodies[name]
         com, com_orientation = self.call(pybullet.getBasePositionAndOrientation, body)
-        position, orientation = self._root_pose(body, com, com_orientation)
+        position, orientation = self.root_from_com(body, com, com_orientation)
         linear, angular = self.call(pybullet.getBaseVelocity, body)
         return (tuple(position), tuple(orientation),
                 origin_velocity(linear, angular, position, com), tuple(angular))
