@@ -14,10 +14,13 @@
 
 """Wheel odometry against ground truth, and the command limits (PyBullet DIRECT)."""
 
+import math
+
 import numpy as np
 import pybullet
 import pytest
 from twin_sim import DriveConfig, DriveLimits, OdometryConfig
+from twin_sim.robot import rotate
 
 
 def drive_straight(twin, distance: float, speed: float = 0.2):
@@ -162,6 +165,18 @@ def test_motor_settings_go_to_pybullet_only_when_they_change(make_twin, monkeypa
     twin.reset()   # a restored world: the settings are sent again
     twin.step()
     assert len(sent) == stopped + 1
+
+
+def test_rotate_turns_a_vector_into_world_axes_and_back():
+    quarter_turn = pybullet.getQuaternionFromEuler((0.0, 0.0, math.pi / 2))
+    assert np.allclose(rotate(quarter_turn, (1.0, 0.0, 0.0)), (0.0, 1.0, 0.0), atol=1e-15)
+    assert np.allclose(rotate(quarter_turn, (1.0, 0.0, 0.0), into_frame=True),
+                       (0.0, -1.0, 0.0), atol=1e-15)
+    tilted = pybullet.getQuaternionFromEuler((0.3, -0.2, 1.1))
+    vector = (0.4, -1.2, 2.0)
+    assert np.allclose(rotate(tilted, vector), rotation_matrix(tilted) @ vector, atol=1e-15)
+    assert np.allclose(rotate(tilted, rotate(tilted, vector), into_frame=True), vector,
+                       atol=1e-15)
 
 
 def rotation_matrix(quaternion) -> np.ndarray:
