@@ -113,10 +113,10 @@ def rotate(orientation, vector, into_frame: bool = False) -> tuple[float, float,
     """
     Return ``vector`` rotated by an (x, y, z, w) quaternion: R v, a frame's vector in world axes.
 
+    In plain floats: numpy's set-up costs more than nine products.
+
     :param into_frame: the inverse, R^T v: a world-axes vector in the axes of the frame
         whose world orientation the quaternion is
-
-    In plain floats: numpy's set-up costs more than nine products.
     """
     r = pybullet.getMatrixFromQuaternion(orientation)   # row-major: r[3 i + j] = R[i][j]
     x, y, z = vector
