@@ -14,8 +14,14 @@
 
 """Same seed and commands give identical readings; reset restores the start (DIRECT)."""
 
+from dataclasses import fields
+
 import numpy as np
 from twin_sim import ImuConfig, LidarConfig, OdometryConfig, Pose
+from twin_sim.imu import ImuSample
+from twin_sim.odometry import OdometryEstimate
+from twin_sim.sensors import SENSORS
+from twin_sim.twin import Readings
 
 NOISY = {
     'lidar': LidarConfig(range_noise_std=0.01, dropout_probability=0.05, angle_noise_std=0.001),
@@ -83,3 +89,10 @@ def test_a_reset_after_contacts_gives_the_fresh_twins_episode_exactly(make_twin)
     assert twin.world.contact_count('robot', 'wall') > 0   # pressed against it at the reset
     twin.reset()
     assert identical(fresh, record(twin))
+
+
+def test_every_sensor_fills_the_readings_field_it_names(make_twin):
+    # RobotTwin.sense hands the readings over in SENSORS' order, as Readings' fields.
+    assert [sensor.reading for sensor in SENSORS] == [f.name for f in fields(Readings)][1:]
+    first = make_twin().step()   # the IMU and odometry are due at the first step
+    assert isinstance(first.imu, ImuSample) and isinstance(first.odometry, OdometryEstimate)

@@ -48,6 +48,26 @@ def test_limiter_turns_non_finite_requests_into_a_stop():
     assert (linear, angular) == (0.0, 0.0)
 
 
+def test_a_request_held_after_its_target_is_reached_changes_nothing_and_a_new_one_ramps():
+    limits = DriveLimits()
+    limiter, fresh = VelocityLimiter(limits), VelocityLimiter(limits)
+    for _ in range(200):   # long enough to reach it
+        limiter.update(0.1, -0.3, 0.01)
+    assert limiter.update(0.1, -0.3, 0.5) == (0.1, -0.3)   # even over a long step
+    # A new request ramps from there as from the same output reached any other way.
+    fresh.linear, fresh.angular = 0.1, -0.3
+    assert limiter.update(0.0, 0.3, 0.01) == fresh.update(0.0, 0.3, 0.01)
+    assert limiter.update(0.0, 0.3, 0.01) == pytest.approx((0.1 - 2 * 2.5 * 0.01,
+                                                            -0.3 + 2 * 3.2 * 0.01))
+
+
+def test_limiter_held_at_a_stop_by_a_non_finite_request_still_follows_a_finite_one():
+    limiter = VelocityLimiter(DriveLimits())
+    for _ in range(10):
+        limiter.update(math.nan, 0.0, 0.01)
+    assert limiter.update(0.1, 0.0, 0.01) == (0.025, 0.0)
+
+
 def test_straight_and_quarter_circle_integration():
     assert integrate_pose(0.0, 0.0, 0.0, 1.0, 0.0) == pytest.approx((1.0, 0.0, 0.0))
     # A quarter circle of radius 1 to the left ends at (1, 1) facing +y.

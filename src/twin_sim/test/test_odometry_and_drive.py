@@ -14,11 +14,13 @@
 
 """Wheel odometry against ground truth, and the command limits (PyBullet DIRECT)."""
 
+import math
+
 import numpy as np
 import pybullet
 import pytest
 from twin_sim import DriveConfig, DriveLimits, OdometryConfig
-from twin_sim.robot import rotation_matrix
+from twin_sim.robot import rotate
 
 
 def drive_straight(twin, distance: float, speed: float = 0.2):
@@ -165,6 +167,23 @@ def test_motor_settings_go_to_pybullet_only_when_they_change(make_twin, monkeypa
     assert len(sent) == stopped + 1
 
 
+def test_rotate_turns_a_vector_into_world_axes_and_back():
+    quarter_turn = pybullet.getQuaternionFromEuler((0.0, 0.0, math.pi / 2))
+    assert np.allclose(rotate(quarter_turn, (1.0, 0.0, 0.0)), (0.0, 1.0, 0.0), atol=1e-15)
+    assert np.allclose(rotate(quarter_turn, (1.0, 0.0, 0.0), into_frame=True),
+                       (0.0, -1.0, 0.0), atol=1e-15)
+    tilted = pybullet.getQuaternionFromEuler((0.3, -0.2, 1.1))
+    vector = (0.4, -1.2, 2.0)
+    assert np.allclose(rotate(tilted, vector), rotation_matrix(tilted) @ vector, atol=1e-15)
+    assert np.allclose(rotate(tilted, rotate(tilted, vector), into_frame=True), vector,
+                       atol=1e-15)
+
+
+def rotation_matrix(quaternion) -> np.ndarray:
+    """Return the 3x3 rotation matrix of an (x, y, z, w) quaternion (numpy, to check against)."""
+    return np.array(pybullet.getMatrixFromQuaternion(quaternion)).reshape(3, 3)
+
+
 def test_ground_truth_velocities_are_the_link_velocities_in_its_own_axes(make_twin):
     twin = make_twin()
     twin.set_command(0.2, 1.0)
@@ -172,7 +191,6 @@ def test_ground_truth_velocities_are_the_link_velocities_in_its_own_axes(make_tw
     robot = twin.robot
     for link in (-1, robot.link_index('base_scan', 'test')):
         state = robot.link_state(link)
-        rotation = rotation_matrix(state.orientation)
         if link < 0:
             com = pybullet.getBasePositionAndOrientation(robot.body,
                                                          physicsClientId=twin.world.client)[0]
@@ -183,6 +201,7 @@ def test_ground_truth_velocities_are_the_link_velocities_in_its_own_axes(make_tw
                                         physicsClientId=twin.world.client)
             com, linear, angular = raw[0], raw[6], raw[7]
         origin_linear = np.array(linear) + np.cross(angular, state.position - np.array(com))
+        rotation = rotation_matrix(state.orientation)
         assert np.allclose(rotation @ state.linear_velocity, origin_linear, atol=1e-12)
         assert np.allclose(rotation @ state.angular_velocity, angular, atol=1e-12)
     start = twin.ground_truth(from_start=True)

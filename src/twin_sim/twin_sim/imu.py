@@ -120,6 +120,9 @@ class Imu:
         self.robot, self.config, self.rng = robot, config, rng
         self.link = robot.link_index(config.link, 'imu')
         self.gravity = gravity
+        # Every sample's covariance diagonals, from the noise settings.
+        self.variances = (config.orientation_noise_std ** 2, config.gyro_noise_std ** 2,
+                          config.accel_noise_std ** 2)
         self.reset()
 
     def reset(self) -> None:
@@ -158,9 +161,9 @@ class Imu:
                 r[0] * ax + r[3] * ay + r[6] * az + accel_bias[0] + accel_std * noise[3],
                 r[1] * ax + r[4] * ay + r[7] * az + accel_bias[1] + accel_std * noise[4],
                 r[2] * ax + r[5] * ay + r[8] * az + accel_bias[2] + accel_std * noise[5])),
-            orientation_variance=config.orientation_noise_std ** 2,
-            angular_velocity_variance=gyro_std ** 2,
-            linear_acceleration_variance=accel_std ** 2)
+            orientation_variance=self.variances[0],
+            angular_velocity_variance=self.variances[1],
+            linear_acceleration_variance=self.variances[2])
 
     def _world_motion(self) -> tuple[tuple, tuple, tuple]:
         """Return the link frame's orientation and its origin's velocities, world axes."""

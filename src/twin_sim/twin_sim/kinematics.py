@@ -75,12 +75,12 @@ class VelocityLimiter:
         :param limits: the limits to apply
         """
         self.limits = limits
-        self.linear = 0.0
-        self.angular = 0.0
+        self.reset()
 
     def reset(self) -> None:
         """Forget the previous output: the base is at rest."""
         self.linear = self.angular = 0.0
+        self.reached = None   # a request the output has reached, so repeats change nothing
 
     def update(self, linear: float, angular: float, dt: float) -> tuple[float, float]:
         """
@@ -90,7 +90,13 @@ class VelocityLimiter:
         :param angular: requested angular velocity, rad/s
         :param dt: time since the previous update, s
         """
-        if not (math.isfinite(linear) and math.isfinite(angular)):
+        # A request held after its target was reached leaves the output as it is (every
+        # step of a steady drive): the arithmetic below would add zeros.
+        request = (linear, angular)
+        if request == self.reached:
+            return self.linear, self.angular
+        finite = math.isfinite(linear) and math.isfinite(angular)
+        if not finite:
             linear = angular = 0.0
         limits = self.limits
         # Saturate the request, then move toward it by at most an acceleration limit's worth
@@ -102,6 +108,8 @@ class VelocityLimiter:
         rate_step = limits.max_angular_acceleration * dt
         self.linear += max(-speed_step, min(speed_step, linear - self.linear))
         self.angular += max(-rate_step, min(rate_step, angular - self.angular))
+        if finite and self.linear == linear and self.angular == angular:
+            self.reached = request
         return self.linear, self.angular
 
 

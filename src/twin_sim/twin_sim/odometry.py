@@ -99,6 +99,11 @@ class WheelOdometry:
         ticks = config.encoder_ticks_per_revolution
         tick = 2.0 * math.pi / ticks if ticks else 0.0
         self.wheel_delta_variance = 2.0 * (config.encoder_noise_std ** 2 + tick ** 2 / 12.0)
+        # distance = r (l + r) / 2 and rotation = r (r - l) / s, wheels independent: the
+        # variances an update adds.
+        self.distance_variance = self.radius ** 2 * self.wheel_delta_variance / 2.0
+        self.rotation_variance = (2.0 * (self.radius / self.separation) ** 2 *
+                                  self.wheel_delta_variance)
         self.reset((0.0, 0.0))
 
     def reset(self, wheel_angles: tuple[float, float], x: float = 0.0, y: float = 0.0,
@@ -127,15 +132,14 @@ class WheelOdometry:
 
         :param wheel_angles: true (left, right) wheel angles, rad, positive rolling forward
         """
-        readings = self.read_encoders(wheel_angles)
-        left, right = (now - before for now, before in zip(readings, self.previous_angles))
-        self.previous_angles = readings
-        distance, rotation = wheels_to_body(left, right, self.radius, self.separation)
+        left, right = self.read_encoders(wheel_angles)
+        left_before, right_before = self.previous_angles
+        self.previous_angles = left, right
+        distance, rotation = wheels_to_body(left - left_before, right - right_before,
+                                            self.radius, self.separation)
         previous = self.estimate
         x, y, yaw = integrate_pose(previous.x, previous.y, previous.yaw, distance, rotation)
-        # distance = r (l + r) / 2 and rotation = r (r - l) / s, wheels independent.
-        distance_variance = self.radius ** 2 * self.wheel_delta_variance / 2.0
-        rotation_variance = 2.0 * (self.radius / self.separation) ** 2 * self.wheel_delta_variance
+        distance_variance, rotation_variance = self.distance_variance, self.rotation_variance
         self.estimate = OdometryEstimate(
             x, y, yaw, distance / dt, rotation / dt,
             position_variance=previous.position_variance + distance_variance,

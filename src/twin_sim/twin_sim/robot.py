@@ -105,25 +105,26 @@ def relative_to(state: BodyState, origin: BodyState) -> BodyState:
     _, orientation = pybullet.multiplyTransforms(*inverse, state.position.tolist(),
                                                  state.orientation.tolist())
     offset = (state.position - origin.position).tolist()
-    return BodyState(np.array(in_frame_axes(origin.orientation, offset)), np.array(orientation),
-                     state.linear_velocity, state.angular_velocity)
+    return BodyState(np.array(rotate(origin.orientation, offset, into_frame=True)),
+                     np.array(orientation), state.linear_velocity, state.angular_velocity)
 
 
-def in_frame_axes(orientation, vector) -> tuple[float, float, float]:
+def rotate(orientation, vector, into_frame: bool = False) -> tuple[float, float, float]:
     """
-    Return a world-axes ``vector`` in the axes of a frame whose world quaternion is given.
+    Return ``vector`` rotated by an (x, y, z, w) quaternion: R v, a frame's vector in world axes.
 
-    R^T v in plain floats: numpy's set-up costs more than nine products.
+    In plain floats: numpy's set-up costs more than nine products.
+
+    :param into_frame: the inverse, R^T v: a world-axes vector in the axes of the frame
+        whose world orientation the quaternion is
     """
     r = pybullet.getMatrixFromQuaternion(orientation)   # row-major: r[3 i + j] = R[i][j]
     x, y, z = vector
-    return (r[0] * x + r[3] * y + r[6] * z, r[1] * x + r[4] * y + r[7] * z,
-            r[2] * x + r[5] * y + r[8] * z)
-
-
-def rotation_matrix(quaternion) -> np.ndarray:
-    """Return the 3x3 rotation matrix of an (x, y, z, w) quaternion."""
-    return np.array(pybullet.getMatrixFromQuaternion(quaternion)).reshape(3, 3)
+    if into_frame:
+        return (r[0] * x + r[3] * y + r[6] * z, r[1] * x + r[4] * y + r[7] * z,
+                r[2] * x + r[5] * y + r[8] * z)
+    return (r[0] * x + r[1] * y + r[2] * z, r[3] * x + r[4] * y + r[5] * z,
+            r[6] * x + r[7] * y + r[8] * z)
 
 
 # A robot's own collision bit, which its LIDAR's rays skip; robot i of a twin takes this << i.
@@ -226,8 +227,8 @@ class DiffDriveRobot:
     def _forward_sign(self, joint: int) -> float:
         """Return +1 when a positive joint velocity rolls the base forward, else -1."""
         # The joint axis is given in the wheel link's frame, which spins about that axis.
-        axis_in_world = self.link_rotation(joint) @ np.array(self._info(joint)[13])
-        axis_in_base = self.link_rotation(-1).T @ axis_in_world
+        axis_in_world = rotate(self.link_pose(joint)[1], self._info(joint)[13])
+        axis_in_base = rotate(self.link_pose(-1)[1], axis_in_world, into_frame=True)
         return 1.0 if axis_in_base[1] > 0 else -1.0
 
     def _measure_wheel_radius(self, wheel: int) -> float:
@@ -277,15 +278,11 @@ class DiffDriveRobot:
             pybullet.getBasePositionAndOrientation, self.body))
         return np.array(position), np.array(orientation)
 
-    def link_rotation(self, link: int) -> np.ndarray:
-        """Return the world rotation matrix of a link's frame."""
-        return rotation_matrix(self.link_pose(link)[1])
-
     def frame_in_base(self, link: int) -> np.ndarray:
         """Return a link frame's origin in the root link's frame."""
         base_position, base_orientation = self.link_pose(-1)
         position = self.link_pose(link)[0]
-        return rotation_matrix(base_orientation).T @ (position - base_position)
+        return np.array(rotate(base_orientation, position - base_position, into_frame=True))
 
     def link_state(self, link: int) -> BodyState:
         """Return the exact pose and velocity of a link frame, velocities in its own axes."""
@@ -298,8 +295,8 @@ class DiffDriveRobot:
         else:
             position, orientation, linear, angular = self.world.root_state(self.name)
         return BodyState(np.array(position), np.array(orientation),
-                         np.array(in_frame_axes(orientation, linear)),
-                         np.array(in_frame_axes(orientation, angular)))
+                         np.array(rotate(orientation, linear, into_frame=True)),
+                         np.array(rotate(orientation, angular, into_frame=True)))
 
     def wheel_angles(self) -> tuple[float, float]:
         """Return the (left, right) wheel angles, rad, positive rolling forward."""
@@ -321,8 +318,12 @@ class DiffDriveRobot:
 
     def apply(self, dt: float) -> None:
         """Send the wheel speeds and angles for the end of this step to the servos."""
-        self.applied = self.limiter.update(*self.command, dt)
-        left, right = body_to_wheels(*self.applied, self.wheel_radius, self.wheel_separation)
+        applied = self.limiter.update(*self.command, dt)
+        if applied != self.applied:   # a steady drive asks the same wheel speeds every step
+            self.applied = applied
+            self.wheel_speeds = body_to_wheels(*applied, self.wheel_radius,
+                                               self.wheel_separation)
+        left, right = self.wheel_speeds
         if self.actuated:
             left, right = self.actuators[0].update(left, dt), self.actuators[1].update(right, dt)
         if self.faulted:
@@ -407,7 +408,7 @@ class DiffDriveRobot:
 
     def reset_commands(self) -> None:
         """Drop the request and the limiter's and actuators' memory; hold the wheels still."""
-        self.command = self.applied = (0.0, 0.0)
+        self.command = self.applied = self.wheel_speeds = (0.0, 0.0)
         self.limiter.reset()
         for actuator in self.actuators:
             actuator.reset()

@@ -107,7 +107,8 @@ def time_of_steps(steps: int, step_ns: Fraction) -> int:
     It is the exact product rounded to the nearest ns (halves up), so 240 steps of 1/240 s
     are exactly 1 s and no error accumulates; one step's share is 4 166 666 or 4 166 667 ns.
     """
-    return (2 * steps * step_ns.numerator + step_ns.denominator) // (2 * step_ns.denominator)
+    numerator, denominator = step_ns.as_integer_ratio()
+    return (2 * steps * numerator + denominator) // (2 * denominator)
 
 
 def steps_at(time_ns: int, step_ns: Fraction) -> int:
@@ -232,11 +233,10 @@ class RobotTwin:
         """Return the readings due at ``time_ns``, just after a physics step."""
         if time_ns >= self.next_fault_change_ns:
             self._update_faults(time_ns)
-        readings = {}
-        for sensor, schedule in zip(self.sensors.values(), self.schedules):
-            due_ns = schedule.fired_ns if schedule.due(time_ns) else None
-            readings[sensor.reading] = sensor.sample(time_ns, due_ns)
-        return Readings(time_ns, **readings)
+        # SENSORS lists the sensors in the order of Readings' fields (a test holds it so).
+        return Readings(time_ns, *[
+            sensor.sample(time_ns, schedule.fired_ns if schedule.due(time_ns) else None)
+            for sensor, schedule in zip(self.sensors.values(), self.schedules)])
 
     def ground_truth(self, from_start: bool = False) -> BodyState:
         """
@@ -430,7 +430,7 @@ class Twin:
         for robot in self.robots:
             robot.robot.after_step(dt)
         self.steps += 1
-        self.time_ns = self.time_at(self.steps)
+        self.time_ns = time_of_steps(self.steps, self.step_ns)
         return [robot.sense(self.time_ns) for robot in self.robots]
 
     def run(self, seconds: float) -> list[Readings]:
