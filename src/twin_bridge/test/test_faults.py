@@ -27,6 +27,7 @@ from diagnostic_msgs.msg import DiagnosticStatus
 from geometry_msgs.msg import PoseWithCovarianceStamped
 import pytest
 from std_srvs.srv import Trigger
+from twin_bridge.testing import as_message
 from twin_sim import OdometryEstimate, Pose, Readings
 
 
@@ -60,7 +61,8 @@ def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):
     drivers = node.drivers[0]
     for publisher in (drivers.odom_pub, drivers.truth_pub, drivers.tf_pub, drivers.imu_pub,
                       drivers.scan_pub):
-        publisher.publish = mock.Mock(side_effect=published.append)
+        publisher.publish = mock.Mock(side_effect=lambda msg, kind=publisher.msg_type:
+                                      published.append(as_message(msg, kind)))
     diverged = Readings(time_ns=0, odometry=OdometryEstimate(math.nan, 0.0, 0.0, 0.0, 0.0))
     with mock.patch.object(node.twin, 'step_all', return_value=[diverged]):
         node.advance()

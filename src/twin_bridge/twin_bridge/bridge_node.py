@@ -114,7 +114,7 @@ class BridgeNode(Node):
         self.step_failures = StepFailures()
         self.step_ns = self.twin.step_ns
         self.clock_pub = self.create_publisher(Clock, '/clock', CLOCK_QOS)
-        self.clock_msg = Clock()   # refilled each step
+        self.clock_serialized = conversions.SerializedClock()   # rewritten each step
         self.diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', RELIABLE)
         publish_robot_state = settings.publish_robot_state == 'true' or (
             settings.publish_robot_state == 'auto' and not installed('robot_state_publisher'))
@@ -337,7 +337,7 @@ class BridgeNode(Node):
         gives 100 messages per simulated second, and a sim-time timer whose period is a
         multiple of it fires at the steps it would fire at with /clock every step.
         """
-        self.clock_pub.publish(conversions.clock(self.sim_ns, self.clock_msg))
+        self.clock_pub.publish(self.clock_serialized.fill(self.sim_ns))
         if self.clock_period_ns:
             self.next_clock_ns = (self.sim_ns // self.clock_period_ns + 1) * self.clock_period_ns
 
