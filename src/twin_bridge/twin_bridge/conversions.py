@@ -23,6 +23,7 @@ the same messages, byte for byte but CDR padding, without rclpy's conversion at 
 """
 
 import array
+import functools
 import math
 import re
 import struct
@@ -238,24 +239,12 @@ class Serialized:
 
     def offset(self, path: str, sentinel, code: str) -> int:
         """Return where the field at ``path`` (``'a.b'`` or ``'a.b[3]'``) is serialized."""
-        parent = self.msg
         *parents, name = path.split('.')
-        for part in parents:
-            parent = getattr(parent, part)
-        index = None
-        if name.endswith(']'):
-            name, index = name[:-1].split('[')
-        field = getattr(parent, name)
-        old = field[int(index)] if index is not None else field
-        if index is not None:
-            field[int(index)] = sentinel
-        else:
-            setattr(parent, name, sentinel)
+        holder = functools.reduce(getattr, parents, self.msg)
+        name, _, index = name.rstrip(']').partition('[')
+        old = _put(holder, name, index, sentinel)
         marked = serialize_message(self.msg)
-        if index is not None:
-            field[int(index)] = old
-        else:
-            setattr(parent, name, old)
+        _put(holder, name, index, old)
         packed = struct.pack(code, sentinel)
         if marked.count(packed) != 1 or len(marked) != len(self.buffer):
             raise ValueError(f'{type(self.msg).__name__}.{path}: no single place found for it '
@@ -270,6 +259,17 @@ class Serialized:
         """Return the serialized message stamped with simulated time ``time_ns``."""
         self.STAMP.pack_into(self.buffer, self.stamp_at, *divmod(time_ns, NS_PER_S))
         return bytes(self.buffer)
+
+
+def _put(holder, name: str, index: str, value):
+    """Set ``holder.name`` (``holder.name[index]`` with an index) to ``value``; return the old."""
+    if not index:
+        old = getattr(holder, name)
+        setattr(holder, name, value)
+        return old
+    values = getattr(holder, name)
+    old, values[int(index)] = values[int(index)], value
+    return old
 
 
 class SerializedClock(Serialized):
