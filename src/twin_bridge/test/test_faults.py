@@ -27,6 +27,7 @@ from diagnostic_msgs.msg import DiagnosticStatus
 from geometry_msgs.msg import PoseWithCovarianceStamped
 import pytest
 from std_srvs.srv import Trigger
+from twin_bridge.testing import as_message
 from twin_sim import OdometryEstimate, Pose, Readings
 
 
@@ -60,14 +61,14 @@ def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):
     drivers = node.drivers[0]
     for publisher in (drivers.odom_pub, drivers.truth_pub, drivers.tf_pub, drivers.imu_pub,
                       drivers.scan_pub):
-        publisher.publish = mock.Mock(side_effect=published.append)
+        publisher.publish = mock.Mock(side_effect=lambda msg, kind=publisher.msg_type:
+                                      published.append(as_message(msg, kind)))
     diverged = Readings(time_ns=0, odometry=OdometryEstimate(math.nan, 0.0, 0.0, 0.0, 0.0))
     with mock.patch.object(node.twin, 'step_all', return_value=[diverged]):
         node.advance()
     assert node.halted and published == []
     frozen = node.sim_ns
-    node.on_timer()
-    assert node.sim_ns == frozen                          # paused
+    assert node.step_timer.is_canceled()                  # paused: nothing steps
 
     statuses = []
     node.diagnostics_pub.publish = mock.Mock(side_effect=lambda a: statuses.extend(a.status))
@@ -100,8 +101,7 @@ def test_a_step_that_keeps_failing_warns_then_errs_then_halts_with_the_reason(no
     assert 'physics step failed' in node.halted and 'solver' in node.halted
     assert 'solver' in statuses[-1].message and 'paused' in statuses[-1].message
     frozen = node.sim_ns
-    node.on_timer()
-    assert node.sim_ns == frozen                           # halted, as after divergence
+    assert node.step_timer.is_canceled()                   # halted, as after divergence
     assert node.on_reset(Trigger.Request(), Trigger.Response()).success
     node.on_timer()
     assert node.halted is None and node.sim_ns > frozen

@@ -15,9 +15,9 @@
 """The lock-step rules: whole periods, held until every robot answers, or a counted timeout."""
 
 from fractions import Fraction
-from pathlib import Path
 
-from twin_bridge.lockstep import Lockstep, PROFILE_VARIABLES, with_fast_acknowledgements
+from twin_bridge.fastdds_profiles import slow_acknowledgements_advice
+from twin_bridge.lockstep import Lockstep
 
 STEP_NS = 4_166_667            # 1/240 s, as the physics step is
 PERIOD_NS = 24 * STEP_NS       # 0.1 s
@@ -109,25 +109,11 @@ def test_an_exact_step_runs_whole_periods_though_its_times_are_rounded_to_the_ns
     assert lockstep.diagnostic_values()['lockstep_period_s'] == '0.00833333'
 
 
-def test_undelivered_data_count_as_a_timeout_and_slow_acknowledgements_get_advice(
-        monkeypatch):
+def test_undelivered_data_count_as_a_timeout_and_slow_acknowledgements_get_advice():
     lockstep = Lockstep(PERIOD_NS, STEP_NS, robots=1, timeout_s=2.0)
-    for name in PROFILE_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    assert lockstep.delivery(True, 0.002) is None
-    advice = lockstep.delivery(False, 2.0)
+    assert not lockstep.delivery(True, 0.002, profile_given=False)
+    assert lockstep.delivery(False, 2.0, profile_given=False)
     assert lockstep.timeouts == 1
+    assert not lockstep.delivery(True, 2.0, profile_given=True)   # theirs to tune
+    advice = slow_acknowledgements_advice(2.0)
     assert 'lockstep_fastdds.xml' in advice and 'FASTRTPS_DEFAULT_PROFILES_FILE' in advice
-    monkeypatch.setenv('FASTDDS_DEFAULT_PROFILES_FILE', '/theirs.xml')
-    assert lockstep.delivery(True, 2.0) is None   # their own profile: theirs to tune
-
-
-def test_a_lockstep_run_gets_the_shipped_profile_unless_one_is_set():
-    environ = with_fast_acknowledgements({'PATH': '/bin'})
-    assert environ['PATH'] == '/bin'
-    shipped = {environ[name] for name in PROFILE_VARIABLES}
-    assert len(shipped) == 1
-    profile = Path(shipped.pop())
-    assert profile.name == 'lockstep_fastdds.xml' and profile.is_file()   # installed
-    theirs = {'FASTRTPS_DEFAULT_PROFILES_FILE': '/theirs.xml'}
-    assert with_fast_acknowledgements(theirs) == theirs

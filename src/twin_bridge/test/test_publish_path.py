@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from transforms3d.quaternions import axangle2quat, qmult
 from twin_bridge.robot_state import axis_angle_quaternion, multiply_quaternions
+from twin_bridge.testing import as_message
 from twin_sim import ImuSample, OdometryEstimate, Readings, Scan
 
 TOPICS = ('scan', 'imu', 'odom', 'tf', 'joint_states', 'ground_truth/odom')
@@ -37,7 +38,8 @@ def watch(node, subscribed: set) -> dict:
     for topic in TOPICS:
         publisher = drivers.real_publishers[topic]
         publisher.get_subscription_count = mock.Mock(return_value=int(topic in subscribed))
-        publisher.publish = mock.Mock(side_effect=published[topic].append)
+        publisher.publish = mock.Mock(side_effect=lambda msg, into=published[topic], kind=(
+            publisher.msg_type): into.append(as_message(msg, kind)))
     return published
 
 
@@ -112,8 +114,9 @@ def test_clock_period_gives_its_rate_on_the_steps_at_or_after_its_multiples(
         bridge_in_process, period, per_second):
     node = bridge_in_process(clock_period=period)
     stamps = []
-    node.clock_pub.publish = mock.Mock(side_effect=lambda msg: stamps.append(
-        msg.clock.sec * 1_000_000_000 + msg.clock.nanosec))
+    clock_type = node.clock_pub.msg_type
+    node.clock_pub.publish = mock.Mock(side_effect=lambda raw: stamps.append(
+        (msg := as_message(raw, clock_type)).clock.sec * 1_000_000_000 + msg.clock.nanosec))
     for _ in range(240):
         node.advance()
     assert len(stamps) == per_second

@@ -23,6 +23,7 @@ from unittest import mock
 
 import pytest
 from std_srvs.srv import Trigger
+from twin_bridge.testing import as_message
 
 NS_PER_S = 1_000_000_000
 
@@ -50,10 +51,12 @@ def test_after_a_reset_every_stamp_lies_between_the_reset_and_the_clock(node):
     for name in stamps:   # messages are refilled and reused: read the stamps as published
         publisher = getattr(drivers, {'joint_states': 'joints'}.get(name, name) + '_pub')
         publisher.publish = mock.Mock(
-            side_effect=lambda msg, into=stamps[name]: into.extend(header_stamps(msg)))
+            side_effect=lambda msg, into=stamps[name], kind=publisher.msg_type: into.extend(
+                header_stamps(as_message(msg, kind))))
         publisher.get_subscription_count = mock.Mock(return_value=1)   # built when read
+    clock_type = node.clock_pub.msg_type
     node.clock_pub.publish = mock.Mock(
-        side_effect=lambda msg: clocks.append(stamp_ns(msg.clock)))
+        side_effect=lambda msg: clocks.append(stamp_ns(as_message(msg, clock_type).clock)))
 
     for _ in range(3 * 240):   # 3 s of simulated time
         node.advance()

@@ -35,7 +35,7 @@ from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
 from std_srvs.srv import SetBool, Trigger
-from twin_bridge import conversions
+from twin_bridge import conversions, fastdds_profiles
 from twin_bridge.declaration import declare_parameters, parameter_overrides, ros_arguments
 from twin_bridge.graph_watch import GraphWatch
 from twin_bridge.injection import FaultsAndVariations, with_faults_and_variations
@@ -84,11 +84,13 @@ def installed(package: str) -> bool:
 class BridgeNode(Node):
     """The twin's drivers: sensors and odometry out, validated commands in, time owned."""
 
-    def __init__(self, given: dict | None = None, **kwargs):
+    def __init__(self, given: dict | None = None, dds_profile_given: bool = False, **kwargs):
         """
         Check the parameters, build the twin, and start publishing; no blocking calls.
 
         :param given: parameter values by dotted name, as files and ``--param`` give them
+        :param dds_profile_given: the process was started with a Fast DDS profile (the user's,
+            or the lock-step one ``twin campaign`` gives): lock-step gives no advice then
         :raises StartupError: a parameter, the robot or the world is unusable
         """
         try:
@@ -97,6 +99,7 @@ class BridgeNode(Node):
             raise StartupError(str(error)) from None
         super().__init__('twin_bridge', parameter_overrides=overrides, **kwargs)
         self.counters_callback_errors = 0
+        self.dds_profile_given = dds_profile_given
         try:
             values = declare_parameters(self)
             self.settings = settings = bridge_settings(values)
@@ -111,7 +114,7 @@ class BridgeNode(Node):
         self.step_failures = StepFailures()
         self.step_ns = self.twin.step_ns
         self.clock_pub = self.create_publisher(Clock, '/clock', CLOCK_QOS)
-        self.clock_msg = Clock()   # refilled each step
+        self.clock_serialized = conversions.SerializedClock()   # rewritten each step
         self.diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', RELIABLE)
         publish_robot_state = settings.publish_robot_state == 'true' or (
             settings.publish_robot_state == 'auto' and not installed('robot_state_publisher'))
@@ -226,12 +229,8 @@ class BridgeNode(Node):
 
     @reported
     def on_timer(self) -> None:
-        """Advance as many physics steps as the pacing asks for."""
+        """Advance as many physics steps as the pacing asks for (runs only while unpaused)."""
         now = time.monotonic()
-        if self.paused or self.halted:
-            self.pacing.restart(now, self.sim_ns)
-            self.batch_deadline = None
-            return
         # A batch of steps takes at most FAST_BATCH_S of wall time, so commands and services
         # are never starved; what is still owed then is an overrun, dropped by the pacing.
         # A tick steps at most a part of cmd_vel_timeout in simulated time, so that far
@@ -269,9 +268,10 @@ class BridgeNode(Node):
         # The period's data reach the controllers before its /clock fires their timers.
         started = time.monotonic()
         delivered = all(d.wait_until_delivered(self.lockstep.timeout_s) for d in self.drivers)
-        advice = self.lockstep.delivery(delivered, time.monotonic() - started)
-        if advice:
-            self.get_logger().warning(advice, throttle_duration_sec=60.0)
+        waited_s = time.monotonic() - started
+        if self.lockstep.delivery(delivered, waited_s, self.dds_profile_given):
+            self.get_logger().warning(fastdds_profiles.slow_acknowledgements_advice(waited_s),
+                                      throttle_duration_sec=60.0)
         self.publish_clock()
         self.lockstep.hold(time.monotonic(), self.sim_ns)
 
@@ -337,7 +337,7 @@ class BridgeNode(Node):
         gives 100 messages per simulated second, and a sim-time timer whose period is a
         multiple of it fires at the steps it would fire at with /clock every step.
         """
-        self.clock_pub.publish(conversions.clock(self.sim_ns, self.clock_msg))
+        self.clock_pub.publish(self.clock_serialized.fill(self.sim_ns))
         if self.clock_period_ns:
             self.next_clock_ns = (self.sim_ns // self.clock_period_ns + 1) * self.clock_period_ns
 
@@ -545,7 +545,7 @@ def main(args=None) -> int:
         logger.fatal(f'cannot start: {_rcl_reason(error)}{hint}')
         return 1
     try:
-        node = BridgeNode(given)
+        node = BridgeNode(given, fastdds_profiles.configured(os.environ))
     except StartupError as error:
         logger.fatal(f'cannot start: {error}')
         rclpy.try_shutdown()

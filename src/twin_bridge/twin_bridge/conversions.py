@@ -17,17 +17,22 @@ Core values -> ROS messages, in one place. Stamps are simulated time.
 
 Each function fills ``into`` when given one and returns it: the bridge keeps one message per
 stream and refills it (rclpy serialises at publish), which saves building a tree of message
-objects for each of the thousands of messages a simulated second produces.
+objects for each of the thousands of messages a simulated second produces. The busiest
+streams (/clock, IMU, odometry, ground truth) are kept serialized instead (``Serialized``):
+the same messages, byte for byte but CDR padding, without rclpy's conversion at each publish.
 """
 
 import array
+import functools
 import math
 import re
+import struct
 
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import TransformStamped
 from nav_msgs.msg import OccupancyGrid, Odometry
 import numpy as np
+from rclpy.serialization import serialize_message
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Imu, JointState, LaserScan
 from twin_sim import BodyState, ImuSample, LidarConfig, OdometryEstimate, Pose, Scan
@@ -201,6 +206,149 @@ def joint_state(names: list[str], positions, velocities, time_ns: int,
     msg.position = [float(v) for v in positions]
     msg.velocity = [float(v) for v in velocities]
     return msg
+
+
+class Serialized:
+    """
+    One stream's message kept serialized (CDR), its numbers rewritten in place each time.
+
+    rclpy converts a message to C and serializes it at every publish: 13 µs for an Imu and
+    20 µs for an Odometry against 3.5 µs to publish the same bytes (no subscriber). The
+    constant part (frame ids, zeros) is serialized once; the stamp and a block of doubles
+    (``doubles``, a numpy view of the bytes) are written where serializing sentinel values
+    found them. Those places depend only on the type and the strings, fixed per stream.
+    """
+
+    STAMP = struct.Struct('<iI')   # builtin_interfaces/Time: int32 sec, uint32 nanosec
+    SENTINEL_INT, SENTINEL_DOUBLE = 0x5A3C1E0F, 1234.5678901234567
+
+    def __init__(self, msg, stamp: str, first_double: str | None = None, count: int = 0):
+        """
+        Serialize ``msg``, its constant part filled; find its stamp and doubles.
+
+        :param stamp: the path of the stamp, e.g. ``'header.stamp'``
+        :param first_double: the path of the first of ``count`` consecutive doubles
+        """
+        self.msg = msg
+        self.buffer = bytearray(serialize_message(msg))
+        self.stamp_at = self.offset(stamp + '.sec', self.SENTINEL_INT, '<i')
+        self.doubles, self.doubles_at = None, 0
+        if first_double is not None:
+            self.doubles_at = self.offset(first_double, self.SENTINEL_DOUBLE, '<d')
+            self.doubles = np.frombuffer(self.buffer, '<f8', count, self.doubles_at)
+
+    def offset(self, path: str, sentinel, code: str) -> int:
+        """Return where the field at ``path`` (``'a.b'`` or ``'a.b[3]'``) is serialized."""
+        *parents, name = path.split('.')
+        holder = functools.reduce(getattr, parents, self.msg)
+        name, _, index = name.rstrip(']').partition('[')
+        old = _put(holder, name, index, sentinel)
+        marked = serialize_message(self.msg)
+        _put(holder, name, index, old)
+        packed = struct.pack(code, sentinel)
+        if marked.count(packed) != 1 or len(marked) != len(self.buffer):
+            raise ValueError(f'{type(self.msg).__name__}.{path}: no single place found for it '
+                             'in the serialized message')
+        return marked.index(packed)
+
+    def index(self, path: str) -> int:
+        """Return the index in ``doubles`` of the double at ``path``."""
+        return (self.offset(path, self.SENTINEL_DOUBLE, '<d') - self.doubles_at) // 8
+
+    def stamped(self, time_ns: int) -> bytes:
+        """Return the serialized message stamped with simulated time ``time_ns``."""
+        self.STAMP.pack_into(self.buffer, self.stamp_at, *divmod(time_ns, NS_PER_S))
+        return bytes(self.buffer)
+
+
+def _put(holder, name: str, index: str, value):
+    """Set ``holder.name`` (``holder.name[index]`` with an index) to ``value``; return the old."""
+    if not index:
+        old = getattr(holder, name)
+        setattr(holder, name, value)
+        return old
+    values = getattr(holder, name)
+    old, values[int(index)] = values[int(index)], value
+    return old
+
+
+class SerializedClock(Serialized):
+    """/clock, serialized."""
+
+    def __init__(self):
+        """Serialize an empty Clock once."""
+        super().__init__(Clock(), 'clock')
+
+    def fill(self, time_ns: int) -> bytes:
+        """Return the serialized /clock message for ``time_ns`` (as :func:`clock`)."""
+        return self.stamped(time_ns)
+
+
+class SerializedImu(Serialized):
+    """A robot's Imu messages, serialized: :func:`imu`'s message, byte for byte."""
+
+    def __init__(self, frame_id: str):
+        """Serialize the constant part once: the frame id."""
+        msg = Imu()
+        msg.header.frame_id = frame_id
+        # From the orientation on, the message is 37 doubles (4 + 9 + 3 + 9 + 3 + 9).
+        super().__init__(msg, 'header.stamp', 'orientation.x', 37)
+        self.angular_at = self.index('angular_velocity.x')
+        self.linear_at = self.index('linear_acceleration.x')
+        # The three covariances' diagonals (3x3, row-major), for one numpy write.
+        self.variances = np.array([self.index(name) + offset for name in (
+            'orientation_covariance[0]', 'angular_velocity_covariance[0]',
+            'linear_acceleration_covariance[0]') for offset in (0, 4, 8)])
+
+    def fill(self, sample: ImuSample, time_ns: int) -> bytes:
+        """Return the serialized Imu message for a sample (as :func:`imu`)."""
+        doubles, angular, linear = self.doubles, self.angular_at, self.linear_at
+        doubles[0:4] = sample.orientation
+        doubles[angular:angular + 3] = sample.angular_velocity
+        doubles[linear:linear + 3] = sample.linear_acceleration
+        doubles[self.variances] = (sample.orientation_variance,) * 3 + (
+            sample.angular_velocity_variance,) * 3 + (sample.linear_acceleration_variance,) * 3
+        return self.stamped(time_ns)
+
+
+class SerializedOdometry(Serialized):
+    """A robot's odom or ground truth, serialized: as :func:`odometry`, :func:`ground_truth`."""
+
+    def __init__(self, frame_id: str, child_frame_id: str):
+        """Serialize the constant part once: the frame ids."""
+        msg = Odometry()
+        msg.header.frame_id, msg.child_frame_id = frame_id, child_frame_id
+        # From the pose on, the message is 85 doubles (3 + 4 + 36, then 3 + 3 + 36).
+        super().__init__(msg, 'header.stamp', 'pose.pose.position.x', 85)
+        self.twist_at = self.index('twist.twist.linear.x')
+        # The covariances' diagonals, for one numpy write each.
+        self.pose_variances = self.index('pose.covariance[0]') + np.array(DIAGONAL)
+        self.twist_variances = self.index('twist.covariance[0]') + np.array(DIAGONAL)
+
+    def fill(self, estimate: OdometryEstimate, time_ns: int) -> bytes:
+        """Return the serialized wheel odometry (as :func:`odometry`)."""
+        doubles, twist = self.doubles, self.twist_at
+        yaw = float(estimate.yaw)
+        doubles[0:7] = (float(estimate.x), float(estimate.y), 0.0,
+                        0.0, 0.0, math.sin(yaw / 2.0), math.cos(yaw / 2.0))
+        doubles[self.pose_variances] = (
+            estimate.position_variance, estimate.position_variance, PLANAR_KNOWN,
+            PLANAR_KNOWN, PLANAR_KNOWN, estimate.yaw_variance)
+        doubles[twist:twist + 6] = (float(estimate.linear), 0.0, 0.0,
+                                    0.0, 0.0, float(estimate.angular))
+        doubles[self.twist_variances] = (
+            estimate.linear_variance, PLANAR_KNOWN, PLANAR_KNOWN, PLANAR_KNOWN, PLANAR_KNOWN,
+            estimate.angular_variance)
+        return self.stamped(time_ns)
+
+    def fill_truth(self, state: BodyState, time_ns: int) -> bytes:
+        """Return the serialized ground truth (as :func:`ground_truth`)."""
+        doubles, twist = self.doubles, self.twist_at
+        doubles[0:3] = state.position
+        doubles[3:7] = state.orientation
+        doubles[twist:twist + 3] = state.linear_velocity
+        doubles[twist + 3:twist + 6] = state.angular_velocity
+        return self.stamped(time_ns)
 
 
 def occupancy_grid(grid: MapGrid, frame_id: str, time_ns: int) -> OccupancyGrid:

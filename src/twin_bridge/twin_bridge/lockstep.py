@@ -29,8 +29,8 @@ Pure Python (no rclpy); the bridge node carries it out. The rules:
    *reliable* subscriber acknowledged the period's odometry, tf, joint states and ground
    truth (up to ``timeout_s``; a miss is counted as a timeout). Fast DDS acknowledges on
    its heartbeats, every 3 s by default: a lock-step run starts its processes with the
-   shipped profile ``lockstep_fastdds.xml`` (``with_fast_acknowledgements``), which makes it
-   about 1 ms. Best-effort subscribers (sensor-data QoS: scan, IMU) acknowledge nothing: a
+   shipped profile ``lockstep_fastdds.xml`` (:mod:`twin_bridge.fastdds_profiles`), which
+   makes it about 1 ms. Best-effort subscribers (sensor-data QoS: scan, IMU) acknowledge nothing: a
    controller that must see each scan before its timer fires answers each scan instead.
 3. Then the twin *holds* until every robot's ``cmd_vel`` has answered: a TwistStamped
    stamped at or after the hold's time (so a late answer to an earlier period does not
@@ -42,39 +42,12 @@ The controller is assumed to answer each period exactly once: a sim-time timer w
 is ``period_ns`` (or divides it), started at sim time 0, that always publishes a command.
 """
 
-import os
-from pathlib import Path
-
-from ament_index_python.packages import get_package_share_directory
+# Where twin_campaign imports it from; it lives with the other profiles.
+from twin_bridge.fastdds_profiles import with_fast_acknowledgements  # noqa: F401
 from twin_sim.twin import steps_at
 
 NS_PER_S = 1_000_000_000
 SLOW_DELIVERY_S = 0.5   # wall s: an acknowledgement this late means default DDS heartbeats
-# Fast DDS reads its XML profile from these (2.x and 3.x); the profile makes writers send
-# heartbeats every ms and readers answer them at once, so acknowledgements take about 1 ms.
-PROFILE_VARIABLES = ('FASTRTPS_DEFAULT_PROFILES_FILE', 'FASTDDS_DEFAULT_PROFILES_FILE')
-
-
-def fast_acknowledgements_profile() -> Path:
-    """Return the shipped Fast DDS profile for lock-step (see the module's rule 2)."""
-    return Path(get_package_share_directory('twin_bridge')) / 'lockstep_fastdds.xml'
-
-
-def fast_acknowledgements_configured(environ) -> bool:
-    """Tell whether ``environ`` names a Fast DDS profile (the shipped one or the user's)."""
-    return any(environ.get(name) for name in PROFILE_VARIABLES)
-
-
-def with_fast_acknowledgements(environ) -> dict:
-    """
-    Return ``environ`` with the lock-step profile for the processes of a lock-step run.
-
-    A profile the user chose is kept: it is theirs to tune (see ``SLOW_DELIVERY_S``).
-    """
-    if fast_acknowledgements_configured(environ):
-        return dict(environ)
-    profile = str(fast_acknowledgements_profile())
-    return {**environ, **{name: profile for name in PROFILE_VARIABLES}}
 
 
 class Lockstep:
@@ -138,20 +111,20 @@ class Lockstep:
         if self.holding_since is not None and fresh:
             self.answered.add(robot)
 
-    def delivery(self, delivered: bool, waited_s: float) -> str | None:
+    def delivery(self, delivered: bool, waited_s: float, profile_given: bool) -> bool:
         """
-        Note how the period's data reached the subscribers; return advice when it was slow.
+        Note how the period's data reached the subscribers; tell whether advice is due.
 
         Data not acknowledged within ``timeout_s`` count as a timeout: not reproducible.
+        Advice (start every process with the lock-step profile) is due when the data took
+        ``SLOW_DELIVERY_S`` or longer and no Fast DDS profile was given to the run: one that
+        was is theirs to tune.
+
+        :param profile_given: a Fast DDS profile was named before the bridge started
         """
         if not delivered:
             self.timeouts += 1
-        if waited_s < SLOW_DELIVERY_S or fast_acknowledgements_configured(os.environ):
-            return None
-        return (f"lock-step: subscribers acknowledged a period's data after {waited_s:.1f} s "
-                '(Fast DDS heartbeats every 3 s by default): start the twin and its '
-                'controllers with ' + ' and '.join(
-                    f'{name}={fast_acknowledgements_profile()}' for name in PROFILE_VARIABLES))
+        return waited_s >= SLOW_DELIVERY_S and not profile_given
 
     def may_advance(self, wall_s: float) -> bool:
         """Tell whether the next period may run: released, all answered, or timed out."""

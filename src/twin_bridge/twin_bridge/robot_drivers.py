@@ -125,9 +125,14 @@ class RobotDrivers:
         self.joints_pub = node.create_publisher(JointState, topic('joint_states'), RELIABLE)
         self.scan_converter = conversions.ScanConverter(
             self.robot.config.lidar, self.frame_prefix + self.robot.config.lidar.link)
-        # One message per stream, refilled and republished (see conversions).
-        self.outbox = {'imu': Imu(), 'odom': Odometry(), 'odom_tf': TransformStamped(),
-                       'truth': Odometry(), 'joints': JointState(), 'tf': TFMessage()}
+        # One message per stream, refilled and republished (see conversions); the busiest
+        # kept serialized, rewritten in place.
+        self.outbox = {'odom_tf': TransformStamped(), 'joints': JointState(), 'tf': TFMessage()}
+        self.serialized = {
+            'imu': conversions.SerializedImu(self.frames['imu']),
+            'odom': conversions.SerializedOdometry(self.frames['odom'], self.frames['base']),
+            'truth': conversions.SerializedOdometry(self.frames['ground_truth'],
+                                                    self.frames['base'])}
         # Per sensor (its Readings field): the publisher of a reading.
         self.outputs = {'scan': self.publish_scan, 'imu': self.publish_imu,
                         'odometry': self.publish_odometry}
@@ -249,14 +254,13 @@ class RobotDrivers:
     def publish_imu(self, sample, truth, now: int) -> None:
         """Publish an Imu message."""
         if self.subscribed('imu'):
-            self.imu_pub.publish(conversions.imu(sample, self.frames['imu'], now,
-                                                 self.outbox['imu']))
+            self.imu_pub.publish(self.serialized['imu'].fill(sample, now))
 
     def publish_odometry(self, estimate, truth, now: int) -> None:
         """Publish odom, the odom -> base transform, joint states and ground truth."""
         odom, base, box = self.frames['odom'], self.frames['base'], self.outbox
         if self.subscribed('odom'):
-            self.odom_pub.publish(conversions.odometry(estimate, odom, base, now, box['odom']))
+            self.odom_pub.publish(self.serialized['odom'].fill(estimate, now))
         joints_wanted = self.subscribed('joint_states')
         tf_wanted = self.subscribed('tf')
         if joints_wanted or (tf_wanted and self.robot_state is not None):
@@ -274,8 +278,7 @@ class RobotDrivers:
             box['tf'].transforms = transforms
             self.tf_pub.publish(box['tf'])
         if truth is not None:
-            self.truth_pub.publish(conversions.ground_truth(
-                truth, self.frames['ground_truth'], base, now, box['truth']))
+            self.truth_pub.publish(self.serialized['truth'].fill_truth(truth, now))
 
     # -- commands -----------------------------------------------------------------------
 

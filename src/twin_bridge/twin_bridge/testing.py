@@ -252,3 +252,13 @@ def expected_messages(rate_hz: float, steps: int, step_s: float = SHIPPED_STEP_S
     from twin_sim.twin import exact_step_ns, Schedule, time_of_steps
     schedule, step_ns = Schedule(rate_hz), exact_step_ns(step_s)
     return sum(schedule.due(time_of_steps(k, step_ns)) for k in range(1, steps + 1))
+
+
+def as_message(published, msg_type):
+    """
+    Return what a (mocked) publisher was given, as a message of ``msg_type``.
+
+    The bridge hands its busiest streams' publishers serialized bytes (conversions.Serialized).
+    """
+    from rclpy.serialization import deserialize_message
+    return deserialize_message(published, msg_type) if isinstance(published, bytes) else published

@@ -61,3 +61,17 @@ def test_the_table_names_every_target_and_keeps_the_notes(tmp_path):
     notes = tmp_path / 'benchmarks.md'
     notes.write_text('# old table\n\n## Reading the numbers\n\nkept\n')
     assert bench._notes(notes) == '\n## Reading the numbers\n\nkept\n'
+
+
+def test_only_runs_the_scenarios_named(monkeypatch):
+    monkeypatch.setattr(bench.os, 'sched_setaffinity', lambda *args: None)   # pytest's own
+    ran = []
+    for name in bench.SCENARIOS:
+        monkeypatch.setitem(bench.SCENARIOS, name, lambda repeats, seconds, shipped, name=name:
+                            ran.append(name) or {name: repeats})
+    results = bench.run_all(2, 1.0, ('robots', 'speed'))
+    assert ran == ['speed', 'robots']   # in the full run's order
+    assert results['speed'] == results['robots'] == 2 and 'paced' not in results
+    assert results['clock_default'] == bench.settings_clock_period()
+    bench.run_all(1, 1.0)
+    assert ran[2:] == list(bench.SCENARIOS)   # none named: all of them

@@ -574,49 +574,92 @@ def memory_mb(pid: int, field: str = 'VmHWM') -> float:
 
 # -- the report --------------------------------------------------------------------------
 
-def run_all(repeats: int, paced_seconds: float) -> dict:
-    """Run every scenario; return the results."""
+def run_all(repeats: int, paced_seconds: float, only: tuple = ()) -> dict:
+    """
+    Run every scenario, or those ``only`` names (SCENARIOS); return the results.
+
+    :param only: scenario names; empty for all of them
+    """
     os.sched_setaffinity(0, {MEASURED_CORE})   # the bare and core loops run here
     results = {'machine': f'{platform.processor() or platform.machine()}, '
-                          f'{os.cpu_count()} cores, Python {platform.python_version()}'}
-    shipped = settings_clock_period()
+                          f'{os.cpu_count()} cores, Python {platform.python_version()}',
+               'clock_default': settings_clock_period()}
+    for name, scenario in SCENARIOS.items():
+        if not only or name in only:
+            results.update(scenario(repeats, paced_seconds, results['clock_default']))
+    return results
+
+
+def speed_results(repeats: int, paced_seconds: float, shipped: float) -> dict:
+    """Run the bare loop, the core and the bridge (each /clock period) side by side."""
     bare, core, bridge = [], [], {name: [] for name in CLOCK_PERIODS}
     for _ in range(repeats):   # side by side: each repeat runs every scenario once
         bare.append(bare_factor(10.0))
         core.append(core_factor(10.0))
         for name, period in CLOCK_PERIODS.items():
             bridge[name].append(run_bridge(0.0, 15.0, (f'clock_period:={period}',)))
-    results['bare'], results['core'] = speeds(bare), speeds(core)
-    results['clock_default'] = shipped
-    results['bridge'] = {name: _bridge_summary(runs, bare, core)
-                         for name, runs in bridge.items()}
-    results['core_ratio'] = _ratios(core, bare)
+    return {'bare': speeds(bare), 'core': speeds(core), 'core_ratio': _ratios(core, bare),
+            'bridge': {name: _bridge_summary(runs, bare, core)
+                       for name, runs in bridge.items()}}
+
+
+def paced_results(repeats: int, paced_seconds: float, shipped: float) -> dict:
+    """Run the bridge paced (real_time_factor 1): factor, CPU, /clock jitter, peak RSS."""
     paced = run_bridge(1.0, paced_seconds)
     published_p99 = [p99 for _, p99 in paced['published_jitter']]
-    results['paced'] = {'factor': paced['wall'], 'cpu': paced['cpu_share'],
-                        'jitter_p50_ms': float(np.percentile(paced['clock_jitter_ms'], 50)),
-                        'jitter_p99_ms': float(np.percentile(paced['clock_jitter_ms'], 99)),
-                        'published_jitter_p99_ms': stats(published_p99),
-                        'seconds': paced_seconds, 'peak_rss_mb': paced['peak_rss_mb']}
-    results['sim_timer'] = {name: sim_timer_jitter(period, 20.0)
-                            for name, period in CLOCK_PERIODS.items()}
-    results['latency'] = command_latency(100)
-    results['publish_cost'] = publish_cost()
-    results['lidar_core'] = {beams: speeds([core_factor(5.0, beams) for _ in range(repeats)])
-                             for beams in (360, 1440, 16384)}
-    results['robots'] = {}
+    return {'paced': {'factor': paced['wall'], 'cpu': paced['cpu_share'],
+                      'jitter_p50_ms': float(np.percentile(paced['clock_jitter_ms'], 50)),
+                      'jitter_p99_ms': float(np.percentile(paced['clock_jitter_ms'], 99)),
+                      'published_jitter_p99_ms': stats(published_p99),
+                      'seconds': paced_seconds, 'peak_rss_mb': paced['peak_rss_mb']}}
+
+
+def sim_timer_results(repeats: int, paced_seconds: float, shipped: float) -> dict:
+    """Measure a 50 Hz sim-time timer's period jitter at each /clock period."""
+    return {'sim_timer': {name: sim_timer_jitter(period, 20.0)
+                          for name, period in CLOCK_PERIODS.items()}}
+
+
+def latency_results(repeats: int, paced_seconds: float, shipped: float) -> dict:
+    """Measure the command latency, paced."""
+    return {'latency': command_latency(100)}
+
+
+def publish_cost_results(repeats: int, paced_seconds: float, shipped: float) -> dict:
+    """Measure the CPU cost of one rclpy publish."""
+    return {'publish_cost': publish_cost()}
+
+
+def lidar_results(repeats: int, paced_seconds: float, shipped: float) -> dict:
+    """Run the core with more LIDAR beams."""
+    return {'lidar_core': {beams: speeds([core_factor(5.0, beams) for _ in range(repeats)])
+                           for beams in (360, 1440, 16384)}}
+
+
+def robots_results(repeats: int, paced_seconds: float, shipped: float) -> dict:
+    """Run 1, 4 and 16 robots in one world: the core and the bridge, side by side."""
+    robots = {}
     for n in (1, 4, 16):
         cores, bridges = [], []
         for _ in range(repeats):
             cores.append(core_factor(5.0, robots=n))
             bridges.append(robots_bridge(n, 10.0))
-        results['robots'][n] = {'core': speeds(cores),
-                                'bridge': _bridge_summary(bridges, None, cores),
-                                'messages_per_sim_s': messages_per_sim_second(n, shipped)}
+        robots[n] = {'core': speeds(cores), 'bridge': _bridge_summary(bridges, None, cores),
+                     'messages_per_sim_s': messages_per_sim_second(n, shipped)}
+    return {'robots': robots}
+
+
+def parallel_results(repeats: int, paced_seconds: float, shipped: float) -> dict:
+    """Run independent core twins in parallel processes, one per core."""
     single = stats([parallel_factor(1, 30.0) for _ in range(repeats)])['median']
-    results['parallel'] = {n: {'aggregate': parallel_factor(n, 30.0), 'single': single}
-                           for n in range(1, (os.cpu_count() or 1) + 1)}
-    return results
+    return {'parallel': {n: {'aggregate': parallel_factor(n, 30.0), 'single': single}
+                         for n in range(1, (os.cpu_count() or 1) + 1)}}
+
+
+# Each scenario's name (for --only) and what runs it; in the order of the full run.
+SCENARIOS = {'speed': speed_results, 'paced': paced_results, 'sim_timer': sim_timer_results,
+             'latency': latency_results, 'publish_cost': publish_cost_results,
+             'lidar': lidar_results, 'robots': robots_results, 'parallel': parallel_results}
 
 
 def settings_clock_period() -> float:
@@ -745,7 +788,8 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog=prog, description=__doc__.split('\n\n')[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-        epilog='example: twin bench --repeats 1 --paced-seconds 20 --markdown /tmp/bench.md')
+        epilog='examples: twin bench --repeats 1 --paced-seconds 20 --markdown /tmp/bench.md; '
+        'twin bench --only speed robots --repeats 2')
     parser.add_argument('--repeats', type=int, default=3,
                         help='runs of each scenario (the table shows median, min and max)')
     parser.add_argument('--paced-seconds', type=float, default=60.0,
@@ -754,13 +798,19 @@ def main(args: list[str] | None = None, prog: str | None = None) -> int:
                         help='where to write every figure as JSON')
     parser.add_argument('--markdown', type=Path, default=Path('docs/benchmarks.md'),
                         help='where to write the table (the notes after it are kept)')
+    parser.add_argument('--only', nargs='+', choices=SCENARIOS, default=[], metavar='SCENARIO',
+                        help='run only these scenarios and print their figures as JSON (the '
+                        'table is not rewritten): ' + ', '.join(SCENARIOS))
     parser.add_argument('--core-worker', type=float, help=argparse.SUPPRESS)
     options = parser.parse_args(args)
     if options.core_worker:
         print(core_factor(options.core_worker)['wall'])
         return 0
     os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
-    results = run_all(options.repeats, options.paced_seconds)
+    results = run_all(options.repeats, options.paced_seconds, tuple(options.only))
+    if options.only:
+        print(json.dumps(results, indent=2, default=str))
+        return 0
     table = markdown(results)
     print(table)
     for path, text in ((options.json, json.dumps(results, indent=2, default=str)),
