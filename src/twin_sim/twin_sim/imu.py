@@ -14,8 +14,9 @@
 
 """An IMU: orientation, angular velocity and specific force of a link, with noise and bias."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pybullet
@@ -62,8 +63,7 @@ class ImuConfig:
         check_fields(self, 'imu')
 
 
-@dataclass(frozen=True)
-class ImuSample:
+class ImuSample(NamedTuple):
     """
     One IMU sample, in the IMU link's axes (REP-145: at rest, ``linear_acceleration`` is +g up).
 
@@ -197,8 +197,7 @@ def faulted_sample(sample: ImuSample, faults, previous: ImuSample | None) -> Imu
         return previous   # a frozen driver repeats itself exactly
     for fault in faults:
         if fault.kind == 'imu_bias':
-            sample = replace(sample,
-                             angular_velocity=sample.angular_velocity + fault.params['gyro'],
-                             linear_acceleration=sample.linear_acceleration +
-                             fault.params['accel'])
+            sample = sample._replace(
+                angular_velocity=sample.angular_velocity + fault.params['gyro'],
+                linear_acceleration=sample.linear_acceleration + fault.params['accel'])
     return sample

@@ -16,6 +16,7 @@
 
 from dataclasses import dataclass
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -50,8 +51,7 @@ class OdometryConfig:
         check_fields(self, 'odometry')
 
 
-@dataclass(frozen=True)
-class OdometryEstimate:
+class OdometryEstimate(NamedTuple):
     """
     Pose in the odometry frame and twist in the base frame (REP-105).
 

@@ -19,7 +19,7 @@ from fractions import Fraction
 from functools import partial
 import math
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -80,8 +80,7 @@ class TwinConfig:
         check_fields(self, 'twin')
 
 
-@dataclass(frozen=True)
-class Readings:
+class Readings(NamedTuple):
     """What the sensors produced in one step (a field per sensor of SENSORS); None: not due."""
 
     time_ns: int
