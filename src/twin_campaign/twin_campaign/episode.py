@@ -176,7 +176,7 @@ class Watcher:
         self.odometry_count += 1
 
     def odometry(self) -> list:
-        """Return the first and the latest odometry (stamped poses): all the drift reads."""
+        """Return the first and the latest stamped odometry poses: all the drift reads."""
         return [stamped_pose(deserialize_message(end, Odometry)) for end in self.odometry_ends]
 
     def on_faults(self, msg: String) -> None:
