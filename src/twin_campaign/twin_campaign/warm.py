@@ -250,24 +250,33 @@ def _fork_served(request: dict, output: int, status: int,
     """Fork the child of a request; in the child, run its command; return its pid."""
     pid = os.fork()
     if pid == 0:
-        os.close(status)
-        # The server's fds and its other children's; the epoll instance is shared with the
-        # server: closed here, never changed (unregister would take them from the server's).
-        keys = list(waiting.get_map().values())
-        waiting.close()
-        for key in keys:
-            if key.data is None:   # the requests' socket
-                key.fileobj.close()
-            else:                  # a child's pidfd and its status pipe
-                os.close(key.fd)
-                os.close(key.data[1])
-        signal.signal(signal.SIGINT, signal.default_int_handler)   # the server ignores it
-        os.chdir(request['cwd'])
-        os.dup2(output, 1)
-        os.dup2(output, 2)
-        os.close(output)
+        try:
+            _leave_the_server(status, waiting)
+            os.chdir(request['cwd'])
+            os.dup2(output, 1)
+            os.dup2(output, 2)
+            os.close(output)
+        except BaseException:   # never back into the server's loop
+            traceback.print_exc()
+            os._exit(1)
         _run_child(request['command'], module_entry_point(request['command']))
     return pid
+
+
+def _leave_the_server(status: int, waiting: selectors.BaseSelector) -> None:
+    """In a served child: close the server's fds and its other children's; SIGINT back."""
+    os.close(status)
+    # The epoll instance is shared with the server: closed here, never changed (unregister
+    # would take the fds from the server's set too).
+    keys = list(waiting.get_map().values())
+    waiting.close()
+    for key in keys:
+        if key.data is None:   # the requests' socket
+            key.fileobj.close()
+        else:                  # a child's pidfd and its status pipe
+            os.close(key.fd)
+            os.close(key.data[1])
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # the server ignores it
 
 
 def _say(status: int, number: int) -> None:
