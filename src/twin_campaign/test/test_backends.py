@@ -19,10 +19,14 @@ The two back-ends, local pool and Ray, give the same rows for the same campaign 
 Ray starts a local instance of its own here (two CPUs, a small object store, no dashboard).
 """
 
+import json
+import os
 from pathlib import Path
+import subprocess
+import sys
 
 import pytest
-from twin_campaign.backends import execute, WARM
+from twin_campaign.backends import execute
 from twin_campaign.campaign import load
 from twin_campaign.cli import run_campaign
 import yaml
@@ -72,9 +76,31 @@ def test_an_episode_that_raises_is_an_error_row_on_either_back_end(tmp_path, ray
     assert finished.row['failed_criterion'].startswith('StopIteration')
 
 
-def test_episode_processes_fork_from_a_server_that_imported_the_episode_module():
-    warm = WARM.Process(target=exec, args=(
-        "import sys; sys.exit(0 if 'twin_campaign.episode' in sys.modules else 3)",))
-    warm.start()
-    warm.join(timeout=120)
-    assert warm.exitcode == 0
+REQUESTER = """
+import sys
+from pathlib import Path
+with open(sys.argv[1], 'a') as seen:   # once per import of this module
+    seen.write(__name__ + '\\n')
+if __name__ == '__main__':
+    from twin_campaign.backends import EPISODES
+    child = EPISODES.start([sys.executable, '-m', 'served_probe', sys.argv[1]], sys.argv[2])
+    sys.exit(child.wait(timeout=120))
+"""
+SERVED = """
+import json, sys
+with open(sys.argv[1], 'a') as seen:
+    seen.write(json.dumps('twin_campaign.episode' in sys.modules) + '\\n')
+"""
+
+
+def test_episode_processes_fork_from_a_server_that_imported_only_the_episode_module(tmp_path):
+    # multiprocessing's forkserver ran the requester's __main__ again in every child (under
+    # python -m twin_campaign.bench: matplotlib and Optuna, 1-1.5 CPU s per episode)
+    (tmp_path / 'requester_probe.py').write_text(REQUESTER)
+    (tmp_path / 'served_probe.py').write_text(SERVED)
+    seen, log = tmp_path / 'seen.txt', tmp_path / 'served.log'
+    environment = {**os.environ, 'PYTHONPATH': os.pathsep.join(
+        [str(tmp_path), *os.environ.get('PYTHONPATH', '').split(os.pathsep)])}
+    subprocess.run([sys.executable, '-m', 'requester_probe', str(seen), str(log)],
+                   env=environment, timeout=300, check=True)
+    assert seen.read_text().splitlines() == ['__main__', json.dumps(True)], log.read_text()

@@ -15,6 +15,8 @@
 """Warm children: forked from this process, they run as their command line would."""
 
 import json
+import os
+import select
 import signal
 import subprocess
 import sys
@@ -82,3 +84,52 @@ def test_other_commands_are_executed():
     child = warm.start(['true'])
     assert isinstance(child, subprocess.Popen)
     assert child.wait(timeout=60) == 0
+
+
+def test_a_server_forks_a_module_warm_with_its_arguments_output_and_exit_code(
+        tmp_path, monkeypatch):
+    (tmp_path / 'warm_probe.py').write_text(PROBE)
+    monkeypatch.syspath_prepend(str(tmp_path))   # the server gets this process's sys.path
+    monkeypatch.chdir(tmp_path)
+    server = warm.Server(['warm_probe_preloaded'])
+    (tmp_path / 'warm_probe_preloaded.py').write_text('')
+    seen, log = tmp_path / 'seen.json', tmp_path / 'child.log'
+    child = server.start([sys.executable, '-m', 'warm_probe', 'seen.json', '-x'], str(log))
+    assert child.wait(timeout=60) == 3
+    probe = json.loads(seen.read_text())   # found in the requester's working directory
+    assert probe == {'argv': ['seen.json', '-x'], 'name': '__main__',
+                     'file': str(tmp_path / 'warm_probe.py'), 'warm': True, 'own_group': True}
+    assert log.read_text() == 'probe ran\n'
+    with pytest.raises(ValueError, match='-m'):
+        server.start(['true'], str(log))
+
+
+def test_a_served_child_that_outlives_its_wait_is_killed_with_its_group(tmp_path, monkeypatch):
+    (tmp_path / 'group_probe.py').write_text(
+        'import subprocess, sys, time\n'
+        'sleeper = subprocess.Popen(["sleep", "60"])\n'   # a child of its own, in its group
+        'print(sleeper.pid, flush=True)\n'
+        'time.sleep(60)\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    log = tmp_path / 'child.log'
+    child = warm.Server([]).start([sys.executable, '-m', 'group_probe'], str(log))
+    with pytest.raises(subprocess.TimeoutExpired):
+        child.wait(timeout=0.1)
+    assert child.poll() is None
+    while not log.read_text().endswith('\n'):
+        time.sleep(0.05)
+    child.kill_group()
+    assert child.wait(timeout=60) == -signal.SIGKILL
+    assert _ended(int(log.read_text()))   # the grandchild went with it
+
+
+def _ended(pid: int) -> bool:
+    """Tell whether a process (not this one's child) ends within a minute."""
+    try:
+        ending = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([ending], [], [], 60)[0])
+    finally:
+        os.close(ending)

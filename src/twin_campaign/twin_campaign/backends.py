@@ -27,13 +27,14 @@ from concurrent.futures import as_completed, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 import json
-import multiprocessing
 import os
 from pathlib import Path
+import subprocess
 import sys
 import tempfile
 from typing import Iterator
 
+from twin_campaign import warm
 from twin_campaign.campaign import Campaign
 
 WALL_S_PER_SIM_S = 20.0    # an episode slower than this (plus start-up) is hung: killed
@@ -55,29 +56,14 @@ class Finished:
 
 # Episode processes are forked from a server that imported twin_campaign.episode (rclpy,
 # the messages, NumPy, PyBullet, the bridge) once per campaign, or per Ray worker: a fresh
-# interpreter per episode spent about 0.6 CPU s on those imports.
-WARM = multiprocessing.get_context('forkserver')
-WARM.set_forkserver_preload(['twin_campaign.episode'])
+# interpreter per episode spent about 0.6 CPU s on those imports (twin_campaign.warm).
+EPISODES = warm.Server(['twin_campaign.episode'])
 
 
-def episode_arguments(campaign: Campaign, key: str, result: Path, record: str | None) -> list:
-    """Return the arguments of one episode's process (``python -m twin_campaign.episode``)."""
-    return [str(campaign.path), key, str(result), *(['--record', record] if record else [])]
-
-
-def episode_process(arguments: list, log: str) -> None:
-    """
-    Run one episode, in a process forked from the warm server, as its command line would.
-
-    In a process group of its own (so a hung episode is killed with its twin and controller),
-    with its output and its children's in ``log``.
-    """
-    os.setpgid(0, 0)
-    output = os.open(log, os.O_WRONLY | os.O_APPEND)
-    os.dup2(output, 1)
-    os.dup2(output, 2)
-    from twin_campaign.episode import main   # imported already by the server
-    sys.exit(main(arguments))
+def episode_command(campaign: Campaign, key: str, result: Path, record: str | None) -> list:
+    """Return the command line of one episode's process (``python -m twin_campaign.episode``)."""
+    return [sys.executable, '-m', 'twin_campaign.episode', str(campaign.path), key, str(result),
+            *(['--record', record] if record else [])]
 
 
 def run_one(campaign: Campaign, key: str, record: str | None) -> Finished:
@@ -91,17 +77,13 @@ def run_one(campaign: Campaign, key: str, record: str | None) -> Finished:
     limit = next(s.time_limit for s in campaign.scenarios if key.startswith(f'{s.name}-'))
     with tempfile.TemporaryDirectory(prefix=f'twin-{key}-') as scratch:
         result, log = Path(scratch) / 'row.json', Path(scratch) / 'episode.log'
-        log.touch()
-        process = WARM.Process(target=episode_process, name=f'twin-{key}',
-                               args=(episode_arguments(campaign, key, result, record), str(log)))
-        process.start()
-        process.join(timeout=START_UP_S + campaign.start_timeout + WALL_S_PER_SIM_S * limit)
-        code = process.exitcode
-        if code is None:
-            os.killpg(process.pid, 9)
-            process.join()
+        process = EPISODES.start(episode_command(campaign, key, result, record), str(log))
+        try:
+            code = process.wait(START_UP_S + campaign.start_timeout + WALL_S_PER_SIM_S * limit)
+        except subprocess.TimeoutExpired:
+            process.kill_group()
+            process.wait()
             code = 'timeout'
-        process.close()
         text = log.read_text()
         if code == 0 and result.is_file():
             return Finished(json.loads(result.read_text()), text)

@@ -23,19 +23,21 @@ the local pool (its start-up apart), the CPU cost of an episode (its process wit
 bridge and controller, as each episode counts it: ``cpu_s`` in its row), the aggregate
 simulated seconds per wall second, and what follows for a 16-core machine and for a
 simulated day in five minutes. The load average is printed with it: the numbers of a
-shared machine are only as good as its load.
+shared machine are only as good as its load. ``--episodes 1`` is a quick check (one episode
+per scenario and run, 6 in all) of the same figures, with more noise.
 """
 
 import argparse
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 import json
 import math
 import os
 from pathlib import Path
+import resource
 import sys
 import time
 
-from twin_campaign.backends import ray_session, WARM
+from twin_campaign.backends import EPISODES, ray_session
 from twin_campaign.campaign import Campaign, CampaignError, load
 from twin_campaign.cli import run_campaign
 
@@ -54,6 +56,7 @@ class Run:
     wall_s: float
     sim_s: float
     cpu_s: float      # the episodes' own count (process, bridge, controller), summed
+    campaign_cpu_s: float   # the campaign process's own (its threads; Ray's driver)
 
     @property
     def episodes_per_hour(self) -> float:
@@ -69,15 +72,21 @@ class Run:
 def measure(campaign: Campaign, output: Path, backend: str, workers: int,
             ray_address: str | None = None) -> Run:
     """Run the whole campaign once on a back-end; return its numbers."""
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), own_cpu_s()
     rows = run_campaign(campaign, output / f'{backend}-{workers}', workers, False,
                         ray_address=ray_address)
-    wall = time.monotonic() - started
+    wall, cpu = time.monotonic() - started, own_cpu_s() - cpu_before
 
     def total(column: str) -> float:
         return sum(float(row.get(column) or 0.0) for row in rows)
     return Run(backend, workers, len(rows), sum(r['outcome'] == 'error' for r in rows), wall,
-               total('sim_time_s'), total('cpu_s'))
+               total('sim_time_s'), total('cpu_s'), cpu)
+
+
+def own_cpu_s() -> float:
+    """Return this process's CPU seconds, all threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def summary(runs: dict, ray_start_s: float) -> dict:
@@ -108,11 +117,12 @@ def markdown(campaign: Campaign, runs: dict, derived: dict, load_average: tuple)
     lines = [f'Campaign `{campaign.path}`; load average before {load_average[0]:.1f}, after '
              f'{load_average[1]:.1f} ({os.cpu_count()} cores).', '',
              '| back-end | workers | episodes (errors) | wall s | episodes/h | sim s/wall s |'
-             ' CPU s |', '|---|---|---|---|---|---|---|']
+             ' CPU s/episode | campaign process CPU s |', '|---|---|---|---|---|---|---|---|']
     for run in runs.values():
         lines.append(f'| {run.backend} | {run.workers} | {run.episodes} ({run.errors}) | '
                      f'{run.wall_s:.1f} | {run.episodes_per_hour:.0f} | '
-                     f'{run.sim_per_wall:.2f} | {run.cpu_s:.0f} |')
+                     f'{run.sim_per_wall:.2f} | {run.cpu_s / run.episodes:.2f} | '
+                     f'{run.campaign_cpu_s:.2f} |')
     lines += ['', *(f'- {name}: {value:.3g}' for name, value in derived.items())]
     return '\n'.join(lines) + '\n'
 
@@ -122,18 +132,22 @@ def main(args: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('campaign', nargs='?', default=str(DEFAULT), metavar='FILE')
     parser.add_argument('--output', default='artifacts/campaign_bench', metavar='DIR')
+    parser.add_argument('--episodes', type=int, metavar='N',
+                        help="episodes per scenario instead of the file's (1: a quick check)")
     options = parser.parse_args(args)
     try:
         campaign = load(options.campaign)
+        if options.episodes is not None:
+            if options.episodes < 1:
+                raise CampaignError(f'--episodes {options.episodes}: give 1 or more')
+            campaign = replace(campaign, episodes=options.episodes)
     except CampaignError as error:
         print(f'twin campaign bench: {error}', file=sys.stderr)
         return 2
     output = Path(options.output)
     load_before = os.getloadavg()[0]
     started = time.monotonic()
-    first = WARM.Process(target=int)   # the warm server starts (its one import) apart, as Ray
-    first.start()
-    first.join()
+    EPISODES.ensure_running()   # the warm server starts (its one import) apart, as Ray
     warm_start_s = time.monotonic() - started
     runs = {'local-1': measure(campaign, output, 'local', 1),
             'local-2': measure(campaign, output, 'local', 2)}
