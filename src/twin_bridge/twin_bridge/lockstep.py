@@ -42,8 +42,6 @@ The controller is assumed to answer each period exactly once: a sim-time timer w
 is ``period_ns`` (or divides it), started at sim time 0, that always publishes a command.
 """
 
-# Where twin_campaign imports it from; it lives with the other profiles.
-from twin_bridge.fastdds_profiles import with_fast_acknowledgements  # noqa: F401
 from twin_sim.twin import steps_at
 
 NS_PER_S = 1_000_000_000

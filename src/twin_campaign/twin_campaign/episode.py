@@ -46,8 +46,8 @@ from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
 from twin_analysis.metrics import final_drift, stamped_pose
 from twin_bridge.bridge_node import main as bridge_main
+from twin_bridge.fastdds_profiles import with_fast_acknowledgements
 from twin_bridge.graph_watch import qos_mismatch
-from twin_bridge.lockstep import with_fast_acknowledgements
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_bridge.testing import isolate_ros_graph
 from twin_campaign import warm
