@@ -28,7 +28,7 @@ per scenario and run, 6 in all) of the same figures, with more noise.
 """
 
 import argparse
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 import json
 import math
 import os
@@ -40,6 +40,7 @@ import time
 from twin_campaign.backends import EPISODES, ray_session
 from twin_campaign.campaign import Campaign, CampaignError, load
 from twin_campaign.cli import run_campaign
+from twin_campaign.tuning import trial_campaign
 
 DEFAULT = Path('config') / 'campaigns' / 'bench.yaml'
 DAY_S, FIVE_MINUTES_S, PROJECTED_CORES = 86400.0, 300.0, 16
@@ -135,16 +136,17 @@ def main(args: list[str] | None = None) -> int:
     parser.add_argument('--episodes', type=int, metavar='N',
                         help="episodes per scenario instead of the file's (1: a quick check)")
     options = parser.parse_args(args)
+    output = Path(options.output)
     try:
         campaign = load(options.campaign)
         if options.episodes is not None:
             if options.episodes < 1:
                 raise CampaignError(f'--episodes {options.episodes}: give 1 or more')
-            campaign = replace(campaign, episodes=options.episodes)
+            # Written out: each episode process reads its campaign from the file.
+            campaign = trial_campaign(campaign, {}, campaign.seed, options.episodes, output)
     except CampaignError as error:
         print(f'twin campaign bench: {error}', file=sys.stderr)
         return 2
-    output = Path(options.output)
     load_before = os.getloadavg()[0]
     started = time.monotonic()
     EPISODES.ensure_running()   # the warm server starts (its one import) apart, as Ray
