@@ -154,4 +154,7 @@ def test_the_serialized_streams_carry_what_the_message_builders_do():
         assert deserialize_message(truth.fill_truth(state, time_ns), Odometry) == \
             conversions.ground_truth(state, 'world', 'tb1/base_footprint', time_ns)
         assert deserialize_message(clock.fill(time_ns), Clock) == conversions.clock(time_ns)
+        held = sample._replace(angular_velocity=rng.normal(size=3))   # the same variances
+        assert deserialize_message(imu.fill(held, time_ns), Imu) == conversions.imu(
+            held, 'tb1/imu_link', time_ns)
     assert deserialize_message(clock.fill(1), Clock) != conversions.clock(2)   # it can fail

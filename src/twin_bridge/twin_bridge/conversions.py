@@ -299,6 +299,7 @@ class SerializedImu(Serialized):
         self.variances = np.array([self.index(name) + offset for name in (
             'orientation_covariance[0]', 'angular_velocity_covariance[0]',
             'linear_acceleration_covariance[0]') for offset in (0, 4, 8)])
+        self.variances_written = None   # they come from the noise settings: rarely new
 
     def fill(self, sample: ImuSample, time_ns: int) -> bytes:
         """Return the serialized Imu message for a sample (as :func:`imu`)."""
@@ -306,8 +307,11 @@ class SerializedImu(Serialized):
         doubles[0:4] = sample.orientation
         doubles[angular:angular + 3] = sample.angular_velocity
         doubles[linear:linear + 3] = sample.linear_acceleration
-        doubles[self.variances] = (sample.orientation_variance,) * 3 + (
-            sample.angular_velocity_variance,) * 3 + (sample.linear_acceleration_variance,) * 3
+        variances = (sample.orientation_variance, sample.angular_velocity_variance,
+                     sample.linear_acceleration_variance)
+        if variances != self.variances_written:
+            doubles[self.variances] = np.repeat(variances, 3)
+            self.variances_written = variances
         return self.stamped(time_ns)
 
 

@@ -17,6 +17,7 @@
 from pathlib import Path
 
 from nav_msgs.msg import Odometry
+import pytest
 import rclpy
 from rclpy.serialization import serialize_message
 from twin_bridge.testing import isolate_ros_graph
@@ -26,35 +27,34 @@ from twin_campaign.episode import Watcher
 CAMPAIGNS = Path(__file__).resolve().parents[3] / 'config' / 'campaigns'
 
 
-def test_the_watcher_stops_following_the_clock_once_it_resumes_the_twin():
+@pytest.fixture
+def node_and_watcher():
+    """Yield a node in an isolated graph and a watcher of the bench campaign's first scenario."""
     isolate_ros_graph()
     rclpy.init()
     try:
         node = rclpy.create_node('watcher_test')
         campaign = load(CAMPAIGNS / 'bench.yaml')
-        watcher = Watcher(node, campaign, campaign.scenarios[0], None, (0.0, 0.0, 0.0))
-        assert '/clock' in {s.topic_name for s in node.subscriptions}
-        watcher.resume(node)
-        assert watcher.resumed
-        assert '/clock' not in {s.topic_name for s in node.subscriptions}
-        assert '/ground_truth/odom' in {s.topic_name for s in node.subscriptions}
+        yield node, Watcher(node, campaign, campaign.scenarios[0], None, (0.0, 0.0, 0.0))
     finally:
         rclpy.try_shutdown()
 
 
-def test_the_watcher_keeps_the_first_and_the_latest_odometry_for_the_drift():
-    isolate_ros_graph()
-    rclpy.init()
-    try:
-        node = rclpy.create_node('watcher_test')
-        campaign = load(CAMPAIGNS / 'bench.yaml')
-        watcher = Watcher(node, campaign, campaign.scenarios[0], None, (0.0, 0.0, 0.0))
-        for x in (1.0, 2.0, 3.0):
-            msg = Odometry()
-            msg.header.stamp.sec, msg.pose.pose.position.x = int(x), x
-            msg.pose.pose.orientation.w = 1.0
-            watcher.on_odometry(serialize_message(msg))   # as a raw subscription gives it
-        assert watcher.odometry_count == 3
-        assert watcher.odometry() == [(1.0, 1.0, 0.0, 0.0), (3.0, 3.0, 0.0, 0.0)]
-    finally:
-        rclpy.try_shutdown()
+def test_the_watcher_stops_following_the_clock_once_it_resumes_the_twin(node_and_watcher):
+    node, watcher = node_and_watcher
+    assert '/clock' in {s.topic_name for s in node.subscriptions}
+    watcher.resume(node)
+    assert watcher.resumed
+    assert '/clock' not in {s.topic_name for s in node.subscriptions}
+    assert '/ground_truth/odom' in {s.topic_name for s in node.subscriptions}
+
+
+def test_the_watcher_keeps_the_first_and_the_latest_odometry_for_the_drift(node_and_watcher):
+    _, watcher = node_and_watcher
+    for x in (1.0, 2.0, 3.0):
+        msg = Odometry()
+        msg.header.stamp.sec, msg.pose.pose.position.x = int(x), x
+        msg.pose.pose.orientation.w = 1.0
+        watcher.on_odometry(serialize_message(msg))   # as a raw subscription gives it
+    assert watcher.odometry_count == 3
+    assert watcher.odometry() == [(1.0, 1.0, 0.0, 0.0), (3.0, 3.0, 0.0, 0.0)]
