@@ -61,6 +61,15 @@ def test_a_request_held_after_its_target_is_reached_changes_nothing_and_a_new_on
                                                             -0.3 + 2 * 3.2 * 0.01))
 
 
+def test_a_request_reached_before_another_came_ramps_again_when_it_returns():
+    limiter = VelocityLimiter(DriveLimits())
+    for _ in range(200):
+        limiter.update(0.1, 0.0, 0.01)   # reached
+    limiter.update(-0.1, 0.0, 0.01)      # another request, one step of it
+    assert limiter.update(0.1, 0.0, 0.01) == pytest.approx((0.1, 0.0))   # back up a step
+    assert limiter.update(-0.1, 0.0, 0.01)[0] == pytest.approx(0.1 - 2.5 * 0.01)
+
+
 def test_limiter_held_at_a_stop_by_a_non_finite_request_still_follows_a_finite_one():
     limiter = VelocityLimiter(DriveLimits())
     for _ in range(10):

@@ -108,8 +108,9 @@ class VelocityLimiter:
         rate_step = limits.max_angular_acceleration * dt
         self.linear += max(-speed_step, min(speed_step, linear - self.linear))
         self.angular += max(-rate_step, min(rate_step, angular - self.angular))
-        if finite and self.linear == linear and self.angular == angular:
-            self.reached = request
+        # Only the latest request counts: an older one reached is stale once another came.
+        reached = finite and self.linear == linear and self.angular == angular
+        self.reached = request if reached else None
         return self.linear, self.angular
 
 
