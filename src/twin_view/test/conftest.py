@@ -55,6 +55,16 @@ def start_twin_and_view(tmp_path):
 
 
 @pytest.fixture
+def view_alone(tmp_path):
+    """Start the view with no twin; return its URL."""
+    group, port = ProcessGroup(tmp_path), free_port()
+    group.start('twin_view.view_node', {'host': '127.0.0.1', 'port': port,
+                                        'world_file': str(WORLD)})
+    yield f'ws://127.0.0.1:{port}'
+    group.stop_all()
+
+
+@pytest.fixture
 def twin_and_view(start_twin_and_view):
     """Start the view and a bridge in the arena; return the view's URL."""
     return start_twin_and_view()

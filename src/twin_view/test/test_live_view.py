@@ -18,6 +18,7 @@ import json
 import math
 
 from foxglove_client import decode, FoxgloveClient
+from geometry_msgs.msg import TwistStamped
 from nav_msgs.msg import Odometry
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -117,3 +118,27 @@ def test_teleop_on_cmd_vel_drives_the_twin(stamped, start_twin_and_view, listene
         info.node_name == 'view'
         for info in listener.node.get_publishers_info_by_topic('/cmd_vel')), 30.0,
         'the view to drop its cmd_vel publisher once the client left')
+
+
+def test_a_guessed_command_type_follows_the_subscriber_that_shows_later(view_alone, listener):
+    # Teleop before the twin is discovered: Twist goes out; a TwistStamped twin then gets it.
+    with FoxgloveClient(view_alone) as client:
+        command = client.advertise('/cmd_vel', 'geometry_msgs/msg/Twist')
+        forward = json.dumps({'linear': {'x': 0.2, 'y': 0.0, 'z': 0.0},
+                              'angular': {'x': 0.0, 'y': 0.0, 'z': 0.0}}).encode()
+
+        def view_publishes_twist() -> bool:
+            client.publish(command, forward)
+            return any(info.node_name == 'view' and info.topic_type == 'geometry_msgs/msg/Twist'
+                       for info in listener.node.get_publishers_info_by_topic('/cmd_vel'))
+
+        def stamped_received() -> bool:
+            client.publish(command, forward)
+            return bool(received)
+
+        listener.spin_until(view_publishes_twist, 30.0,
+                            'the view to publish cmd_vel as Twist, nothing subscribing')
+        received = listener.record(TwistStamped, '/cmd_vel',
+                                   QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE))
+        listener.spin_until(stamped_received, 30.0, 'a TwistStamped subscriber to get commands')
+        assert received[-1].twist.linear.x == 0.2

@@ -134,6 +134,7 @@ class ViewNode(Node):
         self.subscriptions_by_topic = {}
         self.command_channels = set()  # (client id, client channel id) accepted as commands
         self.command_publisher = None
+        self.command_type_guessed = False   # 'auto' found no subscriber: Twist until one shows
         self.sim_ns = 0
         self.feeds = self._make_feeds()
         try:
@@ -306,6 +307,8 @@ class ViewNode(Node):
             self.get_logger().warning(f'client {client_id}: command ignored: {error}',
                                       throttle_duration_sec=2.0)
             return
+        if self.command_type_guessed:
+            self._follow_the_subscribed_command_type()
         twist = Twist()
         (twist.linear.x, twist.linear.y, twist.linear.z) = velocity.linear
         (twist.angular.x, twist.angular.y, twist.angular.z) = velocity.angular
@@ -319,13 +322,29 @@ class ViewNode(Node):
         """Publish cmd_vel as ``command_type``, or ('auto') as the twin subscribes to it."""
         topic, wanted = self._name('cmd_vel'), self.value['command_type']
         if wanted == 'auto':
-            found = [info.topic_type for info in self.get_subscriptions_info_by_topic(topic)
-                     if info.topic_type in COMMAND_TYPES]
+            found = self._subscribed_command_types()
             wanted = found[0] if found else 'geometry_msgs/msg/Twist'
+            self.command_type_guessed = not found
             if not found:
                 self.get_logger().warning(f'nothing subscribes to {topic} yet: commands go out '
-                                          'as geometry_msgs/msg/Twist')
+                                          'as geometry_msgs/msg/Twist until something does')
         return self.create_publisher(COMMAND_TYPES[wanted], topic, RELIABLE)
+
+    def _subscribed_command_types(self) -> list[str]:
+        """Return the command types cmd_vel's subscribers take (discovery may lag)."""
+        return [info.topic_type for info in
+                self.get_subscriptions_info_by_topic(self._name('cmd_vel'))
+                if info.topic_type in COMMAND_TYPES]
+
+    def _follow_the_subscribed_command_type(self) -> None:
+        """Once a guessed command type's subscriber shows, publish as it subscribes."""
+        found = self._subscribed_command_types()
+        if not found:
+            return
+        self.command_type_guessed = False
+        if COMMAND_TYPES[found[0]] is not self.command_publisher.msg_type:
+            self.destroy_publisher(self.command_publisher)
+            self.command_publisher = self._command_publisher()
 
     def close(self) -> None:
         """Stop the server (clients see the connection close)."""
