@@ -158,3 +158,39 @@ def test_the_serialized_streams_carry_what_the_message_builders_do():
         assert deserialize_message(imu.fill(held, time_ns), Imu) == conversions.imu(
             held, 'tb1/imu_link', time_ns)
     assert deserialize_message(clock.fill(1), Clock) != conversions.clock(2)   # it can fail
+
+
+def test_the_serialized_tf_and_joint_states_carry_what_the_message_builders_do(robot_xacro):
+    # tf: odom -> base as odom_transform builds it, then the wheels as robot_state_publisher
+    # would; joint states as joint_state builds them. Compared as messages (CDR padding).
+    from rclpy.serialization import deserialize_message
+    from sensor_msgs.msg import JointState
+    from tf2_msgs.msg import TFMessage
+    rng = np.random.default_rng(11)
+    robot_state = RobotStatePublisher(load_robot_description(robot_xacro).xml, 'tb1/')
+    joints = ['wheel_left_joint', 'wheel_right_joint']
+    tf = conversions.SerializedTransforms([('tb1/odom', 'tb1/base_footprint')] +
+                                          robot_state.moving_frames())
+    odom_only = conversions.SerializedTransforms([('tb1/odom', 'tb1/base_footprint')])
+    joint_states = conversions.SerializedJointState(joints)
+    for _ in range(20):   # each refill overwrites every number of the one before
+        time_ns = int(rng.integers(0, 10**13))
+        estimate = OdometryEstimate(*rng.normal(size=5), *rng.random(4))
+        positions, velocities = list(rng.normal(size=2) * 50.0), list(rng.normal(size=2))
+        wheels = dict(zip(joints, positions))
+        built = TFMessage(transforms=[conversions.odom_transform(
+            estimate, 'tb1/odom', 'tb1/base_footprint', time_ns)] +
+            robot_state.moving_transforms(wheels, time_ns))
+        poses = [conversions.planar_pose(estimate)] + robot_state.moving_poses(wheels)
+        assert len(built.transforms) == 3
+        assert deserialize_message(tf.fill(poses, time_ns), TFMessage) == built
+        assert deserialize_message(odom_only.fill(poses[:1], time_ns), TFMessage) == \
+            TFMessage(transforms=built.transforms[:1])
+        assert deserialize_message(joint_states.fill(positions, velocities, time_ns),
+                                   JointState) == conversions.joint_state(
+            joints, positions, velocities, time_ns)
+    with pytest.raises(ValueError):   # one pose a transform
+        tf.fill(poses[:2], 0)
+    swapped = conversions.joint_state(joints, positions[::-1], velocities, time_ns)
+    assert deserialize_message(joint_states.fill(positions, velocities, time_ns),
+                               JointState) != swapped   # it can fail

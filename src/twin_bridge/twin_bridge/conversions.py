@@ -18,8 +18,9 @@ Core values -> ROS messages, in one place. Stamps are simulated time.
 Each function fills ``into`` when given one and returns it: the bridge keeps one message per
 stream and refills it (rclpy serialises at publish), which saves building a tree of message
 objects for each of the thousands of messages a simulated second produces. The busiest
-streams (/clock, IMU, odometry, ground truth) are kept serialized instead (``Serialized``):
-the same messages, byte for byte but CDR padding, without rclpy's conversion at each publish.
+streams (/clock, IMU, odometry, tf, joint states, ground truth) are kept serialized instead
+(``Serialized``): the same messages, byte for byte but CDR padding, without rclpy's
+conversion at each publish.
 """
 
 import array
@@ -35,6 +36,7 @@ import numpy as np
 from rclpy.serialization import serialize_message
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Imu, JointState, LaserScan
+from tf2_msgs.msg import TFMessage
 from twin_sim import BodyState, ImuSample, LidarConfig, OdometryEstimate, Pose, Scan
 from twin_sim.occupancy_map import MapGrid
 
@@ -222,25 +224,34 @@ class Serialized:
     STAMP = struct.Struct('<iI')   # builtin_interfaces/Time: int32 sec, uint32 nanosec
     SENTINEL_INT, SENTINEL_DOUBLE = 0x5A3C1E0F, 1234.5678901234567
 
-    def __init__(self, msg, stamp: str, first_double: str | None = None, count: int = 0):
+    def __init__(self, msg, stamps: list[str], first_double: str | None = None,
+                 count: int = 0):
         """
-        Serialize ``msg``, its constant part filled; find its stamp and doubles.
+        Serialize ``msg``, its constant part filled; find its stamps and doubles.
 
-        :param stamp: the path of the stamp, e.g. ``'header.stamp'``
-        :param first_double: the path of the first of ``count`` consecutive doubles
+        :param stamps: the paths of the stamps, e.g. ``['header.stamp']``; all get one time
+        :param first_double: the path of the first of ``count`` doubles, which may have other
+            fields between them (the strings of a list of transforms): each double is found
+            by :meth:`index`, and CDR aligns every double to 8 bytes
         """
         self.msg = msg
         self.buffer = bytearray(serialize_message(msg))
-        self.stamp_at = self.offset(stamp + '.sec', self.SENTINEL_INT, '<i')
+        self.stamps_at = [self.offset(stamp + '.sec', self.SENTINEL_INT, '<i')
+                          for stamp in stamps]
         self.doubles, self.doubles_at = None, 0
         if first_double is not None:
             self.doubles_at = self.offset(first_double, self.SENTINEL_DOUBLE, '<d')
             self.doubles = np.frombuffer(self.buffer, '<f8', count, self.doubles_at)
 
     def offset(self, path: str, sentinel, code: str) -> int:
-        """Return where the field at ``path`` (``'a.b'`` or ``'a.b[3]'``) is serialized."""
+        """
+        Return where the field at ``path`` is serialized.
+
+        :param path: attributes and list items, e.g. ``'a.b'``, ``'a.b[3]'`` or
+            ``'a[1].b.c'``
+        """
         *parents, name = path.split('.')
-        holder = functools.reduce(getattr, parents, self.msg)
+        holder = functools.reduce(_item, parents, self.msg)
         name, _, index = name.rstrip(']').partition('[')
         old = _put(holder, name, index, sentinel)
         marked = serialize_message(self.msg)
@@ -251,14 +262,29 @@ class Serialized:
                              'in the serialized message')
         return marked.index(packed)
 
+    def view_doubles(self, first: str, last: str) -> None:
+        """Set ``doubles`` to view the doubles from the one at path ``first`` to ``last``."""
+        self.doubles_at = self.offset(first, self.SENTINEL_DOUBLE, '<d')
+        count = (self.offset(last, self.SENTINEL_DOUBLE, '<d') - self.doubles_at) // 8 + 1
+        self.doubles = np.frombuffer(self.buffer, '<f8', count, self.doubles_at)
+
     def index(self, path: str) -> int:
         """Return the index in ``doubles`` of the double at ``path``."""
         return (self.offset(path, self.SENTINEL_DOUBLE, '<d') - self.doubles_at) // 8
 
     def stamped(self, time_ns: int) -> bytes:
         """Return the serialized message stamped with simulated time ``time_ns``."""
-        self.STAMP.pack_into(self.buffer, self.stamp_at, *divmod(time_ns, NS_PER_S))
+        seconds, nanoseconds = divmod(time_ns, NS_PER_S)
+        for stamp_at in self.stamps_at:
+            self.STAMP.pack_into(self.buffer, stamp_at, seconds, nanoseconds)
         return bytes(self.buffer)
+
+
+def _item(holder, name: str):
+    """Return ``holder.name``, or ``holder.name[index]`` for a name ``'name[index]'``."""
+    name, _, index = name.rstrip(']').partition('[')
+    value = getattr(holder, name)
+    return value[int(index)] if index else value
 
 
 def _put(holder, name: str, index: str, value):
@@ -277,7 +303,7 @@ class SerializedClock(Serialized):
 
     def __init__(self):
         """Serialize an empty Clock once."""
-        super().__init__(Clock(), 'clock')
+        super().__init__(Clock(), ['clock'])
 
     def fill(self, time_ns: int) -> bytes:
         """Return the serialized /clock message for ``time_ns`` (as :func:`clock`)."""
@@ -292,7 +318,7 @@ class SerializedImu(Serialized):
         msg = Imu()
         msg.header.frame_id = frame_id
         # From the orientation on, the message is 37 doubles (4 + 9 + 3 + 9 + 3 + 9).
-        super().__init__(msg, 'header.stamp', 'orientation.x', 37)
+        super().__init__(msg, ['header.stamp'], 'orientation.x', 37)
         self.angular_at = self.index('angular_velocity.x')
         self.linear_at = self.index('linear_acceleration.x')
         # The three covariances' diagonals (3x3, row-major), for one numpy write.
@@ -323,7 +349,7 @@ class SerializedOdometry(Serialized):
         msg = Odometry()
         msg.header.frame_id, msg.child_frame_id = frame_id, child_frame_id
         # From the pose on, the message is 85 doubles (3 + 4 + 36, then 3 + 3 + 36).
-        super().__init__(msg, 'header.stamp', 'pose.pose.position.x', 85)
+        super().__init__(msg, ['header.stamp'], 'pose.pose.position.x', 85)
         self.twist_at = self.index('twist.twist.linear.x')
         # The covariances' diagonals, for one numpy write each.
         self.pose_variances = self.index('pose.covariance[0]') + np.array(DIAGONAL)
@@ -353,6 +379,68 @@ class SerializedOdometry(Serialized):
         doubles[twist:twist + 3] = state.linear_velocity
         doubles[twist + 3:twist + 6] = state.angular_velocity
         return self.stamped(time_ns)
+
+
+class SerializedJointState(Serialized):
+    """A robot's joint states, serialized: :func:`joint_state`'s message, for fixed joints."""
+
+    def __init__(self, names: list[str]):
+        """Serialize the constant part once: the joint names (the frame id is empty)."""
+        self.count = len(names)
+        msg = JointState(name=list(names), position=[0.0] * self.count,
+                         velocity=[0.0] * self.count)
+        super().__init__(msg, ['header.stamp'])
+        # The positions, the velocities' length (and padding), then the velocities.
+        last = self.count - 1
+        self.view_doubles('position[0]', f'velocity[{last}]')
+        self.velocity_at = self.index('velocity[0]')
+
+    def fill(self, positions, velocities, time_ns: int) -> bytes:
+        """Return the serialized joint states (as :func:`joint_state`), one value a joint."""
+        doubles, velocity = self.doubles, self.velocity_at
+        doubles[0:self.count] = positions
+        doubles[velocity:velocity + self.count] = velocities
+        return self.stamped(time_ns)
+
+
+class SerializedTransforms(Serialized):
+    """
+    A robot's ``tf`` messages, serialized: a TFMessage of transforms between fixed frames.
+
+    As :func:`odom_transform` and :class:`RobotStatePublisher`'s moving transforms build them,
+    each stamped with the same time.
+    """
+
+    def __init__(self, frames: list[tuple[str, str]]):
+        """Serialize the constant part once: ``frames``, each transform's (parent, child)."""
+        msg = TFMessage(transforms=[TransformStamped() for _ in frames])
+        for transform, (parent, child) in zip(msg.transforms, frames):
+            transform.header.frame_id, transform.child_frame_id = parent, child
+        last = len(frames) - 1
+        super().__init__(msg, [f'transforms[{i}].header.stamp' for i in range(len(frames))])
+        self.view_doubles('transforms[0].transform.translation.x',
+                          f'transforms[{last}].transform.rotation.w')
+        # Each transform's 7 doubles (translation, rotation), after its frame ids.
+        self.starts = [self.index(f'transforms[{i}].transform.translation.x')
+                       for i in range(len(frames))]
+
+    def fill(self, poses, time_ns: int) -> bytes:
+        """
+        Return the serialized TFMessage.
+
+        :param poses: each transform's (x, y, z, qx, qy, qz, qw), in the order of the frames
+        """
+        doubles = self.doubles
+        for start, pose in zip(self.starts, poses, strict=True):
+            doubles[start:start + 7] = pose
+        return self.stamped(time_ns)
+
+
+def planar_pose(estimate: OdometryEstimate) -> tuple:
+    """Return an odometry estimate as (x, y, z, qx, qy, qz, qw), as :func:`odom_transform`."""
+    half_yaw = float(estimate.yaw) / 2.0
+    return (float(estimate.x), float(estimate.y), 0.0, 0.0, 0.0, math.sin(half_yaw),
+            math.cos(half_yaw))
 
 
 def occupancy_grid(grid: MapGrid, frame_id: str, time_ns: int) -> OccupancyGrid:

@@ -24,7 +24,7 @@ import functools
 import math
 import time
 
-from geometry_msgs.msg import PoseWithCovarianceStamped, TransformStamped, Twist, TwistStamped
+from geometry_msgs.msg import PoseWithCovarianceStamped, Twist, TwistStamped
 from nav_msgs.msg import Odometry
 import numpy as np
 from rclpy.duration import Duration
@@ -125,17 +125,6 @@ class RobotDrivers:
         self.joints_pub = node.create_publisher(JointState, topic('joint_states'), RELIABLE)
         self.scan_converter = conversions.ScanConverter(
             self.robot.config.lidar, self.frame_prefix + self.robot.config.lidar.link)
-        # One message per stream, refilled and republished (see conversions); the busiest
-        # kept serialized, rewritten in place.
-        self.outbox = {'odom_tf': TransformStamped(), 'joints': JointState(), 'tf': TFMessage()}
-        self.serialized = {
-            'imu': conversions.SerializedImu(self.frames['imu']),
-            'odom': conversions.SerializedOdometry(self.frames['odom'], self.frames['base']),
-            'truth': conversions.SerializedOdometry(self.frames['ground_truth'],
-                                                    self.frames['base'])}
-        # Per sensor (its Readings field): the publisher of a reading.
-        self.outputs = {'scan': self.publish_scan, 'imu': self.publish_imu,
-                        'odometry': self.publish_odometry}
         self.robot_state = None
         if robot_state_urdf is not None:
             self.robot_state = RobotStatePublisher(robot_state_urdf, self.frame_prefix)
@@ -143,6 +132,20 @@ class RobotDrivers:
                 String(data=robot_state_urdf))
             node.create_publisher(TFMessage, topic('tf_static'), LATCHED).publish(
                 TFMessage(transforms=self.robot_state.static_transforms(0)))
+        # Every stream but the scan kept serialized, rewritten in place (see conversions).
+        tf_frames = [(self.frames['odom'], self.frames['base'])]
+        if self.robot_state is not None:
+            tf_frames += self.robot_state.moving_frames()
+        self.serialized = {
+            'imu': conversions.SerializedImu(self.frames['imu']),
+            'odom': conversions.SerializedOdometry(self.frames['odom'], self.frames['base']),
+            'truth': conversions.SerializedOdometry(self.frames['ground_truth'],
+                                                    self.frames['base']),
+            'tf': conversions.SerializedTransforms(tf_frames),
+            'joints': conversions.SerializedJointState(self.wheel_joints)}
+        # Per sensor (its Readings field): the publisher of a reading.
+        self.outputs = {'scan': self.publish_scan, 'imu': self.publish_imu,
+                        'odometry': self.publish_odometry}
 
     def _make_subscriptions(self) -> None:
         node, topic, settings = self.node, self.topic, self.settings
@@ -258,27 +261,23 @@ class RobotDrivers:
 
     def publish_odometry(self, estimate, truth, now: int) -> None:
         """Publish odom, the odom -> base transform, joint states and ground truth."""
-        odom, base, box = self.frames['odom'], self.frames['base'], self.outbox
+        serialized = self.serialized
         if self.subscribed('odom'):
-            self.odom_pub.publish(self.serialized['odom'].fill(estimate, now))
+            self.odom_pub.publish(serialized['odom'].fill(estimate, now))
         joints_wanted = self.subscribed('joint_states')
         tf_wanted = self.subscribed('tf')
         if joints_wanted or (tf_wanted and self.robot_state is not None):
             # Joint states carry the joints' own angles (URDF sign), not "forward" angles.
             positions, velocities = self.robot.wheel_joint_states()
         if joints_wanted:
-            self.joints_pub.publish(conversions.joint_state(self.wheel_joints, positions,
-                                                            velocities, now, box['joints']))
+            self.joints_pub.publish(serialized['joints'].fill(positions, velocities, now))
         if tf_wanted:
-            transforms = [conversions.odom_transform(estimate, odom, base, now,
-                                                     box['odom_tf'])]
+            poses = [conversions.planar_pose(estimate)]
             if self.robot_state is not None:
-                transforms += self.robot_state.moving_transforms(
-                    dict(zip(self.wheel_joints, positions)), now)
-            box['tf'].transforms = transforms
-            self.tf_pub.publish(box['tf'])
+                poses += self.robot_state.moving_poses(dict(zip(self.wheel_joints, positions)))
+            self.tf_pub.publish(serialized['tf'].fill(poses, now))
         if truth is not None:
-            self.truth_pub.publish(self.serialized['truth'].fill_truth(truth, now))
+            self.truth_pub.publish(serialized['truth'].fill_truth(truth, now))
 
     # -- commands -----------------------------------------------------------------------
 

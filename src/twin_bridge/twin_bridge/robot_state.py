@@ -99,16 +99,22 @@ class RobotStatePublisher:
         msg.child_frame_id = self.prefix + joint.child
         return msg
 
-    def _transform(self, joint: Joint, time_ns: int, position: float = 0.0,
-                   into: TransformStamped | None = None) -> TransformStamped:
-        msg = into or self._message(joint)
-        set_stamp(msg.header.stamp, time_ns)
+    @staticmethod
+    def _pose(joint: Joint, position: float) -> tuple[tuple, tuple]:
+        """Return a joint's child frame in its parent's at ``position``: xyz, (w, x, y, z)."""
         xyz, quaternion = joint.xyz, joint.quaternion
         if joint.kind == 'prismatic':
             xyz = tuple(offset + position * axis for offset, axis in zip(xyz, joint.axis))
         elif joint.kind != 'fixed':
             quaternion = multiply_quaternions(quaternion,
                                               axis_angle_quaternion(joint.axis, position))
+        return xyz, quaternion
+
+    def _transform(self, joint: Joint, time_ns: int, position: float = 0.0,
+                   into: TransformStamped | None = None) -> TransformStamped:
+        msg = into or self._message(joint)
+        set_stamp(msg.header.stamp, time_ns)
+        xyz, quaternion = self._pose(joint, position)
         translation, rotation = msg.transform.translation, msg.transform.rotation
         translation.x, translation.y, translation.z = xyz
         rotation.w, rotation.x, rotation.y, rotation.z = quaternion
@@ -126,3 +132,20 @@ class RobotStatePublisher:
         """
         return [self._transform(joint, time_ns, positions.get(joint.name, 0.0), msg)
                 for joint, msg in zip(self.movable, self.moving_msgs)]
+
+    def moving_frames(self) -> list[tuple[str, str]]:
+        """Return the (parent, child) frame ids of the movable joints' transforms, in order."""
+        return [(msg.header.frame_id, msg.child_frame_id) for msg in self.moving_msgs]
+
+    def moving_poses(self, positions: dict) -> list[tuple]:
+        """
+        Return the movable joints' transforms at ``positions``, as :meth:`moving_transforms`.
+
+        Each as (x, y, z, qx, qy, qz, qw), in the order of :meth:`moving_frames`: what a
+        serialized message (``conversions.SerializedTransforms``) takes.
+        """
+        poses = []
+        for joint in self.movable:
+            xyz, (w, x, y, z) = self._pose(joint, positions.get(joint.name, 0.0))
+            poses.append((*xyz, x, y, z, w))
+        return poses
