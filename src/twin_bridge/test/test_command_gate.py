@@ -53,6 +53,19 @@ def test_one_message_is_in_force_for_the_timeout_only(gate):
     assert gate.watchdog_expired(S + int(0.51 * S))
 
 
+def test_only_a_moving_command_in_force_has_a_time_it_moves_until(gate):
+    assert gate.moving_until_ns() is None                  # nothing received
+    gate.offer(BodyTwist(0.2), receipt_ns=S)
+    assert gate.moving_until_ns() == S + S // 2
+    gate.advance_to(2 * S)                                 # expired: standing still
+    assert gate.moving_until_ns() is None
+    gate.offer(BodyTwist(0.0), receipt_ns=2 * S)           # a stop keeps nothing moving
+    assert gate.moving_until_ns() is None
+    gate.offer(BodyTwist(0.2), receipt_ns=3 * S)
+    gate.engage_e_stop()
+    assert gate.moving_until_ns() is None
+
+
 def test_huge_values_saturate_by_default(gate):
     assert gate.offer(BodyTwist(1e300, angular_z=-1e6), receipt_ns=0).accepted
     assert gate.advance_to(0) == (0.22, -2.84)

@@ -24,7 +24,7 @@ import time
 from unittest import mock
 
 from diagnostic_msgs.msg import DiagnosticStatus
-from geometry_msgs.msg import PoseWithCovarianceStamped
+from geometry_msgs.msg import PoseWithCovarianceStamped, Twist, Vector3
 import pytest
 from std_srvs.srv import Trigger
 from twin_bridge.testing import as_message
@@ -54,6 +54,37 @@ def test_a_tick_steps_at_most_a_quarter_of_the_command_timeout(bridge_in_process
         node.on_timer()
         assert 0 < node.sim_ns - before <= 0.0125e9 + node.step_ns
     assert node.pacing.overruns == 0
+
+
+def test_far_faster_than_real_time_a_controller_late_by_sim_time_only_is_waited_for(
+        bridge_in_process):
+    # At real_time_factor 0 the command's 50 ms of simulated time pass in a few ms of
+    # wall time; a controller the machine delays that long is not a dead one.
+    node = bridge_in_process(cmd_vel_timeout=0.05)
+    node.drivers[0].on_twist(Twist(linear=Vector3(x=0.1)))
+    received_ns = node.sim_ns
+    for _ in range(20):
+        node.on_timer()
+    # Held at the first step that would expire the command.
+    assert 0.05e9 < node.sim_ns - received_ns < 0.05e9 + node.step_ns + 1
+    assert node.drivers[0].gate.counters['watchdog_timeouts'] == 0
+    assert node.stats['controller_waits'] == 1
+    node.drivers[0].on_twist(Twist(linear=Vector3(x=0.1)))    # the controller catches up
+    node.on_timer()
+    assert node.drivers[0].gate.advance_to(node.sim_ns) == (0.1, 0.0)
+    assert node.pacing.overruns == 0
+
+
+def test_a_controller_silent_for_the_timeout_in_wall_time_too_is_timed_out(bridge_in_process):
+    node = bridge_in_process(cmd_vel_timeout=0.05)
+    node.drivers[0].on_twist(Twist(linear=Vector3(x=0.1)))
+    received_ns = node.sim_ns
+    node.on_timer()
+    time.sleep(0.06)                                          # the wait ends
+    for _ in range(20):
+        node.on_timer()
+    assert node.sim_ns - received_ns > 0.1e9
+    assert node.drivers[0].gate.counters['watchdog_timeouts'] == 1
 
 
 def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):

@@ -50,6 +50,15 @@ def test_a_command_is_timed_from_receipt_to_the_first_step_that_applies_it():
     assert latency.max_wall_ms == pytest.approx(2.0)
 
 
+def test_the_newest_command_is_received_whether_applied_or_not():
+    latency = CommandLatency()
+    assert latency.received_wall_s is None
+    latency.received(2.0, 100)
+    assert latency.received_wall_s == 2.0                  # pending
+    latency.applying(2.5, 100)
+    assert latency.received_wall_s == 2.0                  # applied
+
+
 STEP_NS = 4_000_000   # 4 ms physics steps
 
 

@@ -201,7 +201,8 @@ class BridgeNode(Node):
         self.pacing = Pacing(factor, self.step_ns)
         self.pacing.restart(time.monotonic(), self.sim_ns)
         self.pacing.achieved(time.monotonic(), self.sim_ns)
-        self.stats = {'steps': 0, 'achieved_factor': 0.0}
+        self.stats = {'steps': 0, 'achieved_factor': 0.0, 'controller_waits': 0}
+        self.waited_for_ns = None
         self.lockstep = Lockstep(
             round(self.settings.lockstep_period * NS_PER_S), self.step_ns, len(self.drivers),
             self.settings.lockstep_timeout) if self.settings.lockstep_enabled else None
@@ -236,18 +237,33 @@ class BridgeNode(Node):
         # A tick steps at most a part of cmd_vel_timeout in simulated time, so that far
         # faster than real time a controller that keeps up is not timed out for commands
         # the tick did not read: the batch then goes on at the next tick, due at once.
+        # Nor does it time out a moving command whose controller is not late by wall time:
+        # it waits for the controller instead (up to cmd_vel_timeout of wall time).
         owed = self.pacing.owed(now, self.sim_ns)
         if self.batch_deadline is None:
             self.batch_deadline = now + FAST_BATCH_S
         span_ns = self.settings.cmd_vel_timeout * NS_PER_S / COMMAND_READS_PER_TIMEOUT
         end_ns = self.sim_ns + span_ns
+        late_ns = min((ns for d in self.drivers if (ns := d.late_command_ns(now)) is not None),
+                      default=NEVER_NS)
         while owed > 0 and time.monotonic() < self.batch_deadline and not (
                 self.paused or self.halted):
             if self.sim_ns >= end_ns:
                 return
+            if self.sim_ns > late_ns:
+                self.wait_for_controller(late_ns)
+                return
             self.advance()
             owed -= 1
         self.pacing.settle(time.monotonic(), self.sim_ns, owed)
+        self.batch_deadline = None
+
+    def wait_for_controller(self, late_ns: int) -> None:
+        """Hold time where a late controller's command would expire; the wait owes no steps."""
+        if late_ns != self.waited_for_ns:
+            self.stats['controller_waits'] += 1
+            self.waited_for_ns = late_ns
+        self.pacing.restart(time.monotonic(), self.sim_ns)
         self.batch_deadline = None
 
     @reported
@@ -461,6 +477,7 @@ class BridgeNode(Node):
             'real_time_factor_achieved': f'{self.stats["achieved_factor"]:.3f}',
             'steps': str(self.stats['steps']),
             'step_overruns': str(self.pacing.overruns),
+            'controller_waits': str(self.stats['controller_waits']),
             'paused': str(self.paused).lower(),
             'callback_errors': str(self.counters_callback_errors),
             'step_failures': str(self.step_failures.total),

@@ -162,6 +162,17 @@ class CommandGate:
             self.command = (0.0, 0.0)
         return self.command
 
+    def moving_until_ns(self) -> int | None:
+        """
+        Return the last step time at which a moving command is still in force.
+
+        None when no moving command is in force (stopped, expired, e-stopped): stepping
+        past it times out only a controller that wants the robot to move.
+        """
+        if self.e_stopped or self.received_ns is None or self.command == (0.0, 0.0):
+            return None
+        return self.received_ns + self.timeout_ns
+
     def watchdog_expired(self, now_ns: int) -> bool:
         """Tell whether no valid command arrived within the timeout."""
         return self.received_ns is None or now_ns - self.received_ns > self.timeout_ns

@@ -171,6 +171,21 @@ class RobotDrivers:
         if self.latency.waiting:   # read the clock only for a new command
             self.latency.applying(time.monotonic(), sim_ns)
 
+    def late_command_ns(self, wall_s: float) -> int | None:
+        """
+        Return the simulated time past which a step would time out this robot's controller
+        although, by wall time, it is not late yet (None: no such command in force).
+
+        Far faster than real time, cmd_vel_timeout of simulated time is a few milliseconds
+        of wall time: a controller that the machine delays that long is not a dead one.
+        """
+        until_ns = self.gate.moving_until_ns()
+        received_s = self.latency.received_wall_s
+        if until_ns is None or received_s is None or \
+                wall_s - received_s >= self.gate.timeout_ns / NS_PER_S:
+            return None
+        return until_ns
+
     def follow_faults(self) -> bool:
         """
         Carry out the robot's active bridge faults if they changed; tell whether they did.

@@ -168,6 +168,12 @@ class CommandLatency:
         """Tell whether a received command has not been applied yet."""
         return self.pending is not None
 
+    @property
+    def received_wall_s(self) -> float | None:
+        """Return the wall time of the newest accepted command (None before the first)."""
+        newest = self.pending or (self.last and (self.last.received_wall_s,))
+        return newest[0] if newest else None
+
     def received(self, wall_s: float, sim_ns: int) -> None:
         """Note an accepted command (a newer one replaces one not yet applied)."""
         self.pending = (wall_s, sim_ns)
