@@ -37,7 +37,7 @@ import resource
 import sys
 import time
 
-from twin_campaign.backends import EPISODES, ray_session
+from twin_campaign.backends import EPISODES, ray_session, ray_slots
 from twin_campaign.campaign import Campaign, CampaignError, load
 from twin_campaign.cli import run_campaign
 from twin_campaign.tuning import trial_campaign
@@ -155,6 +155,7 @@ def main(args: list[str] | None = None) -> int:
             'local-2': measure(campaign, output, 'local', 2)}
     started = time.monotonic()
     with ray_session('local', 2):
+        ray_slots(2)   # its actors' warm servers start apart, as the local pool's
         ray_start_s = time.monotonic() - started
         runs['ray-2'] = measure(campaign, output, 'ray', 2, ray_address='local')
     derived = {**summary(runs, ray_start_s), 'warm_server_start_s': warm_start_s}
