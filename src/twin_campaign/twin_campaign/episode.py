@@ -223,9 +223,10 @@ class Watcher:
         Still incomplete after the campaign's ``start_timeout``: ``not_started`` says why.
         Complete, it waits for the runner's go-ahead (``released``) as long as it takes.
         """
-        if self.resumed:
-            return
         now = time.monotonic()
+        if self.resumed or (self.ready_at is not None and now >= self.ready_at and
+                            not self.released()):
+            return   # ready and waiting: the graph is looked at again once released
         gap = handshake_gap(self.clock_heard, self.pause.service_is_ready(), graph_of(node))
         if not gap and self.goal_pub and not self.goal_pub.get_subscription_count():
             gap = f'the controller does not subscribe {self.goal_pub.topic_name} (goal_topic)'
