@@ -14,7 +14,7 @@
 
 
 """
-Where a campaign's episodes run: a local pool of threads, or Ray tasks.
+Where a campaign's episodes run: a local pool of threads, or Ray actors.
 
 Both back-ends call the same function, :func:`run_one`, which runs one episode's process
 (``twin_campaign.episode``, its own ROS graph) in a scratch folder and returns its row and its
@@ -143,7 +143,7 @@ def local_pool(campaign: Campaign, keys: list, workers: int,
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception as error:   # as a Ray task's: an error row, never a dead campaign
+            except Exception as error:   # as on Ray: an error row, never a dead campaign
                 yield Finished(error_row(campaign, futures[future], _reason(error)), repr(error))
 
 
