@@ -19,11 +19,11 @@ Campaign throughput (a benchmark, not a test): episodes per hour, back-ends, pro
 ``python -m twin_campaign.bench [FILE] --output DIR`` runs the campaign (default
 ``config/campaigns/bench.yaml``) on the local pool with 1 and 2 workers and on Ray with 2,
 and prints a Markdown table: episodes per hour, the 2-worker scaling, Ray's overhead over
-the local pool (its start-up and its actors' apart), the CPU cost of an episode (its process with its
-bridge and controller, as each episode counts it: ``cpu_s`` in its row), the aggregate
-simulated seconds per wall second, and what follows for a 16-core machine and for a
-simulated day in five minutes. The load average is printed with it: the numbers of a
-shared machine are only as good as its load. ``--episodes 1`` is a quick check (one episode
+the local pool (its start-up and its actors' apart), the CPU cost of an episode (its
+process with its bridge and controller, as each episode counts it: ``cpu_s`` in its row),
+the aggregate simulated seconds per wall second, and what follows for a 16-core machine
+and for a simulated day in five minutes. The load average is printed with it: the numbers
+of a shared machine are only as good as its load. ``--episodes 1`` is a quick check (one episode
 per scenario and run, 6 in all) of the same figures, with more noise.
 """
 
