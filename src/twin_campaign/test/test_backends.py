@@ -24,8 +24,10 @@ import os
 from pathlib import Path
 import subprocess
 import sys
+import threading
 
 import pytest
+from twin_campaign import backends
 from twin_campaign.backends import execute
 from twin_campaign.campaign import load
 from twin_campaign.cli import run_campaign
@@ -104,3 +106,52 @@ def test_episode_processes_fork_from_a_server_that_imported_only_the_episode_mod
     subprocess.run([sys.executable, '-m', 'requester_probe', str(seen), str(log)],
                    env=environment, timeout=300, check=True)
     assert seen.read_text().splitlines() == ['__main__', json.dumps(True)], log.read_text()
+
+
+class OneWorkersEpisodes:
+    """In place of the warm server: episodes that note when they start, step and end."""
+
+    def __init__(self):
+        """Nothing has started yet."""
+        self.events, self.second_started = [], threading.Event()
+
+    def start(self, command: list, log: str) -> 'NotedEpisode':
+        """Note the start; the episode steps once its gate has the runner's go-ahead."""
+        Path(log).write_text('')
+        key = command[4]
+        self.events.append(('start', key))
+        if len(self.events) > 1:
+            self.second_started.set()
+        return NotedEpisode(self, key, command[5], command[command.index('--gate') + 1])
+
+
+class NotedEpisode:
+    """An episode whose wait notes the go-ahead read from its gate, then its end."""
+
+    def __init__(self, episodes: OneWorkersEpisodes, key: str, result: str, gate: str):
+        """Remember where its row and its gate are."""
+        self.episodes, self.key, self.result, self.gate = episodes, key, result, gate
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Read the go-ahead, step (the first waits for the second's start), end with a row."""
+        with open(self.gate, 'rb', buffering=0) as gate:
+            assert gate.read(1)
+        self.episodes.events.append(('go', self.key))
+        if self.key.endswith('000'):
+            self.episodes.second_started.wait(timeout=60)
+        self.episodes.events.append(('end', self.key))
+        Path(self.result).write_text(json.dumps({'key': self.key, 'outcome': 'pass'}))
+        return 0
+
+
+def test_a_worker_starts_its_next_episode_while_one_steps_and_lets_it_step_after(
+        tmp_path, monkeypatch):
+    # start-up (processes, discovery, handshake) was idle wall time between two episodes
+    episodes = OneWorkersEpisodes()
+    monkeypatch.setattr(backends, 'EPISODES', episodes)
+    campaign = load(tiny_campaign(tmp_path))
+    rows = [f.row for f in execute(campaign, ['east-000', 'east-001'], 1, None)]
+    assert [r['outcome'] for r in rows] == ['pass', 'pass']
+    order = episodes.events.index
+    assert order(('start', 'east-001')) < order(('end', 'east-000'))   # started while it stepped
+    assert order(('end', 'east-000')) < order(('go', 'east-001')) < order(('end', 'east-001'))

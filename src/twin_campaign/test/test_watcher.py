@@ -14,15 +14,18 @@
 
 """The episode's watcher: what it reads of the twin's graph, before and after the resume."""
 
+import os
 from pathlib import Path
+import threading
 
 from nav_msgs.msg import Odometry
 import pytest
 import rclpy
 from rclpy.serialization import serialize_message
 from twin_bridge.testing import isolate_ros_graph
+from twin_campaign import episode
 from twin_campaign.campaign import load
-from twin_campaign.episode import Watcher
+from twin_campaign.episode import Gate, Watcher
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / 'config' / 'campaigns'
 
@@ -58,3 +61,36 @@ def test_the_watcher_keeps_the_first_and_the_latest_odometry_for_the_drift(node_
         watcher.on_odometry(serialize_message(msg))   # as a raw subscription gives it
     assert watcher.odometry_count == 3
     assert watcher.odometry() == [(1.0, 1.0, 0.0, 0.0), (3.0, 3.0, 0.0, 0.0)]
+
+
+def test_a_ready_watcher_waits_for_the_runners_go_ahead_to_resume(node_and_watcher, monkeypatch):
+    # the runner starts an episode while the one before steps: it must stay paused till then
+    node, _ = node_and_watcher
+    monkeypatch.setattr(episode, 'handshake_gap', lambda *_: '')   # the handshake is done
+    monkeypatch.setattr(episode, 'MATCH_S', 0.0)
+    campaign = load(CAMPAIGNS / 'bench.yaml')
+    released = []
+    watcher = Watcher(node, campaign, campaign.scenarios[0], None, (0.0, 0.0, 0.0),
+                      lambda: bool(released))
+    watcher.resume_when_ready(node)
+    watcher.resume_when_ready(node)
+    assert not watcher.resumed and not watcher.not_started
+    released.append(True)
+    watcher.resume_when_ready(node)
+    assert watcher.resumed
+
+
+def test_a_gate_opens_when_the_runner_writes_and_wakes_the_watch(tmp_path):
+    fifo = tmp_path / 'go'
+    os.mkfifo(fifo)
+    runner_end = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)   # as backends.run_one holds it
+    woken = threading.Event()
+    gate = Gate(str(fifo))
+    gate.wake = woken.set
+    try:
+        assert not gate.is_open()
+        os.write(runner_end, b'1')
+        assert woken.wait(timeout=60)
+        assert gate.is_open()
+    finally:
+        os.close(runner_end)

@@ -14,7 +14,7 @@
 
 
 """
-Where a campaign's episodes run: a local pool of threads, or Ray tasks.
+Where a campaign's episodes run: a local pool of threads, or Ray actors.
 
 Both back-ends call the same function, :func:`run_one`, which runs one episode's process
 (``twin_campaign.episode``, its own ROS graph) in a scratch folder and returns its row and its
@@ -24,7 +24,7 @@ workspace installed at the same path (Ray runs code, it does not ship it).
 """
 
 from concurrent.futures import as_completed, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 import json
 import os
@@ -32,6 +32,7 @@ from pathlib import Path
 import subprocess
 import sys
 import tempfile
+import threading
 from typing import Iterator
 
 from twin_campaign import warm
@@ -40,6 +41,9 @@ from twin_campaign.campaign import Campaign
 WALL_S_PER_SIM_S = 20.0    # an episode slower than this (plus start-up) is hung: killed
 START_UP_S = 60.0          # wall s for the processes to start, besides the handshake's limit
 RAY_OBJECT_STORE_BYTES = 80 * 1024 ** 2   # rows are small; Ray's floor is about 75 MiB
+# Episodes per worker at once: one steps, the next starts (its processes, discovery, the
+# handshake: 1.3-2.6 wall s, mostly waiting) and waits, paused, for the first to end.
+EPISODES_PER_WORKER = 2
 
 
 class BackendError(RuntimeError):
@@ -60,35 +64,56 @@ class Finished:
 EPISODES = warm.Server(['twin_campaign.episode'])
 
 
-def episode_command(campaign: Campaign, key: str, result: Path, record: str | None) -> list:
+def episode_command(campaign: Campaign, key: str, result: Path, record: str | None,
+                    gate: Path | None = None) -> list:
     """Return the command line of one episode's process (``python -m twin_campaign.episode``)."""
     return [sys.executable, '-m', 'twin_campaign.episode', str(campaign.path), key, str(result),
-            *(['--record', record] if record else [])]
+            *(['--record', record] if record else []), *(['--gate', str(gate)] if gate else [])]
 
 
-def run_one(campaign: Campaign, key: str, record: str | None) -> Finished:
+def run_one(campaign: Campaign, key: str, record: str | None,
+            stepping: threading.Semaphore | None = None) -> Finished:
     """
     Run one episode's process to its end; an error row when it fails or hangs.
 
+    :param stepping: the episodes that may step at once: this one starts at once, then
+        waits for a place (ready and paused: ``twin_campaign.episode.Gate``); None: no wait
+
     The process is killed (with its bridge and controller: one process group) when it
-    outlives START_UP_S + the start handshake's limit + WALL_S_PER_SIM_S x its scenario's
-    time limit.
+    outlives, from its place, START_UP_S + the start handshake's limit + WALL_S_PER_SIM_S x
+    its scenario's time limit.
     """
     limit = next(s.time_limit for s in campaign.scenarios if key.startswith(f'{s.name}-'))
     with tempfile.TemporaryDirectory(prefix=f'twin-{key}-') as scratch:
-        result, log = Path(scratch) / 'row.json', Path(scratch) / 'episode.log'
-        process = EPISODES.start(episode_command(campaign, key, result, record), str(log))
+        result, log, gate = (Path(scratch) / name for name in ('row.json', 'episode.log', 'go'))
+        os.mkfifo(gate)
+        # Held open read-write (never blocks): the episode's read waits for the go-ahead, and
+        # an episode that ended before it leaves nobody to get a SIGPIPE.
+        go = os.open(gate, os.O_RDWR | os.O_NONBLOCK)
         try:
-            code = process.wait(START_UP_S + campaign.start_timeout + WALL_S_PER_SIM_S * limit)
-        except subprocess.TimeoutExpired:
-            process.kill_group()
-            process.wait()
-            code = 'timeout'
+            process = EPISODES.start(episode_command(campaign, key, result, record, gate),
+                                     str(log))
+            with stepping or nullcontext():
+                os.write(go, b'1')
+                code = wait_or_kill(process, START_UP_S + campaign.start_timeout +
+                                    WALL_S_PER_SIM_S * limit)
+        finally:
+            os.close(go)
         text = log.read_text()
         if code == 0 and result.is_file():
             return Finished(json.loads(result.read_text()), text)
     last = (text.strip().splitlines() or ['(empty log)'])[-1]
     return Finished(error_row(campaign, key, f'exit {code}: {last[:200]}'), text)
+
+
+def wait_or_kill(process, timeout: float) -> int | str:
+    """Return the process's exit code, or 'timeout' once it is killed after ``timeout`` s."""
+    try:
+        return process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill_group()
+        process.wait()
+        return 'timeout'
 
 
 def error_row(campaign: Campaign, key: str, reason: str) -> dict:
@@ -106,13 +131,19 @@ def _reason(error: Exception) -> str:
 
 def local_pool(campaign: Campaign, keys: list, workers: int,
                record: str | None) -> Iterator[Finished]:
-    """Run the episodes ``workers`` at a time in this machine's threads; yield as they end."""
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        futures = {pool.submit(run_one, campaign, key, record): key for key in keys}
+    """
+    Run the episodes ``workers`` at a time in this machine's threads; yield as they end.
+
+    Each worker's next episode starts while its episode steps (EPISODES_PER_WORKER).
+    """
+    workers = max(1, workers)
+    stepping = threading.Semaphore(workers)
+    with ThreadPoolExecutor(EPISODES_PER_WORKER * workers) as pool:
+        futures = {pool.submit(run_one, campaign, key, record, stepping): key for key in keys}
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception as error:   # as a Ray task's: an error row, never a dead campaign
+            except Exception as error:   # as on Ray: an error row, never a dead campaign
                 yield Finished(error_row(campaign, futures[future], _reason(error)), repr(error))
 
 
@@ -131,29 +162,78 @@ def execute(campaign: Campaign, keys: list, workers: int | None, record: str | N
     return ray_pool(campaign, keys, workers, record, ray_address)
 
 
+class Slot:
+    """
+    A Ray actor: one worker's episodes, the next one starting while the one before steps.
+
+    It keeps its warm server (``EPISODES``) for the Ray session, and takes
+    EPISODES_PER_WORKER calls at once (threads), one of which may step (``run_one``).
+    """
+
+    def __init__(self):
+        """Start the warm server, so the first episode does not wait for its imports."""
+        self.stepping = threading.Semaphore(1)
+        EPISODES.ensure_running()
+
+    def run(self, campaign: Campaign, key: str, record: str | None) -> Finished:
+        """Run one episode (``run_one``)."""
+        return run_one(campaign, key, record, self.stepping)
+
+    def ready(self) -> bool:
+        """Return True (once the actor has started: its warm server imported)."""
+        return True
+
+
+_slots = []   # this Ray session's actors (ray_slots)
+
+
+def ray_slots(count: int) -> list:
+    """
+    Return ``count`` Slot actors of this Ray session, started (and warm) at the first call.
+
+    Kept for the session: a tuning's trials, or the bench's runs, reuse their warm servers.
+    """
+    import ray
+    _slots.extend(_new_slot() for _ in range(count - len(_slots)))
+    ray.get([slot.ready.remote() for slot in _slots[:count]])
+    return _slots[:count]
+
+
+def _new_slot():
+    import ray
+    return ray.remote(num_cpus=1, max_concurrency=EPISODES_PER_WORKER, max_restarts=0)(
+        Slot).remote()
+
+
 def ray_pool(campaign: Campaign, keys: list, workers: int | None, record: str | None,
              address: str) -> Iterator[Finished]:
     """
-    Run each episode as a Ray task (``run_one``, one CPU, no retry); yield as they end.
+    Run the episodes on Ray Slot actors (one CPU each, no retry); yield as they end.
 
-    A task that raises or whose worker dies is an error row, like a crashed episode. At
-    most ``workers`` tasks are in flight (all of them when None).
+    A call that raises, or whose actor dies (it is replaced), is an error row, like a
+    crashed episode. ``workers`` actors (None: one per CPU of the cluster).
     """
     import ray   # only this back-end needs it: a heavy import the local pool does without
     with ray_session(address, workers):
-        task = ray.remote(num_cpus=1, max_retries=0)(run_one)
-        waiting, running = list(keys), {}
+        count = min(len(keys), workers or int(ray.cluster_resources().get('CPU', 1)))
+        slots = ray_slots(count) if keys else []
+        waiting, running, busy = list(keys), {}, [0] * len(slots)
         while waiting or running:
-            while waiting and len(running) < (workers or len(keys)):
-                key = waiting.pop(0)
-                running[task.remote(campaign, key, record)] = key
+            for index, slot in enumerate(slots):
+                while waiting and busy[index] < EPISODES_PER_WORKER:
+                    key = waiting.pop(0)
+                    running[slot.run.remote(campaign, key, record)] = (key, index, slot)
+                    busy[index] += 1
             [done], _ = ray.wait(list(running), num_returns=1)
-            key = running.pop(done)
+            key, index, slot = running.pop(done)
+            busy[index] -= 1
             try:
                 yield ray.get(done)
-            except ray.exceptions.RayTaskError as error:   # the task raised: as the pool says
+            except ray.exceptions.RayTaskError as error:   # the call raised: as the pool says
                 yield Finished(error_row(campaign, key, _reason(error.cause)), str(error))
-            except ray.exceptions.RayError as error:   # its worker or node died
+            except ray.exceptions.RayError as error:   # its actor or node died
+                if _slots[index] is slot:
+                    _slots[index] = slots[index] = _new_slot()
                 yield Finished(error_row(campaign, key, _reason(error)), str(error))
 
 
@@ -182,4 +262,5 @@ def ray_session(address: str, workers: int | None):
     try:
         yield
     finally:
+        _slots.clear()
         ray.shutdown()

@@ -19,11 +19,11 @@ Campaign throughput (a benchmark, not a test): episodes per hour, back-ends, pro
 ``python -m twin_campaign.bench [FILE] --output DIR`` runs the campaign (default
 ``config/campaigns/bench.yaml``) on the local pool with 1 and 2 workers and on Ray with 2,
 and prints a Markdown table: episodes per hour, the 2-worker scaling, Ray's overhead over
-the local pool (its start-up apart), the CPU cost of an episode (its process with its
-bridge and controller, as each episode counts it: ``cpu_s`` in its row), the aggregate
-simulated seconds per wall second, and what follows for a 16-core machine and for a
-simulated day in five minutes. The load average is printed with it: the numbers of a
-shared machine are only as good as its load. ``--episodes 1`` is a quick check (one episode
+the local pool (its start-up and its actors' apart), the CPU cost of an episode (its
+process with its bridge and controller, as each episode counts it: ``cpu_s`` in its row),
+the aggregate simulated seconds per wall second, and what follows for a 16-core machine
+and for a simulated day in five minutes. The load average is printed with it: the numbers
+of a shared machine are only as good as its load. ``--episodes 1`` is a quick check (one episode
 per scenario and run, 6 in all) of the same figures, with more noise.
 """
 
@@ -37,7 +37,7 @@ import resource
 import sys
 import time
 
-from twin_campaign.backends import EPISODES, ray_session
+from twin_campaign.backends import EPISODES, ray_session, ray_slots
 from twin_campaign.campaign import Campaign, CampaignError, load
 from twin_campaign.cli import run_campaign
 from twin_campaign.tuning import trial_campaign
@@ -155,6 +155,7 @@ def main(args: list[str] | None = None) -> int:
             'local-2': measure(campaign, output, 'local', 2)}
     started = time.monotonic()
     with ray_session('local', 2):
+        ray_slots(2)   # its actors' warm servers start apart, as the local pool's
         ray_start_s = time.monotonic() - started
         runs['ray-2'] = measure(campaign, output, 'ray', 2, ray_address='local')
     derived = {**summary(runs, ray_start_s), 'warm_server_start_s': warm_start_s}

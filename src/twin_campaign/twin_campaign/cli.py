@@ -55,7 +55,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
                              'cluster, as many as its CPUs take)')
     ray = result.add_mutually_exclusive_group()
     ray.add_argument('--ray', dest='ray_address', action='store_const', const='local',
-                     help='run each episode as a task of a Ray instance started here')
+                     help='run the episodes on a Ray instance started here')
     ray.add_argument('--ray-address', metavar='ADDR',
                      help="run on the Ray cluster at ADDR ('auto': the one this machine "
                           'is part of)')
