@@ -173,11 +173,12 @@ class RobotDrivers:
 
     def late_command_ns(self, wall_s: float) -> int | None:
         """
-        Return the simulated time past which a step would time out this robot's controller
-        although, by wall time, it is not late yet (None: no such command in force).
+        Return the time past which a step would time out a controller not late by wall time.
 
-        Far faster than real time, cmd_vel_timeout of simulated time is a few milliseconds
-        of wall time: a controller that the machine delays that long is not a dead one.
+        That is the end of the moving command in force, while the controller has had less
+        than ``cmd_vel_timeout`` of wall time since it (None otherwise). Far faster than
+        real time, cmd_vel_timeout of simulated time is a few milliseconds of wall time: a
+        controller that the machine delays that long is not a dead one.
         """
         until_ns = self.gate.moving_until_ns()
         received_s = self.latency.received_wall_s

@@ -43,16 +43,19 @@ def _catch_stop_signals() -> None:
         signal.signal(number, lambda number, _frame: _received.append(number))
 
 
-def spin_until_signalled(node, stop_when=lambda: False) -> None:
+def spin_until_signalled(node, stop_when=lambda: False, executor=None) -> None:
     """
     Spin ``node`` until SIGINT or SIGTERM arrives (or came while starting), or ``stop_when()``.
 
     The signal only sets a flag, checked between callbacks. An exception raised by the
     signal itself (KeyboardInterrupt) could land inside rclpy's C++ calls and surface as an
     unrelated error.
+
+    :param executor: what spins the node (a SingleThreadedExecutor when None); it is shut
+        down at the end
     """
     _catch_stop_signals()   # also for a node whose context was not made by this module
-    executor = SingleThreadedExecutor(context=node.context)
+    executor = executor or SingleThreadedExecutor(context=node.context)
     executor.add_node(node)
     try:
         while not _received and not stop_when() and rclpy.ok(context=node.context):

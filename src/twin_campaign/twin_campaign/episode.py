@@ -30,7 +30,6 @@ import math
 import os
 from pathlib import Path
 import resource
-import signal
 import sys
 import threading
 import time
@@ -44,7 +43,6 @@ from rclpy.duration import Duration
 from rclpy.experimental import EventsExecutor
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.serialization import deserialize_message
-from rclpy.signals import SignalHandlerOptions
 from rosgraph_msgs.msg import Clock
 from std_msgs.msg import String
 from std_srvs.srv import SetBool
@@ -53,6 +51,7 @@ from twin_analysis.metrics import final_drift, stamped_pose
 from twin_bridge.bridge_node import main as bridge_main
 from twin_bridge.fastdds_profiles import with_fast_acknowledgements
 from twin_bridge.graph_watch import qos_mismatch
+from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
 from twin_bridge.testing import isolate_ros_graph
 from twin_campaign import warm
 from twin_campaign.campaign import (Campaign, CampaignError, Episode, episodes, goal_in_odom,
@@ -69,7 +68,6 @@ GOAL_ACK_S = 5.0           # wall s to wait for the controller to acknowledge it
 LOCKSTEP_TIMEOUT_S = 30.0  # wall s the twin waits for an answer: a loaded machine is slow
 MATCH_S = 1.0              # wall s from a complete graph to the resume (see resume_when_ready)
 BRIDGE = 'twin_bridge'
-_stop_signals = []   # SIGINT or SIGTERM since init_ros (watch ends at the next turn)
 # Deep enough for a lock-step twin's bursts: a dropped ground truth would shift a sample.
 RELIABLE = QoSProfile(depth=1000, reliability=ReliabilityPolicy.RELIABLE)
 GOAL_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)   # as rviz2's goal
@@ -377,7 +375,7 @@ def run_episode(campaign: Campaign, key: str, record: str | None,
     processes = [warm.start(bridge_command(campaign, scenario, episode), bridge_main),
                  warm.start(controller_command(campaign, scenario))]
     probe = ClearanceProbe(world['world_file'], world['robot_description_file'])
-    init_ros()
+    init_without_signal_handlers()
     # No parameter services: nobody sets this node's parameters, and each is one more
     # entity that every turn of the executor waits on.
     node = rclpy.create_node('twin_campaign_episode', start_parameter_services=False)
@@ -438,37 +436,18 @@ class Gate:
         self.wake()   # after the flag: a watch that missed the wake sees the flag
 
 
-def init_ros() -> None:
-    """
-    ``rclpy.init`` with SIGINT and SIGTERM noted first: they end :func:`watch` between callbacks.
-
-    A signal that comes while the node is being built ends the watching as soon as it starts
-    (as ``twin_bridge.spinning`` does for the nodes it runs).
-    """
-    _stop_signals.clear()
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda number, _frame: _stop_signals.append(number))
-    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
-
-
 def watch(node, ended, gate: Gate | None = None) -> None:
     """
-    Spin ``node`` until ``ended()`` or a stop signal since :func:`init_ros`; a gate wakes it.
+    Spin ``node`` until ``ended()`` or a stop signal since ROS started; a gate wakes it.
 
     With rclpy's EventsExecutor (C++): the watcher takes about 3,000 messages per 20
     simulated s, and the SingleThreadedExecutor, which builds its wait set again in Python
     for each, spent 1.1 CPU s on them (a third of an episode's CPU); this one 0.4 s.
     """
     executor = EventsExecutor(context=node.context)
-    executor.add_node(node)
     if gate:
         gate.wake = executor.wake
-    try:
-        while not _stop_signals and not ended() and rclpy.ok(context=node.context):
-            executor.spin_once(timeout_sec=0.1)
-    finally:
-        executor.remove_node(node)
-        executor.shutdown()
+    spin_until_signalled(node, ended, executor)
 
 
 def _finish_recording(recorder, world: dict) -> None:
