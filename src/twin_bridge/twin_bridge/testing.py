@@ -163,6 +163,7 @@ class Listener:
         self.executor.add_node(self.node)
         self.messages = {}
         self.subscriptions = {}
+        self.clients = {}
 
     def record(self, msg_type, topic: str, qos=10) -> list:
         """Subscribe to ``topic`` and return the list its messages are appended to."""
@@ -191,13 +192,27 @@ class Listener:
             self.executor.spin_once(timeout_sec=0.05)
 
     def call(self, service_type, name: str, request, timeout: float = 10.0):
-        """Call a service and return its response."""
-        client = self.node.create_client(service_type, name)
-        self.spin_until(client.service_is_ready, timeout, f'service {name}')
-        future = client.call_async(request)
+        """Call a service and return its response (one client per service, kept)."""
+        future = self._client(service_type, name, timeout).call_async(request)
         self.spin_until(future.done, timeout, f'the response of {name}')
-        self.node.destroy_client(client)
         return future.result()
+
+    def _client(self, service_type, name: str, timeout: float):
+        """
+        Return the kept client of a service, made and matched at its first call.
+
+        A client is ready once its requests reach the server, but the server's replies reach
+        it only once the server has matched the client's reply reader too; until then Fast
+        DDS drops the reply ("client will not receive response": a first call on a loaded
+        machine timed out). So a new client settles a moment after it is ready, and is kept.
+        """
+        if (service_type, name) not in self.clients:
+            client = self.node.create_client(service_type, name)
+            self.spin_until(client.service_is_ready, timeout, f'service {name}')
+            settled = time.monotonic() + CLIENT_SETTLE_S
+            self.spin_until(lambda: time.monotonic() > settled, timeout)
+            self.clients[service_type, name] = client
+        return self.clients[service_type, name]
 
     def close(self) -> None:
         """Destroy the node and its context."""
@@ -221,6 +236,7 @@ def diagnostics_count(arrays: list, key: str) -> int:
     return int(diagnostics_value(arrays, key) or 0)
 
 
+CLIENT_SETTLE_S = 0.25         # a new service client's wait after ready (Listener.call)
 SHIPPED_STEP_S = 1.0 / 240.0   # config/twin_bridge.yaml's physics.step
 
 

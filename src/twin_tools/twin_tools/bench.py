@@ -749,7 +749,7 @@ def markdown(results: dict) -> str:
         f'achieved {paced["factor"]:.4f}; bridge CPU {paced["cpu"]:.0%} | 1.00 ± 0.01 |',
         "| /clock jitter at publication (the bridge's diagnostics, p99 of each 1 s window) | "
         f'{triple(published)} ms | p99 < 2 ms |',
-        '| the machine\'s floor: a plain Python loop sleeping to the 240 Hz grid on the '
+        "| the machine's floor: a plain Python loop sleeping to the 240 Hz grid on the "
         "bridge's core (no ROS, no physics), |interval − period| | p50 "
         f'{results["wakeup"]["p50_ms"]:.2f} ms, p99 {results["wakeup"]["p99_ms"]:.2f} ms | |',
         f'| /clock jitter at a subscriber in another process (whole run; each arrival '
