@@ -224,24 +224,24 @@ class Serialized:
     STAMP = struct.Struct('<iI')   # builtin_interfaces/Time: int32 sec, uint32 nanosec
     SENTINEL_INT, SENTINEL_DOUBLE = 0x5A3C1E0F, 1234.5678901234567
 
-    def __init__(self, msg, stamps: list[str], first_double: str | None = None,
-                 count: int = 0):
+    def __init__(self, msg, stamps: list[str], doubles: tuple[str, str] | None = None):
         """
         Serialize ``msg``, its constant part filled; find its stamps and doubles.
 
         :param stamps: the paths of the stamps, e.g. ``['header.stamp']``; all get one time
-        :param first_double: the path of the first of ``count`` doubles, which may have other
-            fields between them (the strings of a list of transforms): each double is found
-            by :meth:`index`, and CDR aligns every double to 8 bytes
+        :param doubles: the paths of the first and the last double ``doubles`` views; other
+            fields may lie between them (the strings of a list of transforms): each double
+            is found by :meth:`index`, and CDR aligns every double to 8 bytes
         """
         self.msg = msg
         self.buffer = bytearray(serialize_message(msg))
         self.stamps_at = [self.offset(stamp + '.sec', self.SENTINEL_INT, '<i')
                           for stamp in stamps]
         self.doubles, self.doubles_at = None, 0
-        if first_double is not None:
-            self.doubles_at = self.offset(first_double, self.SENTINEL_DOUBLE, '<d')
-            self.doubles = np.frombuffer(self.buffer, '<f8', count, self.doubles_at)
+        if doubles is not None:
+            first, last = (self.offset(path, self.SENTINEL_DOUBLE, '<d') for path in doubles)
+            self.doubles_at = first
+            self.doubles = np.frombuffer(self.buffer, '<f8', (last - first) // 8 + 1, first)
 
     def offset(self, path: str, sentinel, code: str) -> int:
         """
@@ -250,23 +250,16 @@ class Serialized:
         :param path: attributes and list items, e.g. ``'a.b'``, ``'a.b[3]'`` or
             ``'a[1].b.c'``
         """
-        *parents, name = path.split('.')
+        *parents, field = path.split('.')
         holder = functools.reduce(_item, parents, self.msg)
-        name, _, index = name.rstrip(']').partition('[')
-        old = _put(holder, name, index, sentinel)
+        old = _put(holder, field, sentinel)
         marked = serialize_message(self.msg)
-        _put(holder, name, index, old)
+        _put(holder, field, old)
         packed = struct.pack(code, sentinel)
         if marked.count(packed) != 1 or len(marked) != len(self.buffer):
             raise ValueError(f'{type(self.msg).__name__}.{path}: no single place found for it '
                              'in the serialized message')
         return marked.index(packed)
-
-    def view_doubles(self, first: str, last: str) -> None:
-        """Set ``doubles`` to view the doubles from the one at path ``first`` to ``last``."""
-        self.doubles_at = self.offset(first, self.SENTINEL_DOUBLE, '<d')
-        count = (self.offset(last, self.SENTINEL_DOUBLE, '<d') - self.doubles_at) // 8 + 1
-        self.doubles = np.frombuffer(self.buffer, '<f8', count, self.doubles_at)
 
     def index(self, path: str) -> int:
         """Return the index in ``doubles`` of the double at ``path``."""
@@ -280,15 +273,22 @@ class Serialized:
         return bytes(self.buffer)
 
 
-def _item(holder, name: str):
-    """Return ``holder.name``, or ``holder.name[index]`` for a name ``'name[index]'``."""
-    name, _, index = name.rstrip(']').partition('[')
+def _split(field: str) -> tuple[str, str]:
+    """Split ``'name[index]'`` into its name and index (``'name'``: an empty index)."""
+    name, _, index = field.rstrip(']').partition('[')
+    return name, index
+
+
+def _item(holder, field: str):
+    """Return ``holder.name``, or ``holder.name[index]`` for a field ``'name[index]'``."""
+    name, index = _split(field)
     value = getattr(holder, name)
     return value[int(index)] if index else value
 
 
-def _put(holder, name: str, index: str, value):
-    """Set ``holder.name`` (``holder.name[index]`` with an index) to ``value``; return the old."""
+def _put(holder, field: str, value):
+    """Set ``holder.name`` (``holder.name[index]``) to ``value``; return the old value."""
+    name, index = _split(field)
     if not index:
         old = getattr(holder, name)
         setattr(holder, name, value)
@@ -317,8 +317,8 @@ class SerializedImu(Serialized):
         """Serialize the constant part once: the frame id."""
         msg = Imu()
         msg.header.frame_id = frame_id
-        # From the orientation on, the message is 37 doubles (4 + 9 + 3 + 9 + 3 + 9).
-        super().__init__(msg, ['header.stamp'], 'orientation.x', 37)
+        super().__init__(msg, ['header.stamp'],
+                         ('orientation.x', 'linear_acceleration_covariance[8]'))
         self.angular_at = self.index('angular_velocity.x')
         self.linear_at = self.index('linear_acceleration.x')
         # The three covariances' diagonals (3x3, row-major), for one numpy write.
@@ -348,8 +348,7 @@ class SerializedOdometry(Serialized):
         """Serialize the constant part once: the frame ids."""
         msg = Odometry()
         msg.header.frame_id, msg.child_frame_id = frame_id, child_frame_id
-        # From the pose on, the message is 85 doubles (3 + 4 + 36, then 3 + 3 + 36).
-        super().__init__(msg, ['header.stamp'], 'pose.pose.position.x', 85)
+        super().__init__(msg, ['header.stamp'], ('pose.pose.position.x', 'twist.covariance[35]'))
         self.twist_at = self.index('twist.twist.linear.x')
         # The covariances' diagonals, for one numpy write each.
         self.pose_variances = self.index('pose.covariance[0]') + np.array(DIAGONAL)
@@ -358,9 +357,7 @@ class SerializedOdometry(Serialized):
     def fill(self, estimate: OdometryEstimate, time_ns: int) -> bytes:
         """Return the serialized wheel odometry (as :func:`odometry`)."""
         doubles, twist = self.doubles, self.twist_at
-        yaw = float(estimate.yaw)
-        doubles[0:7] = (float(estimate.x), float(estimate.y), 0.0,
-                        0.0, 0.0, math.sin(yaw / 2.0), math.cos(yaw / 2.0))
+        doubles[0:7] = planar_pose(estimate)
         doubles[self.pose_variances] = (
             estimate.position_variance, estimate.position_variance, PLANAR_KNOWN,
             PLANAR_KNOWN, PLANAR_KNOWN, estimate.yaw_variance)
@@ -389,10 +386,8 @@ class SerializedJointState(Serialized):
         self.count = len(names)
         msg = JointState(name=list(names), position=[0.0] * self.count,
                          velocity=[0.0] * self.count)
-        super().__init__(msg, ['header.stamp'])
         # The positions, the velocities' length (and padding), then the velocities.
-        last = self.count - 1
-        self.view_doubles('position[0]', f'velocity[{last}]')
+        super().__init__(msg, ['header.stamp'], ('position[0]', f'velocity[{self.count - 1}]'))
         self.velocity_at = self.index('velocity[0]')
 
     def fill(self, positions, velocities, time_ns: int) -> bytes:
@@ -417,9 +412,9 @@ class SerializedTransforms(Serialized):
         for transform, (parent, child) in zip(msg.transforms, frames):
             transform.header.frame_id, transform.child_frame_id = parent, child
         last = len(frames) - 1
-        super().__init__(msg, [f'transforms[{i}].header.stamp' for i in range(len(frames))])
-        self.view_doubles('transforms[0].transform.translation.x',
-                          f'transforms[{last}].transform.rotation.w')
+        super().__init__(msg, [f'transforms[{i}].header.stamp' for i in range(len(frames))],
+                         ('transforms[0].transform.translation.x',
+                          f'transforms[{last}].transform.rotation.w'))
         # Each transform's 7 doubles (translation, rotation), after its frame ids.
         self.starts = [self.index(f'transforms[{i}].transform.translation.x')
                        for i in range(len(frames))]

@@ -171,8 +171,9 @@ class CommandLatency:
     @property
     def received_wall_s(self) -> float | None:
         """Return the wall time of the newest accepted command (None before the first)."""
-        newest = self.pending or (self.last and (self.last.received_wall_s,))
-        return newest[0] if newest else None
+        if self.pending is not None:
+            return self.pending[0]
+        return self.last.received_wall_s if self.last else None
 
     def received(self, wall_s: float, sim_ns: int) -> None:
         """Note an accepted command (a newer one replaces one not yet applied)."""
