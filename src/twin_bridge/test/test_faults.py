@@ -26,6 +26,7 @@ from unittest import mock
 from diagnostic_msgs.msg import DiagnosticStatus
 from geometry_msgs.msg import PoseWithCovarianceStamped, Twist, Vector3
 import pytest
+from rclpy.executors import SingleThreadedExecutor
 from std_srvs.srv import Trigger
 from twin_bridge.testing import as_message
 from twin_sim import OdometryEstimate, Pose, Readings
@@ -69,7 +70,9 @@ def test_far_faster_than_real_time_a_controller_late_by_sim_time_only_is_waited_
     assert 0.05e9 < node.sim_ns - received_ns < 0.05e9 + node.step_ns + 1
     assert node.drivers[0].gate.counters['watchdog_timeouts'] == 0
     assert node.stats['controller_waits'] == 1
+    assert node.step_timer.is_canceled()                  # the wait spins no core
     node.drivers[0].on_twist(Twist(linear=Vector3(x=0.1)))    # the controller catches up
+    assert not node.step_timer.is_canceled()
     node.on_timer()
     assert node.drivers[0].gate.advance_to(node.sim_ns) == (0.1, 0.0)
     assert node.pacing.overruns == 0
@@ -79,8 +82,18 @@ def test_a_controller_silent_for_the_timeout_in_wall_time_too_is_timed_out(bridg
     node = bridge_in_process(cmd_vel_timeout=0.05)
     node.drivers[0].on_twist(Twist(linear=Vector3(x=0.1)))
     received_ns = node.sim_ns
-    node.on_timer()
+    for _ in range(20):
+        node.on_timer()
+    assert node.step_timer.is_canceled()                  # waiting for the controller
     time.sleep(0.06)                                          # the wait ends
+    executor = SingleThreadedExecutor(context=node.context)
+    executor.add_node(node)
+    for _ in range(20):                                       # its timer wakes the stepping
+        executor.spin_once(timeout_sec=0.05)
+        if not node.step_timer.is_canceled():
+            break
+    assert not node.step_timer.is_canceled()
+    executor.remove_node(node)
     for _ in range(20):
         node.on_timer()
     assert node.sim_ns - received_ns > 0.1e9

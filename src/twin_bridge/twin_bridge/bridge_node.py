@@ -203,12 +203,15 @@ class BridgeNode(Node):
         self.pacing.achieved(time.monotonic(), self.sim_ns)
         self.stats = {'steps': 0, 'achieved_factor': 0.0, 'controller_waits': 0}
         self.waited_for_ns = None
+        self.waiting_for_controller = False   # see wait_for_controller
         self.lockstep = Lockstep(
             round(self.settings.lockstep_period * NS_PER_S), self.step_ns, len(self.drivers),
             self.settings.lockstep_timeout) if self.settings.lockstep_enabled else None
         # Wall-clock timers: the node must never wait for the /clock it publishes itself.
         if self.lockstep is None:
             self.step_timer = self.create_timer(period, self.on_timer, clock=steady)
+            self.controller_timer = self.create_timer(
+                1.0, self.stop_waiting_for_controller, clock=steady, autostart=False)
         else:   # periods are run by the controllers' answers (command_answered)
             self.step_timer = self.create_timer(LOCKSTEP_POLL_S, self.advance_lockstep,
                                                 clock=steady)
@@ -252,20 +255,35 @@ class BridgeNode(Node):
             if self.sim_ns >= end_ns:
                 return
             if self.sim_ns > late_ns:
-                self.wait_for_controller(late_ns)
+                self.wait_for_controller(late_ns, now)
                 return
             self.advance()
             owed -= 1
         self.pacing.settle(time.monotonic(), self.sim_ns, owed)
         self.batch_deadline = None
 
-    def wait_for_controller(self, late_ns: int) -> None:
-        """Hold time where a late controller's command would expire; the wait owes no steps."""
+    def wait_for_controller(self, late_ns: int, now: float) -> None:
+        """
+        Hold time where a late controller's command would expire; the wait owes no steps.
+
+        The step timer stands still until a command arrives or the first controller is late
+        by wall time too: at real_time_factor 0 a waiting timer would spin a core.
+        """
         if late_ns != self.waited_for_ns:
             self.stats['controller_waits'] += 1
             self.waited_for_ns = late_ns
-        self.pacing.restart(time.monotonic(), self.sim_ns)
-        self.batch_deadline = None
+        late_s = min(s for d in self.drivers if (s := d.controller_late_s()) is not None)
+        self.waiting_for_controller = True
+        self.step_timer.cancel()
+        self.controller_timer.timer_period_ns = max(1, round((late_s - now) * NS_PER_S))
+        self.controller_timer.reset()
+
+    def stop_waiting_for_controller(self) -> None:
+        """End a controller wait (a command came, or the wait's wall time ran out)."""
+        if self.waiting_for_controller:
+            self.waiting_for_controller = False
+            self.controller_timer.cancel()
+            self.wake_step_timer()
 
     @reported
     def advance_lockstep(self) -> None:
@@ -305,6 +323,8 @@ class BridgeNode(Node):
         if self.lockstep is not None:
             self.lockstep.answer(robot, stamp_ns)
             self.advance_lockstep()
+        else:
+            self.stop_waiting_for_controller()
 
     def advance(self) -> None:
         """One physics step: apply the commands in force, step, publish what came due."""
@@ -387,7 +407,7 @@ class BridgeNode(Node):
         """
         if self.step_timer is None:
             return
-        if self.paused or self.halted:
+        if self.paused or self.halted or self.waiting_for_controller:
             self.step_timer.cancel()
         elif self.step_timer.is_canceled():   # nothing is owed for the time it stood still
             self.pacing.restart(time.monotonic(), self.sim_ns)
@@ -429,6 +449,7 @@ class BridgeNode(Node):
         self.injection.after_reset()
         self.halted = None
         self.step_failures.succeeded()
+        self.stop_waiting_for_controller()   # the commands it waited for are gone
         self.wake_step_timer()
 
     @reported

@@ -181,11 +181,15 @@ class RobotDrivers:
         controller that the machine delays that long is not a dead one.
         """
         until_ns = self.gate.moving_until_ns()
-        received_s = self.latency.received_wall_s
-        if until_ns is None or received_s is None or \
-                wall_s - received_s >= self.gate.timeout_ns / NS_PER_S:
+        late_by_wall_s = self.controller_late_s()
+        if until_ns is None or late_by_wall_s is None or wall_s >= late_by_wall_s:
             return None
         return until_ns
+
+    def controller_late_s(self) -> float | None:
+        """Return the wall time at which the controller is late by wall time too, if it spoke."""
+        received_s = self.latency.received_wall_s
+        return None if received_s is None else received_s + self.gate.timeout_ns / NS_PER_S
 
     def follow_faults(self) -> bool:
         """

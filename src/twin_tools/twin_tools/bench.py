@@ -335,9 +335,10 @@ node.create_subscription(Clock, '/clock', lambda m: clock.append(
     (m.clock.sec * 10**9 + m.clock.nanosec, time.monotonic())), reliable)
 twist = Twist()
 twist.linear.x, twist.angular.z = drive
-def command():   # the bridge's watchdog is set longer than the run
+def command():   # every wall second: 60 s of cmd_vel_timeout is 5 s of wall at 12x
     for publisher in commands:
         publisher.publish(twist)
+node.create_timer(1.0, command)
 # One executor for the whole run: rclpy.spin_once(node) adds and removes the node on
 # every call, which delays callbacks by milliseconds and would count as /clock jitter.
 executor = SingleThreadedExecutor()
@@ -455,7 +456,7 @@ def start_bridge(real_time_factor: float, parameters: tuple = ()) -> subprocess.
          '-p', f'robot_description_file:={ROBOT}', '-p', f'world_file:={ARENA}',
          '-p', f'real_time_factor:={real_time_factor}',
          '-p', 'enable_stamped_cmd_vel:=false',   # the commander publishes plain Twist
-         '-p', 'cmd_vel_timeout:=60.0',           # one command drives the whole run
+         '-p', 'cmd_vel_timeout:=60.0',           # the subscriber commands every second
          *(arg for p in parameters for arg in ('-p', p)), '--log-level', 'warn'],
         stdout=subprocess.DEVNULL,   # warnings and errors still show on stderr
         preexec_fn=on_core(MEASURED_CORE))
