@@ -73,6 +73,25 @@ def test_every_stream_read_is_published(node):
     assert wheels == {'base_footprint', 'wheel_left_link', 'wheel_right_link'}
 
 
+def test_who_reads_a_stream_is_asked_now_and_then_not_for_every_message(node):
+    published, drivers = watch(node, {'odom'}), node.drivers[0]
+    node.advance()
+    node.readers_known_until = math.inf   # as if no wall time passed from now on
+    for _ in range(240):
+        node.advance()
+    assert len(published['odom']) >= 50
+    assert all(drivers.real_publishers[topic].get_subscription_count.call_count <= 1
+               for topic in TOPICS)
+    drivers.real_publishers['imu'].get_subscription_count.return_value = 1   # a new reader
+    for _ in range(24):
+        node.advance()
+    assert not published['imu']   # served once the readers are asked again
+    node.readers_known_until = 0.0
+    for _ in range(24):
+        node.advance()
+    assert len(published['imu']) >= 15
+
+
 def imu_sample(value: float) -> ImuSample:
     return ImuSample(np.array([0.0, 0.0, 0.0, 1.0]), np.array([0.0, 0.0, value]),
                      np.array([0.0, 0.0, 9.81]), 0.0, 0.0, 0.0)

@@ -105,6 +105,7 @@ class RobotDrivers:
         self.real_publishers = {topic: getattr(self, attribute)
                                 for topic, attribute in DROPPABLE.items()}
         self.drop_rng = np.random.default_rng([config.seed, index])
+        self.readers = {}   # per DROPPABLE topic: read by anyone (see subscribed)
 
     @property
     def robot(self) -> RobotTwin:
@@ -143,9 +144,6 @@ class RobotDrivers:
                                                     self.frames['base']),
             'tf': conversions.SerializedTransforms(tf_frames),
             'joints': conversions.SerializedJointState(self.wheel_joints)}
-        # Per sensor (its Readings field): the publisher of a reading.
-        self.outputs = {'scan': self.publish_scan, 'imu': self.publish_imu,
-                        'odometry': self.publish_odometry}
 
     def _make_subscriptions(self) -> None:
         node, topic, settings = self.node, self.topic, self.settings
@@ -219,9 +217,18 @@ class RobotDrivers:
         Tell whether anyone subscribes to one of this robot's topics (a DROPPABLE key).
 
         A stream nobody reads is neither built nor published: asking costs less than
-        filling a message, and far less than ground truth's own reading.
+        filling a message, and far less than ground truth's own reading. DDS is asked when
+        the stream first comes due after :meth:`forget_readers`, not for every message.
         """
-        return bool(self.real_publishers[topic].get_subscription_count())
+        read = self.readers.get(topic)
+        if read is None:
+            read = self.readers[topic] = bool(
+                self.real_publishers[topic].get_subscription_count())
+        return read
+
+    def forget_readers(self) -> None:
+        """Ask DDS again who reads each stream, when it next comes due."""
+        self.readers.clear()
 
     def wait_until_delivered(self, timeout_s: float) -> bool:
         """
@@ -264,20 +271,12 @@ class RobotDrivers:
 
     def publish(self, readings: Readings, truth, now: int) -> None:
         """Publish what came due this step, stamped ``now`` (a scan: its first beam's time)."""
-        for name, publish in self.outputs.items():
-            reading = getattr(readings, name)
-            if reading is not None:
-                publish(reading, truth, now)
-
-    def publish_scan(self, scan, truth, now: int) -> None:
-        """Publish a LaserScan (stamped with its first beam's time)."""
-        if self.subscribed('scan'):
-            self.scan_pub.publish(self.scan_converter.convert(scan))
-
-    def publish_imu(self, sample, truth, now: int) -> None:
-        """Publish an Imu message."""
-        if self.subscribed('imu'):
-            self.imu_pub.publish(self.serialized['imu'].fill(sample, now))
+        if readings.scan is not None and self.subscribed('scan'):
+            self.scan_pub.publish(self.scan_converter.convert(readings.scan))
+        if readings.imu is not None and self.subscribed('imu'):
+            self.imu_pub.publish(self.serialized['imu'].fill(readings.imu, now))
+        if readings.odometry is not None:
+            self.publish_odometry(readings.odometry, truth, now)
 
     def publish_odometry(self, estimate, truth, now: int) -> None:
         """Publish odom, the odom -> base transform, joint states and ground truth."""
