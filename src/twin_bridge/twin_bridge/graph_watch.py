@@ -54,9 +54,10 @@ class GraphWatch:
     per-endpoint event handlers would report, had the node not done without them.
 
     Walking the endpoints of every topic builds objects for each endpoint (9 ms of CPU per
-    walk with 16 robots, every topic read); counting them costs a third of that. A check walks only when the
-    counts or the nodes changed since the last walk, and every ``WALK_AT_LEAST_EVERY``
-    checks, for a change the counts cannot see (an endpoint replaced by another).
+    walk with 16 robots, every topic read); counting them costs a third of that. A check
+    walks only when the counts or the nodes changed since the last walk, and every
+    ``WALK_AT_LEAST_EVERY`` checks, for a change the counts cannot see (an endpoint replaced
+    by another).
     """
 
     WALK_AT_LEAST_EVERY = 15   # checks: 30 s at the bridge's 2 s
