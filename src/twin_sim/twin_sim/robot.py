@@ -36,6 +36,8 @@ from twin_sim.world import origin_velocity, Pose, World
 SERVO_GAINS = (0.1, 0.1)
 DRIVING_GAINS = (0.01, 0.01)
 SERVO_MAX_LAG = 1e-3   # rad: 0.03 mm at the rim of a Burger's wheel
+VELOCITY_GAINS = (1.0, 1.0)   # the servo's proportional term on the speed error
+POSITION_CONTROL = pybullet.POSITION_CONTROL
 # How far over a velocity limit the body may go before it is slowed (see _bound_speed).
 SPEED_BOUND_SLACK = 0.01
 # A body this slow (m/s, rad/s) for this long (s), with its wheels held, is held at rest.
@@ -300,9 +302,9 @@ class DiffDriveRobot:
 
     def wheel_angles(self) -> tuple[float, float]:
         """Return the (left, right) wheel angles, rad, positive rolling forward."""
-        # Straight to PyBullet (not World.call): the drive reads the wheels every step.
-        left, right = pybullet.getJointStates(self.body, self.wheels,
-                                              physicsClientId=self.world.client)
+        # Straight to PyBullet (not World.call), arguments by position (keywords cost 10 %
+        # of the call): the drive reads the wheels every step.
+        left, right = pybullet.getJointStates(self.body, self.wheels, self.world.client)
         return self.wheel_signs[0] * left[0], self.wheel_signs[1] * right[0]
 
     def wheel_joint_states(self) -> tuple[list, list]:
@@ -341,17 +343,20 @@ class DiffDriveRobot:
         # PyBullet keeps the motors' settings: a wheel held still needs no new ones.
         if motors != self.motors_sent:
             positions, velocities, gains, torques = motors
+            # By position (bodyUniqueId, jointIndices, controlMode, targetPositions,
+            # targetVelocities, forces, positionGains, velocityGains, physicsClientId): with
+            # keywords, parsing them is half the call's cost, and a driving robot calls
+            # every step.
             pybullet.setJointMotorControlArray(
-                self.body, self.wheels, pybullet.POSITION_CONTROL, targetPositions=positions,
-                targetVelocities=velocities, positionGains=gains, velocityGains=(1.0, 1.0),
-                forces=torques, physicsClientId=self.world.client)
+                self.body, self.wheels, POSITION_CONTROL, positions, velocities, torques, gains,
+                VELOCITY_GAINS, self.world.client)
             self.motors_sent = motors
         self.servo_targets = [left_held + left * dt, right_held + right * dt]
 
     def after_step(self, dt: float) -> None:
         """Bound the body's speed, and hold it where it came to rest (after a physics step)."""
         linear, angular = self._bound_speed(
-            *pybullet.getBaseVelocity(self.body, physicsClientId=self.world.client))
+            *pybullet.getBaseVelocity(self.body, self.world.client))
         if self.wheels_commanded or math.hypot(*linear) >= STILL_SPEED or \
                 math.hypot(*angular) >= STILL_TURN_RATE:
             self.still_for, self.rest_pose = 0.0, None
