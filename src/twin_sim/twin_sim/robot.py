@@ -101,14 +101,32 @@ class BodyState:
         return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
 
 
+class Frame:
+    """
+    A pose to express states in, taken apart once (ground truth in the odom frame asks at
+    every reading: a third of its cost was inverting the same pose again).
+    """
+
+    def __init__(self, origin: BodyState):
+        """:param origin: the state whose pose is the frame."""
+        self.position = origin.position.tolist()
+        self.inverse = pybullet.invertTransform(self.position, origin.orientation.tolist())
+        self.matrix = pybullet.getMatrixFromQuaternion(origin.orientation)
+
+    def relative(self, state: BodyState) -> BodyState:
+        """Express ``state``'s pose in this frame (velocities stay body-fixed)."""
+        position = state.position.tolist()
+        _, orientation = pybullet.multiplyTransforms(*self.inverse, position,
+                                                     state.orientation.tolist())
+        x0, y0, z0 = self.position
+        offset = (position[0] - x0, position[1] - y0, position[2] - z0)
+        return BodyState(np.array(transform(self.matrix, offset, into_frame=True)),
+                         np.array(orientation), state.linear_velocity, state.angular_velocity)
+
+
 def relative_to(state: BodyState, origin: BodyState) -> BodyState:
     """Express ``state``'s pose in the frame of ``origin``'s pose (velocities stay body-fixed)."""
-    inverse = pybullet.invertTransform(origin.position.tolist(), origin.orientation.tolist())
-    _, orientation = pybullet.multiplyTransforms(*inverse, state.position.tolist(),
-                                                 state.orientation.tolist())
-    offset = (state.position - origin.position).tolist()
-    return BodyState(np.array(rotate(origin.orientation, offset, into_frame=True)),
-                     np.array(orientation), state.linear_velocity, state.angular_velocity)
+    return Frame(origin).relative(state)
 
 
 def rotate(orientation, vector, into_frame: bool = False) -> tuple[float, float, float]:
@@ -120,7 +138,16 @@ def rotate(orientation, vector, into_frame: bool = False) -> tuple[float, float,
     :param into_frame: the inverse, R^T v: a world-axes vector in the axes of the frame
         whose world orientation the quaternion is
     """
-    r = pybullet.getMatrixFromQuaternion(orientation)   # row-major: r[3 i + j] = R[i][j]
+    return transform(pybullet.getMatrixFromQuaternion(orientation), vector, into_frame)
+
+
+def transform(r, vector, into_frame: bool = False) -> tuple[float, float, float]:
+    """
+    Return ``vector`` times a rotation matrix, R v (``into_frame``: R^T v); see :func:`rotate`.
+
+    :param r: the matrix as PyBullet's ``getMatrixFromQuaternion`` gives it, row-major:
+        ``r[3 i + j]`` is R[i][j]
+    """
     x, y, z = vector
     if into_frame:
         return (r[0] * x + r[3] * y + r[6] * z, r[1] * x + r[4] * y + r[7] * z,
@@ -296,9 +323,10 @@ class DiffDriveRobot:
             linear = origin_velocity(state[6], angular, position, state[0])
         else:
             position, orientation, linear, angular = self.world.root_state(self.name)
+        r = pybullet.getMatrixFromQuaternion(orientation)   # once for both velocities
         return BodyState(np.array(position), np.array(orientation),
-                         np.array(rotate(orientation, linear, into_frame=True)),
-                         np.array(rotate(orientation, angular, into_frame=True)))
+                         np.array(transform(r, linear, into_frame=True)),
+                         np.array(transform(r, angular, into_frame=True)))
 
     def wheel_angles(self) -> tuple[float, float]:
         """Return the (left, right) wheel angles, rad, positive rolling forward."""

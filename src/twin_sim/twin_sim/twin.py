@@ -31,8 +31,7 @@ from twin_sim.imu import ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
 from twin_sim.odometry import OdometryConfig, OdometryEstimate
 from twin_sim.physical import PhysicalConfig
-from twin_sim.robot import (BodyState, DiffDriveRobot, DriveConfig, FIRST_COLLISION_GROUP,
-                            relative_to)
+from twin_sim.robot import BodyState, DiffDriveRobot, DriveConfig, FIRST_COLLISION_GROUP, Frame
 from twin_sim.sensors import SENSORS
 from twin_sim.variations import apply_to_world, NominalWorld, Variations, varied_config
 from twin_sim.world import PhysicsConfig, Pose, World
@@ -189,6 +188,7 @@ class RobotTwin:
         self.sampling = [(sensor.sample, schedule, sensor.every_step)
                          for sensor, schedule in zip(self.sensors.values(), self.schedules)]
         self.start = self.ground_truth()
+        self.start_frame = Frame(self.start)   # the frame odometry starts in
         fault_seed = np.random.SeedSequence(seed.entropy,
                                             spawn_key=(*seed.spawn_key, FAULT_STREAM))
         self.fault_schedule = FaultSchedule(self._own(self.config.faults), fault_seed, time_ns)
@@ -259,7 +259,7 @@ class RobotTwin:
             frame odometry starts in; otherwise in world coordinates
         """
         state = self.robot.link_state(self.base_link)
-        return relative_to(state, self.start) if from_start else state
+        return self.start_frame.relative(state) if from_start else state
 
     def teleport(self, pose: Pose, from_start: bool = False) -> None:
         """
