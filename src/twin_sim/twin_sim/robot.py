@@ -103,8 +103,10 @@ class BodyState:
 
 class Frame:
     """
-    A pose to express states in, taken apart once (ground truth in the odom frame asks at
-    every reading: a third of its cost was inverting the same pose again).
+    A pose to express states in, inverted once.
+
+    Ground truth in the odom frame (the start's) is asked for at every odometry update, and
+    inverting the same start pose each time was a third of its cost.
     """
 
     def __init__(self, origin: BodyState):
@@ -337,8 +339,9 @@ class DiffDriveRobot:
 
     def wheel_joint_states(self) -> tuple[list, list]:
         """Return the wheel joints' own (URDF-sign) positions and velocities, in one read."""
-        states = self.world.call(pybullet.getJointStates, self.body, self.wheels)
-        return [state[0] for state in states], [state[1] for state in states]
+        # Straight to PyBullet: the bridge publishes the joints with every odometry update.
+        left, right = pybullet.getJointStates(self.body, self.wheels, self.world.client)
+        return [left[0], right[0]], [left[1], right[1]]
 
     # -- commands -----------------------------------------------------------------------
 
