@@ -139,6 +139,7 @@ class Watcher:
         self.decision = None
         self.last_heard = time.monotonic()
         self.pause, self.resumed = node.create_client(SetBool, 'sim/pause'), False
+        self.resumed_at = None   # time.monotonic() of the resume
         self.started, self.ready_at, self.clock_heard = time.monotonic(), None, False
         self.not_started, self.clock = '', None
         topic = campaign.controller.goal_topic
@@ -247,7 +248,7 @@ class Watcher:
         self.pause.call_async(SetBool.Request(data=False))
         node.destroy_subscription(self.clock_subscription)
         self.resumed = True
-        self.last_heard = time.monotonic()
+        self.last_heard = self.resumed_at = time.monotonic()
 
     def send_goal(self) -> None:
         """
@@ -334,8 +335,13 @@ def _agree(publisher: Endpoint, subscription: Endpoint) -> bool:
 
 
 def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Watcher,
-           wall_s: float) -> dict:
-    """Return the episode's results row (and its trajectory for the report)."""
+           started: float, processes: list) -> dict:
+    """
+    Return the episode's results row (and its trajectory for the report).
+
+    :param started: when this process started (``time.monotonic()``, the machine's clock)
+    :param processes: the bridge and the controller, ended
+    """
     trace = watcher.trace
     if len(watcher.truth) > 1 and watcher.odometry_count > 1:
         trace.odometry_drift = final_drift(watcher.truth, watcher.odometry())
@@ -347,7 +353,12 @@ def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Wa
         'variations': json.dumps(variation.get('values', variation), sort_keys=True),
         'faults': ' '.join(watcher.faults), 'outcome': decision.outcome,
         'failed_criterion': decision.failed, **metrics(scenario, campaign.criteria, trace),
-        'wall_s': wall_s, 'cpu_s': cpu_s(), 'lockstep_timeouts': watcher.lockstep_timeouts,
+        'wall_s': time.monotonic() - started, 'cpu_s': cpu_s(),
+        'cpu_s_by_process': cpu_s_by_process(processes),
+        'cores': len(os.sched_getaffinity(0)),   # the bridge and the controller inherit them
+        # On the machine's monotonic clock, as the bench's: its runs' timelines.
+        'started_at': started, 'resumed_at': watcher.resumed_at, 'ended_at': time.monotonic(),
+        'lockstep_timeouts': watcher.lockstep_timeouts,
         'trajectory': [[round(s.x, 4), round(s.y, 4)] for s in trace.samples],
     }
 
@@ -358,6 +369,22 @@ def cpu_s() -> float:
         resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
+def cpu_s_by_process(processes: list) -> dict:
+    """
+    Return the CPU seconds of this process, the bridge and the controller, apart.
+
+    A process exec'd rather than forked warm (a launch file's) has no count of its own:
+    its share is what the reaped children took besides the others'.
+    """
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    bridge, controller = (getattr(p, 'cpu_s', None) for p in processes)
+    rest = children.ru_utime + children.ru_stime - sum(c or 0.0 for c in (bridge, controller))
+    return {'episode': own.ru_utime + own.ru_stime,
+            'bridge': rest if bridge is None else bridge,
+            'controller': rest if controller is None else controller}
+
+
 def run_episode(campaign: Campaign, key: str, record: str | None,
                 gate_fifo: str | None = None) -> dict:
     """
@@ -365,10 +392,10 @@ def run_episode(campaign: Campaign, key: str, record: str | None,
 
     :param gate_fifo: a FIFO; the twin resumes once the runner writes to it (:class:`Gate`)
     """
+    started = time.monotonic()
     scenario, episode = find(campaign, key)
     isolate_ros_graph()   # a domain id of its own, locked as the test runs lock theirs
     world = bridge_parameters({'world': scenario.world}, True)
-    started = time.monotonic()
     if campaign.lockstep_period:   # this process's readers too answer DDS heartbeats at once
         os.environ.update(with_fast_acknowledgements(os.environ))
     # Forked warm (twin_campaign.warm) before rclpy starts its threads or PyBullet a client.
@@ -406,7 +433,7 @@ def run_episode(campaign: Campaign, key: str, record: str | None,
         raise RuntimeError(f'no ground truth for {SILENCE_LIMIT_S:g} s: the twin hung')
     if crashed and watcher.decision is None:
         raise RuntimeError(f'{", ".join(crashed)} ended before the outcome was decided')
-    return result(campaign, scenario, episode, watcher, time.monotonic() - started)
+    return result(campaign, scenario, episode, watcher, started, processes)
 
 
 class Gate:
