@@ -90,14 +90,17 @@ if __name__ == '__main__':
 """
 SERVED = """
 import json, sys
-with open(sys.argv[1], 'a') as seen:
-    seen.write(json.dumps('twin_campaign.episode' in sys.modules) + '\\n')
+from nav_msgs.msg import Odometry
+with open(sys.argv[1], 'a') as seen:   # imported, and warmed up: its type supports loaded
+    seen.write(json.dumps(['twin_campaign.episode' in sys.modules,
+                           Odometry.__class__._TYPE_SUPPORT is not None]) + '\\n')
 """
 
 
 def test_episode_processes_fork_from_a_server_that_imported_only_the_episode_module(tmp_path):
     # multiprocessing's forkserver ran the requester's __main__ again in every child (under
-    # python -m twin_campaign.bench: matplotlib and Optuna, 1-1.5 CPU s per episode)
+    # python -m twin_campaign.bench: matplotlib and Optuna, 1-1.5 CPU s per episode); and
+    # each process loaded the type supports at their first use (episode.warm_up)
     (tmp_path / 'requester_probe.py').write_text(REQUESTER)
     (tmp_path / 'served_probe.py').write_text(SERVED)
     seen, log = tmp_path / 'seen.txt', tmp_path / 'served.log'
@@ -105,7 +108,8 @@ def test_episode_processes_fork_from_a_server_that_imported_only_the_episode_mod
         [str(tmp_path), *os.environ.get('PYTHONPATH', '').split(os.pathsep)])}
     subprocess.run([sys.executable, '-m', 'requester_probe', str(seen), str(log)],
                    env=environment, timeout=300, check=True)
-    assert seen.read_text().splitlines() == ['__main__', json.dumps(True)], log.read_text()
+    assert seen.read_text().splitlines() == ['__main__', json.dumps([True, True])], \
+        log.read_text()
 
 
 class OneWorkersEpisodes:

@@ -117,6 +117,9 @@ class Server:
     """
     A process that imported ``preload`` once and forks warm children on request.
 
+    A preloaded module's ``warm_up()``, if it has one, runs after its import: what the
+    children would load at their start (twin_campaign.episode's type supports), loaded once.
+
     Started at the first :meth:`start` (a fresh interpreter, with this process's working
     directory, environment and ``sys.path``), it lives until this process ends. Any thread
     may call :meth:`start`.
@@ -225,6 +228,7 @@ def serve() -> NoReturn:
     sys.path[:] = setup['sys_path']
     for module in setup['preload']:
         __import__(module)
+        getattr(sys.modules[module], 'warm_up', lambda: None)()
     requests.send(READY)
     waiting = selectors.DefaultSelector()
     waiting.register(requests, selectors.EVENT_READ)
