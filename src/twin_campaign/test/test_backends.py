@@ -68,6 +68,8 @@ def test_the_local_pool_and_ray_give_the_same_outcome_rows(tmp_path):
     assert local[0]['variations'] != local[1]['variations']   # each episode its own draw
     assert 'speed' in Path(on_ray[2]['log']).read_text()      # the crash's log, kept
     assert all(row['cpu_s'] > 0 for row in local[:2] + on_ray[:2])   # what the bench sums
+    # Ray's workers are niced (15) by default: the episodes got less CPU than the pool's
+    assert [r['niceness'] for r in on_ray[:2]] == [os.getpriority(os.PRIO_PROCESS, 0)] * 2
 
 
 @pytest.mark.parametrize('ray_address', [None, 'local'])
@@ -137,12 +139,11 @@ class NotedEpisode:
         self.episodes, self.key, self.result, self.gate = episodes, key, result, gate
 
     def wait(self, timeout: float | None = None) -> int:
-        """Read the go-ahead, step (the first waits for the second's start), end with a row."""
+        """Read the go-ahead, step (till both have started), end with a row."""
         with open(self.gate, 'rb', buffering=0) as gate:
             assert gate.read(1)
         self.episodes.events.append(('go', self.key))
-        if self.key.endswith('000'):
-            self.episodes.second_started.wait(timeout=60)
+        self.episodes.second_started.wait(timeout=60)
         self.episodes.events.append(('end', self.key))
         Path(self.result).write_text(json.dumps({'key': self.key, 'outcome': 'pass'}))
         return 0
@@ -157,5 +158,7 @@ def test_a_worker_starts_its_next_episode_while_one_steps_and_lets_it_step_after
     rows = [f.row for f in execute(campaign, ['east-000', 'east-001'], 1, None)]
     assert [r['outcome'] for r in rows] == ['pass', 'pass']
     order = episodes.events.index
-    assert order(('start', 'east-001')) < order(('end', 'east-000'))   # started while it stepped
-    assert order(('end', 'east-000')) < order(('go', 'east-001')) < order(('end', 'east-001'))
+    # either may step first: the pool's threads race for the place
+    first, second = [key for event, key in episodes.events if event == 'go']
+    assert order(('start', second)) < order(('end', first))   # started while it stepped
+    assert order(('end', first)) < order(('go', second)) < order(('end', second))

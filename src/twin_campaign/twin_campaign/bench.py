@@ -72,6 +72,7 @@ class Run:
     stepping_s: float = 0.0   # the episodes' wall s from their resume to their end, summed
     outside_cores: tuple = ()  # processes of the tree that could run on other cores
     started_at: float = 0.0   # time.monotonic(), as the rows' started_at, resumed_at, ended_at
+    niceness: int = 0         # the episodes' (the highest; Ray's workers' default is 15)
 
     @property
     def name(self) -> str:
@@ -131,7 +132,8 @@ def measure(campaign: Campaign, output: Path, backend: str, workers: int,
                      if row.get('cores', len(cores)) > len(cores))
     return Run(backend, workers, len(cores), confined, len(rows),
                sum(r['outcome'] == 'error' for r in rows), wall, total('sim_time_s'),
-               total('cpu_s'), cpu, by_process, stepping_s(rows), outside, started)
+               total('cpu_s'), cpu, by_process, stepping_s(rows), outside, started,
+               max((row.get('niceness', 0) for row in rows), default=0))
 
 
 def stepping_s(rows: list) -> float:
@@ -276,13 +278,14 @@ def markdown(campaign: Campaign, runs: dict, derived: dict, load_average: tuple)
     lines = [f'Campaign `{campaign.path}`; load average before {load_average[0]:.1f}, after '
              f'{load_average[1]:.1f} ({os.cpu_count()} cores).', '',
              '| run | cores | episodes (errors) | wall s | episodes/h | sim s/wall s |'
-             ' CPU s/episode | capacity efficiency | stepping share |',
-             '|---|---|---|---|---|---|---|---|---|']
+             ' CPU s/episode | capacity efficiency | stepping share | niceness |',
+             '|---|---|---|---|---|---|---|---|---|---|']
     for run in runs.values():
         lines.append(f'| {run.name} | {run.cores} | {run.episodes} ({run.errors}) | '
                      f'{run.wall_s:.1f} | {run.episodes_per_hour:.0f} | '
                      f'{run.sim_per_wall:.2f} | {run.cpu_s / run.episodes:.2f} | '
-                     f'{run.capacity_efficiency:.2f} | {run.stepping_share:.2f} |')
+                     f'{run.capacity_efficiency:.2f} | {run.stepping_share:.2f} | '
+                     f'{run.niceness} |')
     kinds = sorted({kind for run in runs.values() for kind in run.by_process},
                    key=lambda k: (k not in EPISODE_PROCESSES, k))
     lines += ['', '| CPU s per episode, by process | ' + ' | '.join(kinds) + ' |',

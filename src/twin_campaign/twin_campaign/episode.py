@@ -404,7 +404,8 @@ def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Wa
         'failed_criterion': decision.failed, **metrics(scenario, campaign.criteria, trace),
         'wall_s': time.monotonic() - started, 'cpu_s': cpu_s(),
         'cpu_s_by_process': cpu_s_by_process(processes),
-        'cores': len(os.sched_getaffinity(0)),   # the bridge and the controller inherit them
+        # Where and how it ran (the bridge and the controller inherit both)
+        'cores': len(os.sched_getaffinity(0)), 'niceness': os.getpriority(os.PRIO_PROCESS, 0),
         # On the machine's monotonic clock, as the bench's: its runs' timelines.
         'started_at': started, 'ready_at': watcher.ready_at, 'resumed_at': watcher.resumed_at,
         'ended_at': time.monotonic(),
