@@ -24,10 +24,10 @@ from nav_msgs.msg import Odometry
 import pytest
 import rclpy
 from rclpy.serialization import serialize_message
+from twin_analysis.metrics import stamped_pose
 from twin_bridge.testing import isolate_ros_graph
 from twin_campaign import episode
 from twin_campaign.campaign import load
-from twin_analysis.metrics import stamped_pose
 from twin_campaign.episode import Gate, truth_of, Watcher
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / 'config' / 'campaigns'

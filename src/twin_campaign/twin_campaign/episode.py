@@ -41,9 +41,9 @@ from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
 import rclpy
 from rclpy.duration import Duration
+from rclpy.exceptions import NoTypeSupportImportedException
 from rclpy.experimental import EventsExecutor
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
-from rclpy.exceptions import NoTypeSupportImportedException
 from rclpy.serialization import deserialize_message
 from rclpy.type_support import check_for_type_support
 from rosgraph_msgs.msg import Clock
