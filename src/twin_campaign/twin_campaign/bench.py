@@ -149,7 +149,7 @@ def own_cpu_s() -> float:
 
 
 def descendants(root: int | None = None) -> dict[int, str]:
-    """Return the processes under ``root`` (default: this one), each with its command line."""
+    """Return the processes under ``root`` (default: this one), each with its kind."""
     children = {}
     for entry in os.scandir('/proc'):
         if entry.name.isdigit():
@@ -158,23 +158,25 @@ def descendants(root: int | None = None) -> dict[int, str]:
             except (OSError, IndexError):   # ended meanwhile
                 continue
             children.setdefault(parent, []).append(int(entry.name))
-    found, waiting = {}, [root or os.getpid()]
+    kinds, waiting = {}, [(root or os.getpid(), b'')]
     while waiting:
-        for pid in children.get(waiting.pop(), ()):
+        parent, parent_command = waiting.pop()
+        for pid in children.get(parent, ()):
             try:
-                found[pid] = Path(f'/proc/{pid}/cmdline').read_bytes().replace(b'\0', b' ')
+                command = Path(f'/proc/{pid}/cmdline').read_bytes()
             except OSError:
                 continue
-            waiting.append(pid)
-    return {pid: kind_of(command.decode(errors='replace')) for pid, command in found.items()}
+            # A warm child (an episode, its bridge or controller) has its server's command.
+            kinds[pid] = 'episode' if command == parent_command else kind_of(
+                command.replace(b'\0', b' ').decode(errors='replace'))
+            waiting.append((pid, command))
+    return kinds
 
 
 def kind_of(command: str) -> str:
     """Return what a process of the campaign's tree is, from its command line."""
     if 'twin_campaign.warm import serve' in command:
         return 'warm servers'
-    if 'twin_campaign.episode' in command or 'twin_bridge' in command:
-        return 'episode'   # alive between runs: only when one is left over
     return 'ray' if 'ray' in command else 'other'
 
 
@@ -253,8 +255,9 @@ def summary(runs: dict, ray_start_s: float) -> dict:
     }
     if 'local-1-core' in runs and 'local-2-cores' in runs:
         # The bar's meaning: a worker per core, each run confined to its workers' cores.
-        derived['scaling_2_workers_per_core'] = (runs['local-2-cores'].episodes_per_hour /
-                                                 runs['local-1-core'].episodes_per_hour)
+        scaling = runs['local-2-cores'].episodes_per_hour / runs['local-1-core'].episodes_per_hour
+        derived.update(scaling_2_workers_per_core=scaling,
+                       scaling_per_worker_per_core=scaling / 2)   # the bar: >= 0.85
     derived.update({
         'ray_overhead': ray.wall_s / two.wall_s - 1.0,
         'ray_start_s': ray_start_s,
