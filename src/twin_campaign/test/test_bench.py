@@ -65,3 +65,10 @@ def test_the_per_core_scaling_compares_a_worker_on_a_core_with_two_on_two():
     assert runs['local-2-cores'].capacity_efficiency == approx(18.0 / 11.0 / 2)
     assert runs['local-2-cores'].name == 'local 2 on 2 cores'
     assert runs['local-2'].name == 'local 2'
+
+
+def test_the_others_share_is_the_busy_time_of_the_runs_cores_the_campaign_did_not_take():
+    loaded = Run('local', 1, 1, True, 6, 0, 20.0, 120.0, 18.0, 0.1,
+                 {'episode': 3.0, 'bridge': 12.0, 'controller': 3.0, 'campaign process': 0.1},
+                 busy_s=19.1)
+    assert loaded.others_share == approx(1.0 / 20.0)

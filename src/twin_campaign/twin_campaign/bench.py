@@ -25,8 +25,9 @@ the episodes took against the cores' wall time), Ray's overhead over the local p
 start-up and its actors' apart), the CPU of an episode by process (its own, the bridge's,
 the controller's, as each episode counts it: ``cpu_s_by_process`` in its row), the warm
 servers', Ray's and the campaign process's CPU, and what follows for a 16-core machine and
-for a simulated day in five minutes. The load average is printed with it: the numbers of a
-shared machine are only as good as its load. ``--episodes 1`` is a quick check (one
+for a simulated day in five minutes. The load average is printed with it, and each run's
+``others`` share (its cores' busy time, by /proc/stat, that other processes took): the
+numbers of a shared machine are only as good as its load. ``--episodes 1`` is a quick check (one
 episode per scenario and run) of the same figures, with more noise.
 """
 
@@ -73,6 +74,7 @@ class Run:
     outside_cores: tuple = ()  # processes of the tree that could run on other cores
     started_at: float = 0.0   # time.monotonic(), as the rows' started_at, resumed_at, ended_at
     niceness: int = 0         # the episodes' (the highest; Ray's workers' default is 15)
+    busy_s: float = 0.0       # CPU s of the run's cores, whoever used them (/proc/stat)
 
     @property
     def name(self) -> str:
@@ -101,6 +103,15 @@ class Run:
         return self.cpu_s / self.wall_s / self.cores
 
     @property
+    def others_share(self) -> float:
+        """
+        Return the share of its cores' wall time that processes outside the campaign took.
+
+        A loaded machine: the wall-clock figures of a run with a large share judge nothing.
+        """
+        return max(0.0, self.busy_s - sum(self.by_process.values())) / self.wall_s / self.cores
+
+    @property
     def stepping_share(self) -> float:
         """Return the share of the workers' wall time their episodes stepped (resumed)."""
         return self.stepping_s / self.wall_s / self.workers
@@ -114,10 +125,12 @@ def measure(campaign: Campaign, output: Path, backend: str, workers: int,
     :param confined: whether the process tree was confined (:func:`confined`) to its cores
     """
     cores = os.sched_getaffinity(0)
-    before, started, cpu_before = tree_cpu_s(), time.monotonic(), own_cpu_s()
+    before, busy_before = tree_cpu_s(), busy_s(cores)
+    started, cpu_before = time.monotonic(), own_cpu_s()
     folder = f'{backend}-{workers}' + (f'-confined-{len(cores)}' if confined else '')
     rows = run_campaign(campaign, output / folder, workers, False, ray_address=ray_address)
     wall, cpu = time.monotonic() - started, own_cpu_s() - cpu_before
+    busy = busy_s(cores) - busy_before
     outside = tuple(sorted(f'{kind} {pid}' for pid, kind in outside_of(cores).items()))
     after = tree_cpu_s()
 
@@ -133,13 +146,24 @@ def measure(campaign: Campaign, output: Path, backend: str, workers: int,
     return Run(backend, workers, len(cores), confined, len(rows),
                sum(r['outcome'] == 'error' for r in rows), wall, total('sim_time_s'),
                total('cpu_s'), cpu, by_process, stepping_s(rows), outside, started,
-               max((row.get('niceness', 0) for row in rows), default=0))
+               max((row.get('niceness', 0) for row in rows), default=0), busy)
 
 
 def stepping_s(rows: list) -> float:
     """Return the episodes' wall s from their resume to their end, summed."""
     return sum(row['ended_at'] - row['resumed_at'] for row in rows
                if row.get('resumed_at') is not None)
+
+
+def busy_s(cores: set[int]) -> float:
+    """Return the CPU s the machine's ``cores`` have been busy (not idle), by /proc/stat."""
+    busy = 0
+    for line in Path('/proc/stat').read_text().splitlines():
+        name, *ticks = line.split()
+        if name.startswith('cpu') and name[3:].isdigit() and int(name[3:]) in cores:
+            user, nice, system, _, _, irq, softirq, steal = (int(t) for t in ticks[:8])
+            busy += user + nice + system + irq + softirq + steal
+    return busy / TICKS_PER_S
 
 
 def own_cpu_s() -> float:
@@ -281,14 +305,14 @@ def markdown(campaign: Campaign, runs: dict, derived: dict, load_average: tuple)
     lines = [f'Campaign `{campaign.path}`; load average before {load_average[0]:.1f}, after '
              f'{load_average[1]:.1f} ({os.cpu_count()} cores).', '',
              '| run | cores | episodes (errors) | wall s | episodes/h | sim s/wall s |'
-             ' CPU s/episode | capacity efficiency | stepping share | niceness |',
-             '|---|---|---|---|---|---|---|---|---|---|']
+             ' CPU s/episode | capacity efficiency | stepping share | niceness | others |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
     for run in runs.values():
         lines.append(f'| {run.name} | {run.cores} | {run.episodes} ({run.errors}) | '
                      f'{run.wall_s:.1f} | {run.episodes_per_hour:.0f} | '
                      f'{run.sim_per_wall:.2f} | {run.cpu_s / run.episodes:.2f} | '
                      f'{run.capacity_efficiency:.2f} | {run.stepping_share:.2f} | '
-                     f'{run.niceness} |')
+                     f'{run.niceness} | {run.others_share:.2f} |')
     kinds = sorted({kind for run in runs.values() for kind in run.by_process},
                    key=lambda k: (k not in EPISODE_PROCESSES, k))
     lines += ['', '| CPU s per episode, by process | ' + ' | '.join(kinds) + ' |',
@@ -342,8 +366,9 @@ def main(args: list[str] | None = None) -> int:
     text = markdown(campaign, runs, derived, (load_before, os.getloadavg()[0]))
     (output / 'campaign_bench.md').write_text(text)
     (output / 'campaign_bench.json').write_text(json.dumps(
-        {'runs': {k: {**asdict(v), 'capacity_efficiency': v.capacity_efficiency}
-                  for k, v in runs.items()}, 'derived': derived}, indent=1))
+        {'runs': {k: {**asdict(v), 'capacity_efficiency': v.capacity_efficiency,
+                      'others_share': v.others_share} for k, v in runs.items()},
+         'derived': derived}, indent=1))
     print(text)
     return 0
 
