@@ -100,6 +100,19 @@ def test_a_controller_silent_for_the_timeout_in_wall_time_too_is_timed_out(bridg
     assert node.drivers[0].gate.counters['watchdog_timeouts'] == 1
 
 
+def test_a_controller_wait_ends_at_the_deadline_of_the_robot_it_waits_for(bridge_in_process):
+    # tb0's controller spoke long ago and stopped its robot; tb1's is late by sim time only.
+    node = bridge_in_process(robots=['tb0', 'tb1'], cmd_vel_timeout=0.05,
+                             robot_spawns=[0.0, 0.0, 0.0, 1.0, 0.0, 0.0])
+    node.drivers[0].on_twist(Twist())
+    time.sleep(0.06)                                          # tb0 is late by wall time
+    node.drivers[1].on_twist(Twist(linear=Vector3(x=0.1)))
+    for _ in range(20):
+        node.on_timer()
+    assert node.step_timer.is_canceled()
+    assert node.controller_timer.timer_period_ns > 0.03e9     # tb1's deadline, not tb0's
+
+
 def test_divergence_publishes_nothing_non_finite_and_pauses_until_reset(node):
     published = []
     drivers = node.drivers[0]

@@ -276,7 +276,8 @@ class BridgeNode(Node):
         if late_ns != self.waited_for_ns:
             self.stats['controller_waits'] += 1
             self.waited_for_ns = late_ns
-        late_s = min(s for d in self.drivers if (s := d.controller_late_s()) is not None)
+        late_s = min(d.controller_late_s() for d in self.drivers
+                     if d.late_command_ns(now) is not None)
         self.waiting_for_controller = True
         self.step_timer.cancel()
         self.controller_timer.timer_period_ns = max(1, round((late_s - now) * NS_PER_S))

@@ -14,18 +14,21 @@
 
 """The episode's watcher: what it reads of the twin's graph, before and after the resume."""
 
+import math
 import os
 from pathlib import Path
+import random
 import threading
 
 from nav_msgs.msg import Odometry
 import pytest
 import rclpy
 from rclpy.serialization import serialize_message
+from twin_analysis.metrics import stamped_pose
 from twin_bridge.testing import isolate_ros_graph
 from twin_campaign import episode
 from twin_campaign.campaign import load
-from twin_campaign.episode import Gate, Watcher
+from twin_campaign.episode import Gate, truth_of, Watcher
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / 'config' / 'campaigns'
 
@@ -94,3 +97,22 @@ def test_a_gate_opens_when_the_runner_writes_and_wakes_the_watch(tmp_path):
         assert gate.is_open()
     finally:
         os.close(runner_end)
+
+
+def test_the_ground_truth_read_from_its_bytes_is_what_deserializing_gives_to_the_bit():
+    # every alignment of the doubles after the two frame ids, and numbers of every size
+    draw = random.Random(7)
+    for frame, child in [('', ''), ('w', 'base_footprint'), ('world', 'a' * 7),
+                         *(('x' * draw.randrange(12), 'y' * draw.randrange(12))
+                           for _ in range(30))]:
+        msg = Odometry()
+        msg.header.frame_id, msg.child_frame_id = frame, child
+        msg.header.stamp.sec, msg.header.stamp.nanosec = draw.randrange(10**6), 999_999_999
+        pose, twist = msg.pose.pose, msg.twist.twist
+        pose.position.x, pose.position.y = draw.uniform(-1e3, 1e3), draw.uniform(-1e-3, 1e-3)
+        yaw = draw.uniform(-math.pi, math.pi)
+        pose.orientation.z, pose.orientation.w = math.sin(yaw / 2), math.cos(yaw / 2)
+        twist.linear.x, twist.linear.y = draw.uniform(-1, 1), draw.uniform(-1, 1)
+        msg.pose.covariance[35] = msg.twist.covariance[0] = 9.0   # around the velocity
+        assert truth_of(serialize_message(msg)) == (
+            stamped_pose(msg), math.hypot(twist.linear.x, twist.linear.y)), (frame, child)

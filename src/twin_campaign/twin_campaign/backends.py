@@ -173,6 +173,10 @@ class Slot:
     def __init__(self):
         """Start the warm server, so the first episode does not wait for its imports."""
         self.stepping = threading.Semaphore(1)
+        try:   # a cluster started without RAY_worker_niceness=0 runs its workers at 15
+            os.setpriority(os.PRIO_PROCESS, 0, 0)
+        except PermissionError:   # lowering it needs CAP_SYS_NICE: the episodes stay nice
+            pass
         EPISODES.ensure_running()
 
     def run(self, campaign: Campaign, key: str, record: str | None) -> Finished:
@@ -251,8 +255,11 @@ def ray_session(address: str, workers: int | None):
         return
     options = {'logging_level': 'WARNING', 'log_to_driver': False}
     if address == 'local':
+        # Ray's workers run at niceness 15 by default, and what they start inherits it: any
+        # other work on the machine, Ray's own included, would come before the episodes.
         options.update(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False,
-                       object_store_memory=RAY_OBJECT_STORE_BYTES)
+                       object_store_memory=RAY_OBJECT_STORE_BYTES,
+                       _system_config={'worker_niceness': 0})
     try:
         ray.init(address=address, **options)
     except (ConnectionError, RuntimeError, ValueError) as error:

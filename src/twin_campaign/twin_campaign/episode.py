@@ -30,24 +30,27 @@ import math
 import os
 from pathlib import Path
 import resource
+import struct
 import sys
 import threading
 import time
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
 import rclpy
 from rclpy.duration import Duration
+from rclpy.exceptions import NoTypeSupportImportedException
 from rclpy.experimental import EventsExecutor
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.serialization import deserialize_message
+from rclpy.type_support import check_for_type_support
 from rosgraph_msgs.msg import Clock
 from std_msgs.msg import String
 from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
-from twin_analysis.metrics import final_drift, stamped_pose
+from twin_analysis.metrics import final_drift, quaternion_yaw, stamped_pose
 from twin_bridge.bridge_node import main as bridge_main
 from twin_bridge.fastdds_profiles import with_fast_acknowledgements
 from twin_bridge.graph_watch import qos_mismatch
@@ -139,6 +142,7 @@ class Watcher:
         self.decision = None
         self.last_heard = time.monotonic()
         self.pause, self.resumed = node.create_client(SetBool, 'sim/pause'), False
+        self.resumed_at = None   # time.monotonic() of the resume
         self.started, self.ready_at, self.clock_heard = time.monotonic(), None, False
         self.not_started, self.clock = '', None
         topic = campaign.controller.goal_topic
@@ -150,14 +154,16 @@ class Watcher:
         self.clock_subscription = node.create_subscription(Clock, '/clock', self.on_clock,
                                                            RELIABLE)
         node.create_subscription(DiagnosticArray, '/diagnostics', self.on_diagnostics, RELIABLE)
-        node.create_subscription(Odometry, 'ground_truth/odom', self.on_truth, RELIABLE)
-        # Serialized: the drift needs the first and the last odometry only, and turning each
-        # of the 50 Hz messages into Python objects cost about 0.2 CPU s per episode.
+        # Both serialized: turning each message into Python objects cost about 0.2 CPU s
+        # per episode for each. The ground truth's stamp, pose and speed are read from its
+        # bytes (truth_of); the drift needs the first and the last odometry only.
+        node.create_subscription(Odometry, 'ground_truth/odom', self.on_truth, RELIABLE,
+                                 raw=True)
         node.create_subscription(Odometry, 'odom', self.on_odometry, RELIABLE, raw=True)
         node.create_subscription(String, 'sim/faults', self.on_faults, LATCHED)
         node.create_subscription(String, 'sim/variation', self.on_variation, LATCHED)
 
-    def on_truth(self, msg: Odometry) -> None:
+    def on_truth(self, serialized: bytes) -> None:
         """
         Take a sample at each multiple of SAMPLE_PERIOD_S of sim time; judge; note a decision.
 
@@ -165,16 +171,14 @@ class Watcher:
         runs of an episode sample the same instants even if one lost a message.
         """
         self.last_heard = time.monotonic()
-        stamped = stamped_pose(msg)
+        stamped, speed = truth_of(serialized)
         self.truth.append(stamped)
         samples = self.trace.samples
         if samples and stamped[0] < self.next_sample_t or self.decision:
             return
         t, x, y, yaw = stamped
         self.next_sample_t = (math.floor(t / SAMPLE_PERIOD_S + 1e-6) + 1) * SAMPLE_PERIOD_S
-        twist = msg.twist.twist.linear
-        samples.append(Sample(t, x, y, yaw, math.hypot(twist.x, twist.y),
-                              self.probe.at(x, y, yaw)))
+        samples.append(Sample(t, x, y, yaw, speed, self.probe.at(x, y, yaw)))
         final = t - samples[0].t >= self.scenario.time_limit
         self.decision = verdict(self.scenario, self.campaign.criteria, self.trace, final)
         self.decision = self.decision if self.decision.outcome else None
@@ -247,7 +251,7 @@ class Watcher:
         self.pause.call_async(SetBool.Request(data=False))
         node.destroy_subscription(self.clock_subscription)
         self.resumed = True
-        self.last_heard = time.monotonic()
+        self.last_heard = self.resumed_at = time.monotonic()
 
     def send_goal(self) -> None:
         """
@@ -267,6 +271,52 @@ class Watcher:
     def hung(self) -> bool:
         """Tell whether the twin has been silent too long since it was resumed."""
         return self.resumed and time.monotonic() - self.last_heard > SILENCE_LIMIT_S
+
+
+class Quaternion(NamedTuple):
+    """An orientation's x, y, z, w: what quaternion_yaw reads."""
+
+    x: float
+    y: float
+    z: float
+    w: float
+
+
+CDR_LITTLE_ENDIAN = b'\x00\x01'   # the encapsulation header's first bytes
+CDR_ORIGIN = 4                      # CDR aligns from the end of that 4-byte header
+STAMP = struct.Struct('<iI')        # builtin_interfaces/Time: int32 sec, uint32 nanosec
+STRING_LENGTH = struct.Struct('<I')
+POSE = struct.Struct('<7d')         # position x, y, z; orientation x, y, z, w
+PLANAR_VELOCITY = struct.Struct('<2d')   # twist.twist.linear x, y
+VELOCITY_AFTER_POSE = 8 * (7 + 36)       # the pose and its covariance
+
+
+def truth_of(serialized: bytes) -> tuple[tuple, float]:
+    """
+    Return an Odometry message's (stamp s, x m, y m, yaw rad) and planar speed, from its CDR.
+
+    The numbers :func:`stamped_pose` and ``math.hypot`` of the linear twist give for the
+    deserialized message, to the bit: the header's stamp, two strings (frame ids), then
+    doubles, each aligned to 8 bytes. A big-endian message is deserialized instead.
+    """
+    if serialized[:2] != CDR_LITTLE_ENDIAN:
+        msg = deserialize_message(serialized, Odometry)
+        return stamped_pose(msg), math.hypot(msg.twist.twist.linear.x, msg.twist.twist.linear.y)
+    sec, nanosec = STAMP.unpack_from(serialized, CDR_ORIGIN)
+    at = CDR_ORIGIN + STAMP.size
+    for _ in ('frame_id', 'child_frame_id'):
+        at = _aligned(at, 4)
+        at += STRING_LENGTH.size + STRING_LENGTH.unpack_from(serialized, at)[0]
+    at = _aligned(at, 8)
+    x, y, _, *orientation = POSE.unpack_from(serialized, at)
+    vx, vy = PLANAR_VELOCITY.unpack_from(serialized, at + VELOCITY_AFTER_POSE)
+    return ((sec + nanosec * 1e-9, x, y, quaternion_yaw(Quaternion(*orientation))),
+            math.hypot(vx, vy))
+
+
+def _aligned(at: int, size: int) -> int:
+    """Return the offset ``at`` rounded up to CDR's alignment of a ``size``-byte number."""
+    return CDR_ORIGIN + -(-(at - CDR_ORIGIN) // size) * size
 
 
 @dataclass(frozen=True)
@@ -334,8 +384,13 @@ def _agree(publisher: Endpoint, subscription: Endpoint) -> bool:
 
 
 def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Watcher,
-           wall_s: float) -> dict:
-    """Return the episode's results row (and its trajectory for the report)."""
+           started: float, processes: list) -> dict:
+    """
+    Return the episode's results row (and its trajectory for the report).
+
+    :param started: when this process started (``time.monotonic()``, the machine's clock)
+    :param processes: the bridge and the controller, ended
+    """
     trace = watcher.trace
     if len(watcher.truth) > 1 and watcher.odometry_count > 1:
         trace.odometry_drift = final_drift(watcher.truth, watcher.odometry())
@@ -347,7 +402,14 @@ def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Wa
         'variations': json.dumps(variation.get('values', variation), sort_keys=True),
         'faults': ' '.join(watcher.faults), 'outcome': decision.outcome,
         'failed_criterion': decision.failed, **metrics(scenario, campaign.criteria, trace),
-        'wall_s': wall_s, 'cpu_s': cpu_s(), 'lockstep_timeouts': watcher.lockstep_timeouts,
+        'wall_s': time.monotonic() - started, 'cpu_s': cpu_s(),
+        'cpu_s_by_process': cpu_s_by_process(processes),
+        # Where and how it ran (the bridge and the controller inherit both)
+        'cores': len(os.sched_getaffinity(0)), 'niceness': os.getpriority(os.PRIO_PROCESS, 0),
+        # On the machine's monotonic clock, as the bench's: its runs' timelines.
+        'started_at': started, 'ready_at': watcher.ready_at, 'resumed_at': watcher.resumed_at,
+        'ended_at': time.monotonic(),
+        'lockstep_timeouts': watcher.lockstep_timeouts,
         'trajectory': [[round(s.x, 4), round(s.y, 4)] for s in trace.samples],
     }
 
@@ -358,6 +420,22 @@ def cpu_s() -> float:
         resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
+def cpu_s_by_process(processes: list) -> dict:
+    """
+    Return the CPU seconds of this process, the bridge and the controller, apart.
+
+    A process exec'd rather than forked warm (a launch file's) has no count of its own:
+    its share is what the reaped children took besides the others'.
+    """
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    bridge, controller = (getattr(p, 'cpu_s', None) for p in processes)
+    rest = children.ru_utime + children.ru_stime - sum(c or 0.0 for c in (bridge, controller))
+    return {'episode': own.ru_utime + own.ru_stime,
+            'bridge': rest if bridge is None else bridge,
+            'controller': rest if controller is None else controller}
+
+
 def run_episode(campaign: Campaign, key: str, record: str | None,
                 gate_fifo: str | None = None) -> dict:
     """
@@ -365,10 +443,10 @@ def run_episode(campaign: Campaign, key: str, record: str | None,
 
     :param gate_fifo: a FIFO; the twin resumes once the runner writes to it (:class:`Gate`)
     """
+    started = time.monotonic()
     scenario, episode = find(campaign, key)
     isolate_ros_graph()   # a domain id of its own, locked as the test runs lock theirs
     world = bridge_parameters({'world': scenario.world}, True)
-    started = time.monotonic()
     if campaign.lockstep_period:   # this process's readers too answer DDS heartbeats at once
         os.environ.update(with_fast_acknowledgements(os.environ))
     # Forked warm (twin_campaign.warm) before rclpy starts its threads or PyBullet a client.
@@ -406,7 +484,7 @@ def run_episode(campaign: Campaign, key: str, record: str | None,
         raise RuntimeError(f'no ground truth for {SILENCE_LIMIT_S:g} s: the twin hung')
     if crashed and watcher.decision is None:
         raise RuntimeError(f'{", ".join(crashed)} ended before the outcome was decided')
-    return result(campaign, scenario, episode, watcher, time.monotonic() - started)
+    return result(campaign, scenario, episode, watcher, started, processes)
 
 
 class Gate:
@@ -455,6 +533,25 @@ def _finish_recording(recorder, world: dict) -> None:
     recorder.close(world_file=world['world_file'], robot_file=world['robot_description_file'])
     png, _ = write_report(recorder.path)
     print(f'twin campaign: recording {recorder.path}, report {png}', flush=True)
+
+
+def warm_up() -> None:
+    """
+    Load once, in a warm server (twin_campaign.warm), what each episode's processes would.
+
+    The type support of every message and service type imported (a C library each, loaded
+    at a type's first use, with rosidl's parser: 0.03 CPU s in each of the episode process,
+    the bridge and the controller) and xacro (the robot's description, 0.01 s).
+    """
+    import xacro  # noqa: F401
+    for name, module in list(sys.modules.items()):
+        if name.endswith(('.msg', '.srv')):
+            for value in vars(module).values():
+                if isinstance(value, type) and hasattr(type(value), '_TYPE_SUPPORT'):
+                    try:
+                        check_for_type_support(value)
+                    except (ImportError, NoTypeSupportImportedException):
+                        pass   # loaded, or not, at its first use as before
 
 
 def main(args: list[str] | None = None) -> int:

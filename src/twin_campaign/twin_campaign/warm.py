@@ -80,6 +80,7 @@ class WarmProcess:
     def __init__(self, args: list[str], main: Callable[[], int | None]):
         """Fork; the child runs ``main`` with ``sys.argv`` = ``args`` and exits with it."""
         self.args, self.returncode = list(args), None
+        self.cpu_s = None   # its CPU seconds (and its reaped children's), once it ended
         _flush()   # or the child would write this process's buffered output again
         self.pid = os.fork()
         if self.pid == 0:
@@ -89,9 +90,10 @@ class WarmProcess:
     def poll(self) -> int | None:
         """Return the exit code (negative: the signal) once the child ended, else None."""
         if self.returncode is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            pid, status, usage = os.wait4(self.pid, os.WNOHANG)
             if pid:
                 self.returncode = os.waitstatus_to_exitcode(status)
+                self.cpu_s = usage.ru_utime + usage.ru_stime
                 os.close(self._ended)
         return self.returncode
 
@@ -114,6 +116,9 @@ class WarmProcess:
 class Server:
     """
     A process that imported ``preload`` once and forks warm children on request.
+
+    A preloaded module's ``warm_up()``, if it has one, runs after its import: what the
+    children would load at their start (twin_campaign.episode's type supports), loaded once.
 
     Started at the first :meth:`start` (a fresh interpreter, with this process's working
     directory, environment and ``sys.path``), it lives until this process ends. Any thread
@@ -223,6 +228,7 @@ def serve() -> NoReturn:
     sys.path[:] = setup['sys_path']
     for module in setup['preload']:
         __import__(module)
+        getattr(sys.modules[module], 'warm_up', lambda: None)()
     requests.send(READY)
     waiting = selectors.DefaultSelector()
     waiting.register(requests, selectors.EVENT_READ)

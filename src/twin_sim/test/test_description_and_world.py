@@ -121,3 +121,29 @@ def test_world_adds_every_kind_of_body_by_name(tmp_path):
             world.add_model('ghost', str(tmp_path / 'ghost.urdf'))
     finally:
         world.close()
+
+
+def test_a_body_loaded_after_a_removed_one_has_its_own_root_frame(tmp_path):
+    # PyBullet gives a removed body's id to the next body; the world keeps each body's root
+    # frame relative to its centre of mass, which must then be the new body's.
+    def model(name: str, centre_of_mass_x: float) -> str:
+        path = tmp_path / f'{name}.urdf'
+        path.write_text(
+            f'<robot name="{name}"><link name="l"><inertial>'
+            f'<origin xyz="{centre_of_mass_x} 0 0"/><mass value="1"/>'
+            '<inertia ixx="0.01" iyy="0.01" izz="0.01" ixy="0" ixz="0" iyz="0"/></inertial>'
+            '<collision><geometry><box size="0.1 0.1 0.1"/></geometry></collision>'
+            '</link></robot>')
+        return str(path)
+
+    world = World()
+    try:
+        world.add_model('first', model('first', 0.3), Pose(x=1.0))
+        assert world.pose('first').x == pytest.approx(1.0)
+        first_id = world.bodies['first']
+        world.remove('first')
+        world.add_model('second', model('second', -0.2), Pose(x=2.0))
+        assert world.bodies['second'] == first_id
+        assert world.pose('second').x == pytest.approx(2.0)
+    finally:
+        world.close()

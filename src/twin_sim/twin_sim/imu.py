@@ -151,19 +151,18 @@ class Imu:
         gyro_std, accel_std = config.gyro_noise_std, config.accel_noise_std
         gyro_bias, accel_bias = self.gyro_bias, self.accel_bias
         noise = self.draws.take(6)
+        # By position: orientation, angular velocity, linear acceleration, the variances.
         return ImuSample(
-            orientation=np.array(orientation),
-            angular_velocity=np.array((
+            np.array(orientation),
+            np.array((
                 r[0] * wx + r[3] * wy + r[6] * wz + gyro_bias[0] + gyro_std * noise[0],
                 r[1] * wx + r[4] * wy + r[7] * wz + gyro_bias[1] + gyro_std * noise[1],
                 r[2] * wx + r[5] * wy + r[8] * wz + gyro_bias[2] + gyro_std * noise[2])),
-            linear_acceleration=np.array((
+            np.array((
                 r[0] * ax + r[3] * ay + r[6] * az + accel_bias[0] + accel_std * noise[3],
                 r[1] * ax + r[4] * ay + r[7] * az + accel_bias[1] + accel_std * noise[4],
                 r[2] * ax + r[5] * ay + r[8] * az + accel_bias[2] + accel_std * noise[5])),
-            orientation_variance=self.variances[0],
-            angular_velocity_variance=self.variances[1],
-            linear_acceleration_variance=self.variances[2])
+            *self.variances)
 
     def _world_motion(self) -> tuple[tuple, tuple, tuple]:
         """Return the link frame's orientation and its origin's velocities, world axes."""
@@ -171,9 +170,10 @@ class Imu:
         if self.link < 0:   # the root link: PyBullet's base, in world axes as wanted here
             _, orientation, velocity, angular = robot.world.root_state(robot.name)
             return orientation, velocity, angular
-        # Straight to PyBullet (not World.call): this runs at the IMU's rate.
-        state = pybullet.getLinkState(robot.body, self.link, computeLinkVelocity=1,
-                                      physicsClientId=robot.world.client)
+        # Straight to PyBullet (not World.call), arguments by position (bodyUniqueId,
+        # linkIndex, computeLinkVelocity, computeForwardKinematics, physicsClientId): this runs
+        # at the IMU's rate.
+        state = pybullet.getLinkState(robot.body, self.link, 1, 0, robot.world.client)
         com, position, orientation, linear, angular = (state[0], state[4], state[5],
                                                        state[6], state[7])
         return orientation, origin_velocity(linear, angular, position, com), angular

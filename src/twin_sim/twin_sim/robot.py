@@ -36,6 +36,8 @@ from twin_sim.world import origin_velocity, Pose, World
 SERVO_GAINS = (0.1, 0.1)
 DRIVING_GAINS = (0.01, 0.01)
 SERVO_MAX_LAG = 1e-3   # rad: 0.03 mm at the rim of a Burger's wheel
+VELOCITY_GAINS = (1.0, 1.0)   # the servo's proportional term on the speed error
+POSITION_CONTROL = pybullet.POSITION_CONTROL
 # How far over a velocity limit the body may go before it is slowed (see _bound_speed).
 SPEED_BOUND_SLACK = 0.01
 # A body this slow (m/s, rad/s) for this long (s), with its wheels held, is held at rest.
@@ -99,14 +101,34 @@ class BodyState:
         return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
 
 
+class Frame:
+    """
+    A pose to express states in, inverted once.
+
+    Ground truth in the odom frame (the start's) is asked for at every odometry update, and
+    inverting the same start pose each time was a third of its cost.
+    """
+
+    def __init__(self, origin: BodyState):
+        """:param origin: the state whose pose is the frame."""
+        self.position = origin.position.tolist()
+        self.inverse = pybullet.invertTransform(self.position, origin.orientation.tolist())
+        self.matrix = pybullet.getMatrixFromQuaternion(origin.orientation)
+
+    def relative(self, state: BodyState) -> BodyState:
+        """Express ``state``'s pose in this frame (velocities stay body-fixed)."""
+        position = state.position.tolist()
+        _, orientation = pybullet.multiplyTransforms(*self.inverse, position,
+                                                     state.orientation.tolist())
+        x0, y0, z0 = self.position
+        offset = (position[0] - x0, position[1] - y0, position[2] - z0)
+        return BodyState(np.array(transform(self.matrix, offset, into_frame=True)),
+                         np.array(orientation), state.linear_velocity, state.angular_velocity)
+
+
 def relative_to(state: BodyState, origin: BodyState) -> BodyState:
     """Express ``state``'s pose in the frame of ``origin``'s pose (velocities stay body-fixed)."""
-    inverse = pybullet.invertTransform(origin.position.tolist(), origin.orientation.tolist())
-    _, orientation = pybullet.multiplyTransforms(*inverse, state.position.tolist(),
-                                                 state.orientation.tolist())
-    offset = (state.position - origin.position).tolist()
-    return BodyState(np.array(rotate(origin.orientation, offset, into_frame=True)),
-                     np.array(orientation), state.linear_velocity, state.angular_velocity)
+    return Frame(origin).relative(state)
 
 
 def rotate(orientation, vector, into_frame: bool = False) -> tuple[float, float, float]:
@@ -118,7 +140,16 @@ def rotate(orientation, vector, into_frame: bool = False) -> tuple[float, float,
     :param into_frame: the inverse, R^T v: a world-axes vector in the axes of the frame
         whose world orientation the quaternion is
     """
-    r = pybullet.getMatrixFromQuaternion(orientation)   # row-major: r[3 i + j] = R[i][j]
+    return transform(pybullet.getMatrixFromQuaternion(orientation), vector, into_frame)
+
+
+def transform(r, vector, into_frame: bool = False) -> tuple[float, float, float]:
+    """
+    Return ``vector`` times a rotation matrix, R v (``into_frame``: R^T v); see :func:`rotate`.
+
+    :param r: the matrix as PyBullet's ``getMatrixFromQuaternion`` gives it, row-major:
+        ``r[3 i + j]`` is R[i][j]
+    """
     x, y, z = vector
     if into_frame:
         return (r[0] * x + r[3] * y + r[6] * z, r[1] * x + r[4] * y + r[7] * z,
@@ -294,21 +325,23 @@ class DiffDriveRobot:
             linear = origin_velocity(state[6], angular, position, state[0])
         else:
             position, orientation, linear, angular = self.world.root_state(self.name)
+        r = pybullet.getMatrixFromQuaternion(orientation)   # once for both velocities
         return BodyState(np.array(position), np.array(orientation),
-                         np.array(rotate(orientation, linear, into_frame=True)),
-                         np.array(rotate(orientation, angular, into_frame=True)))
+                         np.array(transform(r, linear, into_frame=True)),
+                         np.array(transform(r, angular, into_frame=True)))
 
     def wheel_angles(self) -> tuple[float, float]:
         """Return the (left, right) wheel angles, rad, positive rolling forward."""
-        # Straight to PyBullet (not World.call): the drive reads the wheels every step.
-        left, right = pybullet.getJointStates(self.body, self.wheels,
-                                              physicsClientId=self.world.client)
+        # Straight to PyBullet (not World.call), arguments by position (keywords cost 10 %
+        # of the call): the drive reads the wheels every step.
+        left, right = pybullet.getJointStates(self.body, self.wheels, self.world.client)
         return self.wheel_signs[0] * left[0], self.wheel_signs[1] * right[0]
 
     def wheel_joint_states(self) -> tuple[list, list]:
         """Return the wheel joints' own (URDF-sign) positions and velocities, in one read."""
-        states = self.world.call(pybullet.getJointStates, self.body, self.wheels)
-        return [state[0] for state in states], [state[1] for state in states]
+        # Straight to PyBullet: the bridge publishes the joints with every odometry update.
+        left, right = pybullet.getJointStates(self.body, self.wheels, self.world.client)
+        return [left[0], right[0]], [left[1], right[1]]
 
     # -- commands -----------------------------------------------------------------------
 
@@ -341,17 +374,20 @@ class DiffDriveRobot:
         # PyBullet keeps the motors' settings: a wheel held still needs no new ones.
         if motors != self.motors_sent:
             positions, velocities, gains, torques = motors
+            # By position (bodyUniqueId, jointIndices, controlMode, targetPositions,
+            # targetVelocities, forces, positionGains, velocityGains, physicsClientId): with
+            # keywords, parsing them is half the call's cost, and a driving robot calls
+            # every step.
             pybullet.setJointMotorControlArray(
-                self.body, self.wheels, pybullet.POSITION_CONTROL, targetPositions=positions,
-                targetVelocities=velocities, positionGains=gains, velocityGains=(1.0, 1.0),
-                forces=torques, physicsClientId=self.world.client)
+                self.body, self.wheels, POSITION_CONTROL, positions, velocities, torques, gains,
+                VELOCITY_GAINS, self.world.client)
             self.motors_sent = motors
         self.servo_targets = [left_held + left * dt, right_held + right * dt]
 
     def after_step(self, dt: float) -> None:
         """Bound the body's speed, and hold it where it came to rest (after a physics step)."""
         linear, angular = self._bound_speed(
-            *pybullet.getBaseVelocity(self.body, physicsClientId=self.world.client))
+            *pybullet.getBaseVelocity(self.body, self.world.client))
         if self.wheels_commanded or math.hypot(*linear) >= STILL_SPEED or \
                 math.hypot(*angular) >= STILL_TURN_RATE:
             self.still_for, self.rest_pose = 0.0, None

@@ -16,10 +16,11 @@
 The sensor protocol: what a robot's step loop needs of a sensor, so a sensor is added here.
 
 A sensor has a ``rate`` (Hz of simulated time), is ``reset`` with its own random stream (at
-the simulated time of the reset: time is never rewound), and
-``sample``s every step. :data:`SENSORS` lists them; each fills the :class:`Readings` field named
-by its ``reading``. Streams are spawned in the list's order, so a new sensor goes at the end
-and every earlier sensor keeps its draws.
+the simulated time of the reset: time is never rewound), and is asked to ``sample`` when a
+sample falls due, or at every step if it works between samples (``every_step``).
+:data:`SENSORS` lists them; each fills the :class:`Readings` field named by its ``reading``.
+Streams are spawned in the list's order, so a new sensor goes at the end and every earlier
+sensor keeps its draws.
 """
 
 from typing import Protocol
@@ -40,6 +41,7 @@ class Sensor(Protocol):
 
     reading: str   # the Readings field it fills
     rate: float    # Hz of simulated time
+    every_step: bool   # sampled at every step (due or not), else only when a sample is due
     faults: list   # the active faults that act on it (twin_sim.faults), usually none
 
     def reset(self, rng: np.random.Generator, time_ns: int) -> None:
@@ -50,6 +52,7 @@ class Sensor(Protocol):
         Run one step at ``time_ns``; return a reading (as ``faults`` make it), or None.
 
         :param due_ns: the time a sample fell due, when one did at this step; else None
+            (only a sensor sampled ``every_step`` is asked then)
         """
 
 
@@ -57,6 +60,7 @@ class LidarSensor:
     """The scanning LIDAR: a sweep starts on schedule and casts its beams over the steps."""
 
     reading = 'scan'
+    every_step = True   # a sweep casts the beams that came due at each step
 
     def __init__(self, robot: DiffDriveRobot, config):
         """:param config: the twin's configuration (a TwinConfig)."""
@@ -87,6 +91,7 @@ class ImuSensor:
     """The IMU, sampled on its schedule."""
 
     reading = 'imu'
+    every_step = False
 
     def __init__(self, robot: DiffDriveRobot, config):
         """:param config: the twin's configuration (a TwinConfig)."""
@@ -116,6 +121,7 @@ class OdometrySensor:
     """Wheel encoders and the odometry integrated from them, on the odometry schedule."""
 
     reading = 'odometry'
+    every_step = False
 
     def __init__(self, robot: DiffDriveRobot, config):
         """:param config: the twin's configuration (a TwinConfig)."""

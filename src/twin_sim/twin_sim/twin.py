@@ -31,8 +31,7 @@ from twin_sim.imu import ImuConfig, ImuSample
 from twin_sim.lidar import Lidar, LidarConfig, Scan
 from twin_sim.odometry import OdometryConfig, OdometryEstimate
 from twin_sim.physical import PhysicalConfig
-from twin_sim.robot import (BodyState, DiffDriveRobot, DriveConfig, FIRST_COLLISION_GROUP,
-                            relative_to)
+from twin_sim.robot import BodyState, DiffDriveRobot, DriveConfig, FIRST_COLLISION_GROUP, Frame
 from twin_sim.sensors import SENSORS
 from twin_sim.variations import apply_to_world, NominalWorld, Variations, varied_config
 from twin_sim.world import PhysicsConfig, Pose, World
@@ -138,9 +137,14 @@ class Schedule:
         """Tell whether it fires at ``time_ns``; if so, move to the next period."""
         if time_ns < self.next_ns:
             return False
+        self.fire()
+        return True
+
+    def fire(self) -> int:
+        """Fire now (the caller saw ``next_ns`` come); return the time the firing was due at."""
         self.fired_ns = self.next_ns
         self.next_ns += self.period_ns
-        return True
+        return self.fired_ns
 
 
 class RobotTwin:
@@ -180,7 +184,11 @@ class RobotTwin:
         for sensor, stream in zip(self.sensors.values(), seed.spawn(len(self.sensors))):
             sensor.reset(np.random.default_rng(stream), time_ns)
             self.schedules.append(Schedule(sensor.rate, time_ns))
+        # What sense() runs through at every step, looked up once.
+        self.sampling = [(sensor.sample, schedule, sensor.every_step)
+                         for sensor, schedule in zip(self.sensors.values(), self.schedules)]
         self.start = self.ground_truth()
+        self.start_frame = Frame(self.start)   # the frame odometry starts in
         fault_seed = np.random.SeedSequence(seed.entropy,
                                             spawn_key=(*seed.spawn_key, FAULT_STREAM))
         self.fault_schedule = FaultSchedule(self._own(self.config.faults), fault_seed, time_ns)
@@ -233,9 +241,15 @@ class RobotTwin:
         if time_ns >= self.next_fault_change_ns:
             self._update_faults(time_ns)
         # SENSORS lists the sensors in the order of Readings' fields (a test holds it so).
-        return Readings(time_ns, *[
-            sensor.sample(time_ns, schedule.fired_ns if schedule.due(time_ns) else None)
-            for sensor, schedule in zip(self.sensors.values(), self.schedules)])
+        # A loop, not a comprehension over Schedule.due: this runs for every robot at every
+        # step, and the calls it saves were more than half of it (1.5 -> 0.7 us).
+        readings = [time_ns]
+        for sample, schedule, every_step in self.sampling:
+            if time_ns >= schedule.next_ns:
+                readings.append(sample(time_ns, schedule.fire()))
+            else:
+                readings.append(sample(time_ns, None) if every_step else None)
+        return Readings._make(readings)
 
     def ground_truth(self, from_start: bool = False) -> BodyState:
         """
@@ -245,7 +259,7 @@ class RobotTwin:
             frame odometry starts in; otherwise in world coordinates
         """
         state = self.robot.link_state(self.base_link)
-        return relative_to(state, self.start) if from_start else state
+        return self.start_frame.relative(state) if from_start else state
 
     def teleport(self, pose: Pose, from_start: bool = False) -> None:
         """

@@ -117,6 +117,7 @@ class World:
         self.config = config
         self.client = pybullet.connect(pybullet.GUI if config.gui else pybullet.DIRECT)
         self.bodies: dict[str, int] = {}
+        self._com_to_root: dict[int, tuple] = {}   # a body's root frame in its inertial frame
         self._saved_state = None
         self.call(pybullet.setGravity, 0.0, 0.0, -config.gravity)
         self.call(pybullet.setTimeStep, config.step)
@@ -280,7 +281,9 @@ class World:
 
     def remove(self, name: str) -> None:
         """Remove a body by name."""
-        self.call(pybullet.removeBody, self.bodies.pop(name))
+        body = self.bodies.pop(name)
+        self.call(pybullet.removeBody, body)
+        self._com_to_root.pop(body, None)   # PyBullet may give the id to a new body
 
     def contact_count(self, first: str, second: str) -> int:
         """Return how many contact points two named bodies have now."""
@@ -358,9 +361,14 @@ class World:
 
     def root_from_com(self, body: int, com_position, com_orientation) -> tuple[Vector, tuple]:
         """Return a body's root link frame from its centre of mass's pose (PyBullet's base)."""
-        local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
+        com_to_root = self._com_to_root.get(body)
+        if com_to_root is None:
+            # Fixed when the body is loaded (no PyBullet call changes it); ground truth needs
+            # it at every reading.
+            local = self.call(pybullet.getDynamicsInfo, body, -1)[3:5]
+            com_to_root = self._com_to_root[body] = self.call(pybullet.invertTransform, *local)
         return self.call(pybullet.multiplyTransforms, com_position, com_orientation,
-                         *self.call(pybullet.invertTransform, *local))
+                         *com_to_root)
 
     # -- bodies moved, added and removed at run time (simulation_interfaces) -------------
 
