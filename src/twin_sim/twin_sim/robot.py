@@ -126,11 +126,6 @@ class Frame:
                          np.array(orientation), state.linear_velocity, state.angular_velocity)
 
 
-def relative_to(state: BodyState, origin: BodyState) -> BodyState:
-    """Express ``state``'s pose in the frame of ``origin``'s pose (velocities stay body-fixed)."""
-    return Frame(origin).relative(state)
-
-
 def rotate(orientation, vector, into_frame: bool = False) -> tuple[float, float, float]:
     """
     Return ``vector`` rotated by an (x, y, z, w) quaternion: R v, a frame's vector in world axes.
