@@ -252,35 +252,35 @@ class BridgeNode(Node):
             self.batch_deadline = now + FAST_BATCH_S
         span_ns = self.settings.cmd_vel_timeout * NS_PER_S / COMMAND_READS_PER_TIMEOUT
         end_ns = self.sim_ns + span_ns
-        late_ns = min((ns for d in self.drivers if (ns := d.late_command_ns(now)) is not None),
-                      default=NEVER_NS)
+        waits = [(ns, d.controller_late_s()) for d in self.drivers
+                 if (ns := d.late_command_ns(now)) is not None]
+        late_ns = min((ns for ns, _ in waits), default=NEVER_NS)
         while owed > 0 and time.monotonic() < self.batch_deadline and not (
                 self.paused or self.halted):
             if self.sim_ns >= end_ns:
                 return
             if self.sim_ns > late_ns:
-                self.wait_for_controller(late_ns, now)
+                self.wait_for_controller(late_ns, min(late_s for _, late_s in waits) - now)
                 return
             self.advance()
             owed -= 1
         self.pacing.settle(time.monotonic(), self.sim_ns, owed)
         self.batch_deadline = None
 
-    def wait_for_controller(self, late_ns: int, now: float) -> None:
+    def wait_for_controller(self, late_ns: int, for_s: float) -> None:
         """
         Hold time where a late controller's command would expire; the wait owes no steps.
 
-        The step timer stands still until a command arrives or the first controller is late
-        by wall time too: at real_time_factor 0 a waiting timer would spin a core.
+        The step timer stands still until a command arrives or, ``for_s`` of wall time
+        later, the first controller waited for is late by wall time too: at
+        real_time_factor 0 a waiting timer would spin a core.
         """
         if late_ns != self.waited_for_ns:
             self.stats['controller_waits'] += 1
             self.waited_for_ns = late_ns
-        late_s = min(d.controller_late_s() for d in self.drivers
-                     if d.late_command_ns(now) is not None)
         self.waiting_for_controller = True
         self.step_timer.cancel()
-        self.controller_timer.timer_period_ns = max(1, round((late_s - now) * NS_PER_S))
+        self.controller_timer.timer_period_ns = max(1, round(for_s * NS_PER_S))
         self.controller_timer.reset()
 
     def stop_waiting_for_controller(self) -> None:

@@ -52,6 +52,7 @@ from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
 from twin_analysis.metrics import final_drift, quaternion_yaw, stamped_pose
 from twin_bridge.bridge_node import main as bridge_main
+from twin_bridge.conversions import Serialized
 from twin_bridge.fastdds_profiles import with_fast_acknowledgements
 from twin_bridge.graph_watch import qos_mismatch
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
@@ -284,7 +285,7 @@ class Quaternion(NamedTuple):
 
 CDR_LITTLE_ENDIAN = b'\x00\x01'   # the encapsulation header's first bytes
 CDR_ORIGIN = 4                      # CDR aligns from the end of that 4-byte header
-STAMP = struct.Struct('<iI')        # builtin_interfaces/Time: int32 sec, uint32 nanosec
+STAMP = Serialized.STAMP            # builtin_interfaces/Time, as the twin writes it
 STRING_LENGTH = struct.Struct('<I')
 POSE = struct.Struct('<7d')         # position x, y, z; orientation x, y, z, w
 PLANAR_VELOCITY = struct.Struct('<2d')   # twist.twist.linear x, y
