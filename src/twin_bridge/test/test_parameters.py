@@ -206,3 +206,13 @@ def test_the_bridge_reaches_physics_only_through_the_core():
 def test_the_bridge_reads_no_private_attribute_of_rclpy():
     for path in PACKAGE.glob('*.py'):
         assert '_parameter_overrides' not in path.read_text(), path.name
+
+
+def test_every_parameter_has_a_value_for_the_parameter_tools(bridge_in_process):
+    # ros2 param dump and rqt ask for every listed name in one get_parameters call; one
+    # without a value (a list declared by type alone) empties the whole answer.
+    node = bridge_in_process()
+    names = list(node.get_parameters_by_prefix(''))
+    assert {'robots', 'robot_spawns'} <= set(names)
+    values = {p.name: p.value for p in node.get_parameters(names)}
+    assert (values['robots'], values['robot_spawns']) == ([], [])
