@@ -216,3 +216,12 @@ def test_every_parameter_has_a_value_for_the_parameter_tools(bridge_in_process):
     assert {'robots', 'robot_spawns'} <= set(names)
     values = {p.name: p.value for p in node.get_parameters(names)}
     assert (values['robots'], values['robot_spawns']) == ([], [])
+
+
+def test_what_ros2_param_dump_writes_the_bridge_takes_back(bridge_in_process):
+    # Dump, edit, load with params_file:=: every parameter the node has is one it accepts,
+    # rclpy's own (use_sim_time, start_type_description_service) included.
+    node = bridge_in_process()
+    dumped = {name: param.value for name, param in node.get_parameters_by_prefix('').items()}
+    assert 'start_type_description_service' in dumped
+    assert checked_values(dumped).keys() <= dumped.keys()
