@@ -103,6 +103,12 @@ class Running:
             os.killpg(self.process.pid, 0)
 
 
+def read_by_the_bridge(listener, topic: str) -> bool:
+    """Tell whether the twin bridge subscribes to ``topic``: it is up and reads it."""
+    return any(info.node_name == 'twin_bridge'
+               for info in listener.node.get_subscriptions_info_by_topic(topic))
+
+
 def test_sim_launch_shows_exactly_the_bringup_arguments_with_their_defaults():
     arguments = launch_description('sim').get_launch_arguments()
     assert [a.name for a in arguments] == list(SIM_ARGUMENTS)   # no use_sim_time
@@ -184,9 +190,29 @@ def test_an_example_controller_by_name_starts_and_commands_the_twin(
         from geometry_msgs.msg import TwistStamped
         commands = listener.record(TwistStamped, '/cmd_vel')
         listener.spin_until(lambda: commands, 60.0, f'TwistStamped on /cmd_vel from {controller}')
+        listener.spin_until(lambda: read_by_the_bridge(listener, '/cmd_vel'), 60.0,
+                            'the bridge reading /cmd_vel')
         # Node names come with DDS discovery of the process, which may trail its messages.
         listener.spin_until(lambda: controller in listener.node.get_node_names(), 60.0,
                             f'the node {controller} in the ROS graph')
+    finally:
+        launched.interrupt()
+
+
+def test_with_several_robots_the_controller_drives_the_first(listener, tmp_path):
+    robots = tmp_path / 'robots.yaml'
+    robots.write_text('/**:\n  ros__parameters:\n    robots: [tb0, tb1]\n'
+                      '    robot_spawns: [0.0, 0.0, 0.0, 0.0, 1.0, 0.0]\n')
+    launched = Running(tmp_path / 'launch.log', 'sim', f'params_file:={robots}',
+                       'controller:=wall_follower', 'real_time_factor:=2.0')
+    try:
+        from geometry_msgs.msg import TwistStamped
+        commands = listener.record(TwistStamped, '/tb0/cmd_vel')
+        listener.spin_until(lambda: commands, 60.0, 'TwistStamped on /tb0/cmd_vel')
+        listener.spin_until(lambda: read_by_the_bridge(listener, '/tb0/cmd_vel'), 60.0,
+                            'the bridge reading /tb0/cmd_vel')
+        assert not read_by_the_bridge(listener, '/cmd_vel')   # no robot without a name
+        assert commands[-1].header.stamp.sec < 10**9   # on the twin's clock, not the wall's
     finally:
         launched.interrupt()
 
