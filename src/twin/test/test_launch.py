@@ -244,3 +244,21 @@ def test_hardware_launch_without_drivers_fails_clearly():
         pytest.skip('turtlebot3_bringup is installed: the default drivers exist here')
     assert result.returncode != 0
     assert 'no robot drivers' in result.stderr + result.stdout
+
+
+def test_the_shadow_runs_beside_a_robot_and_stops_on_ctrl_c(listener, tmp_path):
+    drivers = tmp_path / 'drivers.launch.py'   # the twin plays the robot: no drivers to start
+    drivers.write_text('from launch import LaunchDescription\n\n\n'
+                       'def generate_launch_description():\n    return LaunchDescription([])\n')
+    robot = Running(tmp_path / 'robot.log', 'sim', 'real_time_factor:=2.0')
+    try:
+        shadow = Running(tmp_path / 'shadow.log', 'hardware', 'shadow:=true',
+                         'shadow_world:=arena', f'driver_launch:={drivers}')
+        try:
+            from nav_msgs.msg import Odometry
+            predicted = listener.record(Odometry, '/shadow/odom')
+            listener.spin_until(lambda: predicted, 60.0, "the shadow's /shadow/odom")
+        finally:
+            shadow.interrupt()
+    finally:
+        robot.interrupt()
