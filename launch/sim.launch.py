@@ -36,7 +36,6 @@ from twin.arguments import (bridge_parameter_files, bridge_parameters, controlle
                             declared, display_problem, parsed, share, SIM_ARGUMENTS,
                             starts_robot_state_publisher, view_parameters)
 from twin.supervision import BridgeWatch
-from twin_bridge.parameters import given_parameters
 
 
 def supervised(bridge: Node) -> list:
@@ -62,6 +61,10 @@ def supervised(bridge: Node) -> list:
 
 def first_robot(files: list[str], namespace: str) -> str:
     """Return the first robot the parameter files give the bridge (robots:=[...]), or ''."""
+    if len(files) == 1:
+        return ''   # the shipped file alone: one robot
+    # Read as the bridge reads them; only here: it loads the core (and PyBullet).
+    from twin_bridge.parameters import given_parameters
     arguments = ['-r', f'__ns:=/{namespace}']
     for path in files:
         arguments += ['--params-file', path]
