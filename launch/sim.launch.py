@@ -24,12 +24,14 @@ the bridge exits everything stops, and when it fails the launch exits 1 with its
 import os
 
 from launch import LaunchDescription
-from launch.actions import (DeclareLaunchArgument, IncludeLaunchDescription, OpaqueFunction,
-                            RegisterEventHandler, Shutdown)
+from launch.actions import (DeclareLaunchArgument, GroupAction, IncludeLaunchDescription,
+                            LogInfo, OpaqueFunction, RegisterEventHandler,
+                            SetLaunchConfiguration, Shutdown)
 from launch.event_handlers import OnProcessExit, OnProcessIO, OnProcessStart
-from launch.launch_description_sources import PythonLaunchDescriptionSource
+from launch.launch_description_sources import (AnyLaunchDescriptionSource,
+                                               PythonLaunchDescriptionSource)
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
+from launch_ros.actions import Node, PushRosNamespace, SetParameter
 from twin.arguments import (bridge_parameter_files, bridge_parameters, controller_launch_file,
                             declared, display_problem, parsed, share, SIM_ARGUMENTS,
                             starts_robot_state_publisher, view_parameters)
@@ -57,6 +59,34 @@ def supervised(bridge: Node) -> list:
     ]
 
 
+def first_robot(files: list[str], namespace: str) -> str:
+    """Return the first robot the parameter files give the bridge (robots:=[...]), or ''."""
+    if len(files) == 1:
+        return ''   # the shipped file alone: one robot
+    # Read as the bridge reads them; only here: it loads the core (and PyBullet).
+    from twin_bridge.parameters import given_parameters
+    arguments = ['-r', f'__ns:=/{namespace}']
+    for path in files:
+        arguments += ['--params-file', path]
+    robots = given_parameters(arguments).get('robots') or []
+    return str(robots[0]) if robots else ''
+
+
+def on_first_robot(robot: str, driven: str, controller: str) -> list:
+    """
+    Start the controller in the first robot's namespace, as ``twin run`` does.
+
+    With several robots each has its topics under its name; in the bringup's namespace the
+    controller would command a cmd_vel no robot reads.
+    """
+    return [LogInfo(msg=f'the controller drives {robot}, the first of the robots'),
+            GroupAction([PushRosNamespace(driven),
+                         SetParameter('use_sim_time', True),   # as the bringup's
+                         SetLaunchConfiguration('use_sim_time', 'true'),
+                         IncludeLaunchDescription(AnyLaunchDescriptionSource(controller))])
+            ] if robot and controller else []
+
+
 def bringup(context) -> list:
     """Resolve and check every argument, then start the bridge and the shared bringup."""
     value = {name: LaunchConfiguration(name).perform(context) for name in SIM_ARGUMENTS}
@@ -68,18 +98,23 @@ def bringup(context) -> list:
     if problem:
         raise RuntimeError(problem)
     namespace = value['namespace'].strip('/')
+    robot = first_robot(files, namespace)
+    driven = f'{namespace}/{robot}'.strip('/')   # the robot the view and controller see
     bridge = Node(package='twin_bridge', executable='twin_bridge', name='twin_bridge',
                   namespace=namespace, output='screen',
                   parameters=[*files, parameters])
-    view = [Node(package='twin_view', executable='view', name='view', namespace=namespace,
+    view = [Node(package='twin_view', executable='view', name='view', namespace=driven,
                  output='screen', parameters=[view_parameters(parameters)])
             ] if parsed({'view': value['view']})['view'] else []
-    return [bridge, *supervised(bridge), *view, IncludeLaunchDescription(
+    shared = IncludeLaunchDescription(
         PythonLaunchDescriptionSource(str(share() / 'launch' / 'bringup.launch.py')),
         launch_arguments={
             'robot': parameters['robot_description_file'], 'namespace': namespace,
-            'use_sim_time': 'true', 'rviz': value['rviz'], 'controller': controller,
-            'robot_state': str(robot_state_publisher).lower()}.items())]
+            'use_sim_time': 'true', 'rviz': value['rviz'],
+            'controller': '' if robot else controller,
+            'robot_state': str(robot_state_publisher).lower()}.items())
+    return [bridge, *supervised(bridge), *view, *on_first_robot(robot, driven, controller),
+            shared]
 
 
 def generate_launch_description() -> LaunchDescription:

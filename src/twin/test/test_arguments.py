@@ -130,3 +130,11 @@ def test_a_bridge_stopped_by_ctrl_c_is_no_failure():
     watch = BridgeWatch()
     watch.started(1)
     assert watch.exited(1, -2, bridge=True, shutting_down=True) is None
+
+
+def test_a_bridge_killed_by_a_signal_is_said_so_not_by_its_last_log_line():
+    watch = BridgeWatch()
+    watch.started(1)
+    watch.bridge_output('[INFO] [1796039454.2] [twin_bridge]: wheel geometry: radius 0.033\n')
+    assert watch.exited(1, -9, bridge=True, shutting_down=False) == \
+        'the twin bridge failed (exit code -9): killed by SIGKILL'

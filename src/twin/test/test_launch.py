@@ -42,8 +42,12 @@ LAUNCH_FILES = ('sim', 'hardware', 'bringup', 'controllers/example_controller',
                 'controllers/obstacle_stop', 'controllers/wall_follower',
                 'controllers/go_to_goal', 'controllers/policy')
 RUN_LAUNCH = """
+import signal
 import sys
 import launch
+# Ctrl-C reaches the launch as in a terminal, even when the tests run in a background job
+# (which starts with SIGINT ignored: launch would never see it).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from launch.actions import IncludeLaunchDescription
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 service = launch.LaunchService()
@@ -71,6 +75,38 @@ def run_launch(name: str, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file(name)),
                            *arguments], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, timeout=90)
+
+
+class Running:
+    """A launch file running as ``ros2 launch`` in a terminal: its own process group."""
+
+    def __init__(self, log: Path, name: str, *arguments: str):
+        self.log = log
+        with open(log, 'w') as output:
+            self.process = subprocess.Popen(
+                [sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file(name)),
+                 *arguments], stdout=output, stderr=subprocess.STDOUT, process_group=0)
+
+    def interrupt(self) -> None:
+        """
+        Ctrl-C: SIGINT to the whole group, as a terminal sends it; check everything ended well.
+
+        launch then leaves the signal to its processes and sends SIGTERM to those still there
+        after 5 s: a node that does not stop on SIGINT shows as that escalation.
+        """
+        os.killpg(self.process.pid, signal.SIGINT)
+        assert self.process.wait(timeout=30) == 0, self.log.read_text()
+        output = self.log.read_text()
+        assert "escalating to 'SIGTERM'" not in output, output
+        assert 'Traceback' not in output, output
+        with pytest.raises(ProcessLookupError):   # nothing of the launch left running
+            os.killpg(self.process.pid, 0)
+
+
+def read_by_the_bridge(listener, topic: str) -> bool:
+    """Tell whether the twin bridge subscribes to ``topic``: it is up and reads it."""
+    return any(info.node_name == 'twin_bridge'
+               for info in listener.node.get_subscriptions_info_by_topic(topic))
 
 
 def test_sim_launch_shows_exactly_the_bringup_arguments_with_their_defaults():
@@ -107,10 +143,8 @@ def test_launch_file_builds_and_describes_every_argument(name):
     assert not undescribed
 
 
-def test_sim_launch_brings_up_topics_tf_chain_and_clock(listener):
-    process = subprocess.Popen(
-        [sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file('sim')),
-         'real_time_factor:=2.0'], env=dict(os.environ))
+def test_sim_launch_brings_up_topics_tf_chain_and_clock(listener, tmp_path):
+    launched = Running(tmp_path / 'launch.log', 'sim', 'real_time_factor:=2.0')
     try:
         clocks = listener.record(Clock, '/clock')
         transforms = set()
@@ -131,14 +165,12 @@ def test_sim_launch_brings_up_topics_tf_chain_and_clock(listener):
         topics = {name for name, _ in listener.node.get_topic_names_and_types()}
         assert {'/scan', '/imu', '/odom', '/tf', '/joint_states', '/clock'} <= topics
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        launched.interrupt()
 
 
-def test_a_namespace_moves_the_tf_topics_and_keeps_the_frames_unprefixed(listener):
-    process = subprocess.Popen(
-        [sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file('sim')),
-         'namespace:=tb0', 'real_time_factor:=2.0'], env=dict(os.environ))
+def test_a_namespace_moves_the_tf_topics_and_keeps_the_frames_unprefixed(listener, tmp_path):
+    launched = Running(tmp_path / 'launch.log', 'sim', 'namespace:=tb0',
+                       'real_time_factor:=2.0')
     try:
         transforms = set()
         listener.node.create_subscription(TFMessage, '/tb0/tf', lambda msg: transforms.update(
@@ -146,32 +178,50 @@ def test_a_namespace_moves_the_tf_topics_and_keeps_the_frames_unprefixed(listene
         listener.spin_until(lambda: transforms, 60.0, '/tb0/tf')
         assert ('odom', 'base_footprint') in transforms   # Nav2's convention: no tb0/ prefix
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        launched.interrupt()
 
 
 @pytest.mark.parametrize('controller', ['wall_follower', 'policy'])
-def test_an_example_controller_by_name_starts_and_commands_the_twin(listener, controller):
-    process = subprocess.Popen(
-        [sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file('sim')),
-         f'controller:={controller}', 'real_time_factor:=2.0'], env=dict(os.environ))
+def test_an_example_controller_by_name_starts_and_commands_the_twin(
+        listener, controller, tmp_path):
+    launched = Running(tmp_path / 'launch.log', 'sim', f'controller:={controller}',
+                       'real_time_factor:=2.0')
     try:
         from geometry_msgs.msg import TwistStamped
         commands = listener.record(TwistStamped, '/cmd_vel')
         listener.spin_until(lambda: commands, 60.0, f'TwistStamped on /cmd_vel from {controller}')
-        assert controller in listener.node.get_node_names()
+        listener.spin_until(lambda: read_by_the_bridge(listener, '/cmd_vel'), 60.0,
+                            'the bridge reading /cmd_vel')
+        # Node names come with DDS discovery of the process, which may trail its messages.
+        listener.spin_until(lambda: controller in listener.node.get_node_names(), 60.0,
+                            f'the node {controller} in the ROS graph')
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        launched.interrupt()
+
+
+def test_with_several_robots_the_controller_drives_the_first(listener, tmp_path):
+    robots = tmp_path / 'robots.yaml'
+    robots.write_text('/**:\n  ros__parameters:\n    robots: [tb0, tb1]\n'
+                      '    robot_spawns: [0.0, 0.0, 0.0, 0.0, 1.0, 0.0]\n')
+    launched = Running(tmp_path / 'launch.log', 'sim', f'params_file:={robots}',
+                       'controller:=wall_follower', 'real_time_factor:=2.0')
+    try:
+        from geometry_msgs.msg import TwistStamped
+        commands = listener.record(TwistStamped, '/tb0/cmd_vel')
+        listener.spin_until(lambda: commands, 60.0, 'TwistStamped on /tb0/cmd_vel')
+        listener.spin_until(lambda: read_by_the_bridge(listener, '/tb0/cmd_vel'), 60.0,
+                            'the bridge reading /tb0/cmd_vel')
+        assert not read_by_the_bridge(listener, '/cmd_vel')   # no robot without a name
+        assert commands[-1].header.stamp.sec < 10**9   # on the twin's clock, not the wall's
+    finally:
+        launched.interrupt()
 
 
 def test_a_params_file_reaches_the_bridge_under_the_launch_arguments(listener, tmp_path):
     profile = tmp_path / 'profile.yaml'
     profile.write_text('/**:\n  ros__parameters:\n    physical.left_wheel_radius: 0.0345\n'
                        '    seed: 99\n')
-    process = subprocess.Popen(
-        [sys.executable, '-c', RUN_LAUNCH, str(installed_launch_file('sim')),
-         f'params_file:={profile}', 'seed:=5'], env=dict(os.environ))
+    launched = Running(tmp_path / 'launch.log', 'sim', f'params_file:={profile}', 'seed:=5')
     try:
         from rcl_interfaces.srv import GetParameters
         client = listener.node.create_client(GetParameters, '/twin_bridge/get_parameters')
@@ -183,8 +233,7 @@ def test_a_params_file_reaches_the_bridge_under_the_launch_arguments(listener, t
         assert radius.double_value == 0.0345   # the profile's
         assert seed.integer_value == 5         # the launch argument wins
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        launched.interrupt()
 
 
 def test_hardware_launch_without_drivers_fails_clearly():
@@ -195,3 +244,21 @@ def test_hardware_launch_without_drivers_fails_clearly():
         pytest.skip('turtlebot3_bringup is installed: the default drivers exist here')
     assert result.returncode != 0
     assert 'no robot drivers' in result.stderr + result.stdout
+
+
+def test_the_shadow_runs_beside_a_robot_and_stops_on_ctrl_c(listener, tmp_path):
+    drivers = tmp_path / 'drivers.launch.py'   # the twin plays the robot: no drivers to start
+    drivers.write_text('from launch import LaunchDescription\n\n\n'
+                       'def generate_launch_description():\n    return LaunchDescription([])\n')
+    robot = Running(tmp_path / 'robot.log', 'sim', 'real_time_factor:=2.0')
+    try:
+        shadow = Running(tmp_path / 'shadow.log', 'hardware', 'shadow:=true',
+                         'shadow_world:=arena', f'driver_launch:={drivers}')
+        try:
+            from nav_msgs.msg import Odometry
+            predicted = listener.record(Odometry, '/shadow/odom')
+            listener.spin_until(lambda: predicted, 60.0, "the shadow's /shadow/odom")
+        finally:
+            shadow.interrupt()
+    finally:
+        robot.interrupt()

@@ -24,6 +24,7 @@ reason it returns, at the right moment.
 
 from dataclasses import dataclass, field
 import re
+import signal
 
 BRIDGE_FAILED = 'the twin bridge failed'
 # '[FATAL] [1796039454.204195009] [twin_bridge]: ': the ROS log prefix of the reason
@@ -61,8 +62,22 @@ class BridgeWatch:
         self.running.discard(pid)
         if bridge and returncode != 0 and not shutting_down:
             self.failure = (f'{BRIDGE_FAILED} (exit code {returncode}): '
-                            f'{self.last_line or "no reason given"}')
+                            f'{self._reason(returncode)}')
         if self.failure and not self.running:
             failure, self.failure = self.failure, None
             return failure
         return None
+
+    def _reason(self, returncode: int) -> str:
+        """
+        Return why the bridge ended: the signal that killed it, or its last line.
+
+        A killed bridge said nothing about it: its last line is whatever it logged before
+        (an INFO line), no reason.
+        """
+        if returncode < 0:
+            try:
+                return f'killed by {signal.Signals(-returncode).name}'
+            except ValueError:
+                return f'killed by signal {-returncode}'
+        return self.last_line or 'no reason given'

@@ -66,20 +66,39 @@ def declare_parameters(node: Node) -> dict:
     """
     values = {}
     for param in PARAMETERS:
-        # A list parameter is declared by type: rclpy cannot tell the type of [].
-        default = ARRAY_TYPES[param.array_of] if param.array_of else param.default
         try:
-            value = node.declare_parameter(param.name, default, descriptor(param)).value
+            values[param.name] = declare_list(node, param) if param.array_of else \
+                node.declare_parameter(param.name, param.default, descriptor(param)).value
         except (InvalidParameterValueException, InvalidParameterTypeException,
                 ParameterUninitializedException) as error:
             raise ValueError(f'parameter {param.name}: '
                              f'{str(error).strip().splitlines()[0]}') from None
-        values[param.name] = list(value or []) if param.array_of else value
     # ``step_count`` may change at run time: how many steps one sim/step call advances.
     node.declare_parameter('step_count', 1, ParameterDescriptor(
         description='physics steps advanced by one sim/step call while paused',
         integer_range=[IntegerRange(from_value=1, to_value=1_000_000, step=1)]))
     return values
+
+
+def declare_list(node: Node, param: Param) -> list:
+    """
+    Declare a list parameter of the table, always with a value; return it.
+
+    rclpy cannot tell the type of [], so a list is declared by type; left at that, a list
+    not given has no value, and rclpy's get_parameters service then answers nothing at all
+    to a request naming it (``ros2 param dump`` showed no parameter). It is given its typed
+    [] while still writable, then gets its table descriptor (read-only).
+    """
+    kind = ARRAY_TYPES[param.array_of]
+    writable = descriptor(param)
+    writable.read_only = False
+    value = node.declare_parameter(param.name, kind, writable).value
+    if value is None:
+        node.set_parameters([Parameter(param.name, kind, [])])
+    final = descriptor(param)
+    final.type = kind.value
+    node.set_descriptor(param.name, final)
+    return list(value or [])
 
 
 def descriptor(param: Param) -> ParameterDescriptor:

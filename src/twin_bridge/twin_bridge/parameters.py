@@ -392,7 +392,9 @@ def checked_values(given: dict) -> dict:
 
 
 # Parameters the node declares itself (not configuration): accepted, checked by rclpy.
-RUNTIME_PARAMETERS = {'use_sim_time', 'step_count'}
+# rclpy declares use_sim_time and start_type_description_service on every node, so a file
+# ``ros2 param dump`` wrote holds them.
+RUNTIME_PARAMETERS = {'use_sim_time', 'start_type_description_service', 'step_count'}
 
 
 def given_parameters(ros_args: list[str], node_name: str = 'twin_bridge') -> dict:
