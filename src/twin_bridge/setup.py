@@ -33,7 +33,7 @@ setup(
     tests_require=['pytest'],
     entry_points={
         'console_scripts': [
-            'twin_bridge = twin_bridge.bridge_node:main',
+            'twin_bridge = twin_bridge.entry:bridge',
         ],
     },
 )

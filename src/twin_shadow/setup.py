@@ -33,7 +33,7 @@ setup(
     tests_require=['pytest'],
     entry_points={
         'console_scripts': [
-            'shadow_node = twin_shadow.node:main',
+            'shadow_node = twin_shadow.entry:shadow',
         ],
     },
 )

@@ -33,7 +33,7 @@ setup(
     tests_require=['pytest'],
     entry_points={
         'console_scripts': [
-            'view = twin_view.view_node:main',
+            'view = twin_view.entry:view',
             'view_benchmark = twin_view.benchmark:main',
         ],
     },

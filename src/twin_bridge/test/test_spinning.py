@@ -14,6 +14,8 @@
 
 """A stop signal that comes while a node starts ends its spin: never lost, never raised."""
 
+import os
+from pathlib import Path
 import signal
 import subprocess
 import sys
@@ -47,3 +49,59 @@ def test_a_signal_while_starting_ends_the_spin_even_with_sigint_inherited_ignore
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     assert done.returncode == 0, done.stderr
     assert 'stopped cleanly' in done.stdout
+
+
+# A node module whose loading is interrupted: the signal comes in the middle of its import.
+INTERRUPTED_WHILE_LOADING = """
+import os, signal, sys
+os.kill(os.getpid(), int(sys.argv[1]))
+for _ in range(10 ** 6):   # the signal is handled here, between two bytecodes
+    pass
+def main():
+    return 3
+"""
+
+LOADED = """
+import os
+from pathlib import Path
+import signal
+def main():
+    print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    return 0
+"""
+
+THROUGH_THE_ENTRY = """
+import sys
+from twin_bridge.entry import run
+sys.exit(run(sys.argv[2] + ':main'))
+"""
+
+
+def through_the_entry(tmp_path, module: str, source: str, signal_number=signal.SIGINT):
+    (tmp_path / f'{module}.py').write_text(source)
+    path = os.pathsep.join([str(tmp_path), os.environ.get('PYTHONPATH', '')])
+    return subprocess.run([sys.executable, '-c', THROUGH_THE_ENTRY, str(int(signal_number)),
+                           module], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, 'PYTHONPATH': path})
+
+
+@pytest.mark.parametrize('signal_number', [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_a_node_loads_ends_it_quietly(tmp_path, signal_number):
+    # ros2 launch passes a Ctrl-C on to nodes still importing rclpy and PyBullet: each
+    # printed a KeyboardInterrupt traceback and exited -2.
+    done = through_the_entry(tmp_path, 'interrupted_node', INTERRUPTED_WHILE_LOADING,
+                             signal_number)
+    assert (done.returncode, done.stderr) == (0, '')
+
+
+def test_once_loaded_the_node_gets_the_signal_handlers_it_started_with(tmp_path):
+    done = through_the_entry(tmp_path, 'loaded_node', LOADED)
+    assert (done.returncode, done.stdout.strip()) == (0, 'True'), done.stderr
+
+
+def test_the_twin_nodes_console_scripts_go_through_the_entry():
+    setups = Path(__file__).resolve().parents[2]
+    for package, script in (('twin_bridge', 'twin_bridge'), ('twin_view', 'view'),
+                            ('twin_shadow', 'shadow_node')):
+        setup = (setups / package / 'setup.py').read_text()
+        assert f"'{script} = {package}.entry:" in setup, package

@@ -12,4 +12,4 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Ordinary ROS 2 controllers (standard messages only) that drive the twin or the robot."""
+"""The live view: the twin's world, robots and sensors in a browser (Foxglove)."""
