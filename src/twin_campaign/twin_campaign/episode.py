@@ -52,7 +52,7 @@ from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
 from twin_analysis.metrics import final_drift, quaternion_yaw, stamped_pose
 from twin_bridge.bridge_node import main as bridge_main
-from twin_bridge.conversions import Serialized
+from twin_bridge.conversions import SerializedOdometry
 from twin_bridge.fastdds_profiles import with_fast_acknowledgements
 from twin_bridge.graph_watch import qos_mismatch
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
@@ -283,13 +283,24 @@ class Quaternion(NamedTuple):
     w: float
 
 
+def odometry_layout() -> tuple[int, int, int]:
+    """
+    Return where an Odometry's stamp lies, and its pose and its planar velocity from its end.
+
+    Found by the twin's own :class:`SerializedOdometry` (sentinels serialized). Only the
+    frame ids vary in length, and every field after them is a double: counted from the
+    message's end, the pose and the twist lie at the same place whatever the frame ids.
+    """
+    odometry = SerializedOdometry('', '')
+    pose_from_end = len(odometry.buffer) - odometry.doubles_at
+    return odometry.stamps_at[0], pose_from_end, pose_from_end - 8 * odometry.twist_at
+
+
 CDR_LITTLE_ENDIAN = b'\x00\x01'   # the encapsulation header's first bytes
-CDR_ORIGIN = 4                      # CDR aligns from the end of that 4-byte header
-STAMP = Serialized.STAMP            # builtin_interfaces/Time, as the twin writes it
-STRING_LENGTH = struct.Struct('<I')
+STAMP = SerializedOdometry.STAMP    # builtin_interfaces/Time, as the twin writes it
 POSE = struct.Struct('<7d')         # position x, y, z; orientation x, y, z, w
 PLANAR_VELOCITY = struct.Struct('<2d')   # twist.twist.linear x, y
-VELOCITY_AFTER_POSE = 8 * (7 + 36)       # the pose and its covariance
+STAMP_AT, POSE_FROM_END, VELOCITY_FROM_END = odometry_layout()
 
 
 def truth_of(serialized: bytes) -> tuple[tuple, float]:
@@ -297,27 +308,18 @@ def truth_of(serialized: bytes) -> tuple[tuple, float]:
     Return an Odometry message's (stamp s, x m, y m, yaw rad) and planar speed, from its CDR.
 
     The numbers :func:`stamped_pose` and ``math.hypot`` of the linear twist give for the
-    deserialized message, to the bit: the header's stamp, two strings (frame ids), then
-    doubles, each aligned to 8 bytes. A big-endian message is deserialized instead.
+    deserialized message, to the bit (:func:`odometry_layout`). A big-endian message is
+    deserialized instead.
     """
     if serialized[:2] != CDR_LITTLE_ENDIAN:
         msg = deserialize_message(serialized, Odometry)
         return stamped_pose(msg), math.hypot(msg.twist.twist.linear.x, msg.twist.twist.linear.y)
-    sec, nanosec = STAMP.unpack_from(serialized, CDR_ORIGIN)
-    at = CDR_ORIGIN + STAMP.size
-    for _ in ('frame_id', 'child_frame_id'):
-        at = _aligned(at, 4)
-        at += STRING_LENGTH.size + STRING_LENGTH.unpack_from(serialized, at)[0]
-    at = _aligned(at, 8)
-    x, y, _, *orientation = POSE.unpack_from(serialized, at)
-    vx, vy = PLANAR_VELOCITY.unpack_from(serialized, at + VELOCITY_AFTER_POSE)
+    end = len(serialized)
+    sec, nanosec = STAMP.unpack_from(serialized, STAMP_AT)
+    x, y, _, *orientation = POSE.unpack_from(serialized, end - POSE_FROM_END)
+    vx, vy = PLANAR_VELOCITY.unpack_from(serialized, end - VELOCITY_FROM_END)
     return ((sec + nanosec * 1e-9, x, y, quaternion_yaw(Quaternion(*orientation))),
             math.hypot(vx, vy))
-
-
-def _aligned(at: int, size: int) -> int:
-    """Return the offset ``at`` rounded up to CDR's alignment of a ``size``-byte number."""
-    return CDR_ORIGIN + -(-(at - CDR_ORIGIN) // size) * size
 
 
 @dataclass(frozen=True)
