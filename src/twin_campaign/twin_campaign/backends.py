@@ -29,10 +29,10 @@ from dataclasses import dataclass
 import json
 import os
 from pathlib import Path
+import queue
 import subprocess
 import sys
 import tempfile
-import threading
 from typing import Iterator
 
 from twin_campaign import warm
@@ -71,13 +71,46 @@ def episode_command(campaign: Campaign, key: str, result: Path, record: str | No
             *(['--record', record] if record else []), *(['--gate', str(gate)] if gate else [])]
 
 
+class Places:
+    """
+    The places where episodes may step at once: one per worker, each a core or anywhere.
+
+    An episode's processes take turns (lock-step) thousands of times per simulated minute.
+    Two episodes whose processes may run on either of two cores took 14-28 % more CPU each
+    than two each confined to its own core (wake-ups across the cores: rescheduling
+    interrupts, 700 a second against 30; docs/campaigns.md, seventh session).
+    """
+
+    def __init__(self, cores: list[int | None]):
+        """Offer a place per item of ``cores``: a core, or None (anywhere)."""
+        self._free = queue.SimpleQueue()
+        for core in cores:
+            self._free.put(core)
+
+    @classmethod
+    def for_workers(cls, workers: int) -> 'Places':
+        """Return a place per worker: each its own core of this process's, if there are enough."""
+        cores = sorted(os.sched_getaffinity(0))
+        return cls(cores[:workers] if workers <= len(cores) else [None] * workers)
+
+    @contextmanager
+    def place(self) -> Iterator[int | None]:
+        """Wait for a free place; hold it for the block."""
+        core = self._free.get()
+        try:
+            yield core
+        finally:
+            self._free.put(core)
+
+
 def run_one(campaign: Campaign, key: str, record: str | None,
-            stepping: threading.Semaphore | None = None) -> Finished:
+            stepping: Places | None = None) -> Finished:
     """
     Run one episode's process to its end; an error row when it fails or hangs.
 
-    :param stepping: the episodes that may step at once: this one starts at once, then
-        waits for a place (ready and paused: ``twin_campaign.episode.Gate``); None: no wait
+    :param stepping: the places where episodes may step: this one starts at once, then
+        waits for a place (ready and paused: ``twin_campaign.episode.Gate``) and steps on
+        its core; None: no wait, anywhere
 
     The process is killed (with its bridge and controller: one process group) when it
     outlives, from its place, START_UP_S + the start handshake's limit + WALL_S_PER_SIM_S x
@@ -93,8 +126,8 @@ def run_one(campaign: Campaign, key: str, record: str | None,
         try:
             process = EPISODES.start(episode_command(campaign, key, result, record, gate),
                                      str(log))
-            with stepping or nullcontext():
-                os.write(go, b'1')
+            with stepping.place() if stepping else nullcontext() as core:
+                os.write(go, b'\n' if core is None else f'{core}\n'.encode())
                 code = wait_or_kill(process, START_UP_S + campaign.start_timeout +
                                     WALL_S_PER_SIM_S * limit)
         finally:
@@ -134,10 +167,11 @@ def local_pool(campaign: Campaign, keys: list, workers: int,
     """
     Run the episodes ``workers`` at a time in this machine's threads; yield as they end.
 
-    Each worker's next episode starts while its episode steps (EPISODES_PER_WORKER).
+    Each worker's next episode starts while its episode steps (EPISODES_PER_WORKER), and
+    steps on the worker's own core if there is one for each (:class:`Places`).
     """
     workers = max(1, workers)
-    stepping = threading.Semaphore(workers)
+    stepping = Places.for_workers(workers)
     with ThreadPoolExecutor(EPISODES_PER_WORKER * workers) as pool:
         futures = {pool.submit(run_one, campaign, key, record, stepping): key for key in keys}
         for future in as_completed(futures):
@@ -172,7 +206,7 @@ class Slot:
 
     def __init__(self):
         """Start the warm server, so the first episode does not wait for its imports."""
-        self.stepping = threading.Semaphore(1)
+        self.stepping = Places([None])   # Ray's actors know no core of their own
         try:   # a cluster started without RAY_worker_niceness=0 runs its workers at 15
             os.setpriority(os.PRIO_PROCESS, 0, 0)
         except PermissionError:   # lowering it needs CAP_SYS_NICE: the episodes stay nice
