@@ -28,7 +28,7 @@ import threading
 
 import pytest
 from twin_campaign import backends
-from twin_campaign.backends import execute, Places
+from twin_campaign.backends import claim_core, execute, Places
 from twin_campaign.campaign import load
 from twin_campaign.cli import run_campaign
 import yaml
@@ -175,3 +175,17 @@ def test_each_worker_steps_on_a_core_of_its_own_when_there_are_enough(monkeypatc
     crowded = Places.for_workers(4)   # more workers than cores: anywhere
     with crowded.place() as one, crowded.place() as other:
         assert one is None and other is None
+
+
+def test_ray_actors_on_a_node_claim_a_core_each_until_they_end(tmp_path, monkeypatch):
+    # actors do not know each other: each takes a core no other holds, or none
+    monkeypatch.setattr(os, 'sched_getaffinity', lambda pid: {2, 4})
+    first, first_lock = claim_core(tmp_path)
+    second, second_lock = claim_core(tmp_path)
+    assert (first, second) == (2, 4)
+    assert claim_core(tmp_path) == (None, None)
+    os.close(first_lock)   # as when its process ends
+    again, again_lock = claim_core(tmp_path)
+    assert again == 2
+    os.close(again_lock)
+    os.close(second_lock)

@@ -26,6 +26,7 @@ workspace installed at the same path (Ray runs code, it does not ship it).
 from concurrent.futures import as_completed, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+import fcntl
 import json
 import os
 from pathlib import Path
@@ -101,6 +102,24 @@ class Places:
             yield core
         finally:
             self._free.put(core)
+
+
+def claim_core(folder: Path = Path(tempfile.gettempdir())) -> tuple[int | None, int | None]:
+    """
+    Claim a core of this process's affinity that no other process holds: the core, its lock.
+
+    Ray's actors on a node do not know each other: each takes the first core whose lock file
+    (flock) in ``folder`` is free, and holds it while it lives (the kernel lets go when its
+    process ends, or close the descriptor). (None, None) when every core is claimed.
+    """
+    for core in sorted(os.sched_getaffinity(0)):
+        lock = os.open(folder / f'twin-campaign-core-{core}.lock', os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return core, lock
+        except BlockingIOError:   # another actor's
+            os.close(lock)
+    return None, None
 
 
 def run_one(campaign: Campaign, key: str, record: str | None,
@@ -201,12 +220,14 @@ class Slot:
     A Ray actor: one worker's episodes, the next one starting while the one before steps.
 
     It keeps its warm server (``EPISODES``) for the Ray session, and takes
-    EPISODES_PER_WORKER calls at once (threads), one of which may step (``run_one``).
+    EPISODES_PER_WORKER calls at once (threads), one of which may step (``run_one``), on
+    the core it claimed on its node (:func:`claim_core`; anywhere if none was free).
     """
 
     def __init__(self):
         """Start the warm server, so the first episode does not wait for its imports."""
-        self.stepping = Places([None])   # Ray's actors know no core of their own
+        core, self._claim = claim_core()   # a core of its own on its node, if one is free
+        self.stepping = Places([core])
         try:   # a cluster started without RAY_worker_niceness=0 runs its workers at 15
             os.setpriority(os.PRIO_PROCESS, 0, 0)
         except PermissionError:   # lowering it needs CAP_SYS_NICE: the episodes stay nice
