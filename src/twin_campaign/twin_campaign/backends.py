@@ -76,10 +76,11 @@ class Places:
     """
     The places where episodes may step at once: one per worker, each a core or anywhere.
 
-    An episode's processes take turns (lock-step) thousands of times per simulated minute.
-    Two episodes whose processes may run on either of two cores took 14-28 % more CPU each
-    than two each confined to its own core (wake-ups across the cores: rescheduling
-    interrupts, 700 a second against 30; docs/campaigns.md, seventh session).
+    An episode's processes take turns (lock-step), about 2,000 context switches per
+    simulated second. Two episodes whose processes could run on either of two cores took
+    13-19 % more CPU each than one alone, 2-5 % once each had its own core (wake-ups
+    across the cores: rescheduling interrupts, 400-660 a second per core against 10-80;
+    docs/campaigns.md, seventh session).
     """
 
     def __init__(self, cores: list[int | None]):

@@ -560,9 +560,9 @@ def pin(root: int, core: int) -> None:
     """
     Confine the process ``root``, the processes under it and all their threads to ``core``.
 
-    An episode's processes take turns (lock-step) thousands of times per simulated minute:
-    free to run on any core, beside another episode, each turn may wake its partner on the
-    other core (docs/campaigns.md, "Why two episodes cost more than one").
+    An episode's processes take turns (lock-step), about 2,000 context switches per
+    simulated second: free to run on any core, beside another episode, a turn may wake its
+    partner on the other core (docs/campaigns.md, "Why two episodes cost more than one").
     """
     for pid in (root, *process_tree(root)):
         try:
