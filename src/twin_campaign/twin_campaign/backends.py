@@ -45,6 +45,7 @@ RAY_OBJECT_STORE_BYTES = 80 * 1024 ** 2   # rows are small; Ray's floor is about
 # Episodes per worker at once: one steps, the next starts (its processes, discovery, the
 # handshake: 1.3-2.6 wall s, mostly waiting) and waits, paused, for the first to end.
 EPISODES_PER_WORKER = 2
+CLAIMS = Path(tempfile.gettempdir())   # where campaigns claim the cores they step on
 
 
 class BackendError(RuntimeError):
@@ -83,17 +84,30 @@ class Places:
     docs/campaigns.md, seventh session).
     """
 
-    def __init__(self, cores: list[int | None]):
-        """Offer a place per item of ``cores``: a core, or None (anywhere)."""
-        self._free = queue.SimpleQueue()
+    def __init__(self, cores: list[int | None], claims: tuple = ()):
+        """Offer a place per item of ``cores``: a core, or None (anywhere); hold ``claims``."""
+        self._free, self._claims = queue.SimpleQueue(), list(claims)
         for core in cores:
             self._free.put(core)
 
     @classmethod
     def for_workers(cls, workers: int) -> 'Places':
-        """Return a place per worker: each its own core of this process's, if there are enough."""
-        cores = sorted(os.sched_getaffinity(0))
-        return cls(cores[:workers] if workers <= len(cores) else [None] * workers)
+        """
+        Return a place per worker: each a core of its own, if the workers fit the cores.
+
+        Claimed (:func:`claim_core`), so that two campaigns on a machine, or Ray's actors on
+        a node, step on different cores; a worker that finds none free steps anywhere.
+        """
+        if workers > len(os.sched_getaffinity(0)):
+            return cls([None] * workers)
+        claims = [claim_core() for _ in range(workers)]
+        return cls([core for core, _ in claims], [lock for _, lock in claims if lock is not None])
+
+    def close(self) -> None:
+        """Let other campaigns have the cores (also done when this process ends)."""
+        for lock in self._claims:
+            os.close(lock)
+        self._claims = []
 
     @contextmanager
     def place(self) -> Iterator[int | None]:
@@ -105,20 +119,21 @@ class Places:
             self._free.put(core)
 
 
-def claim_core(folder: Path = Path(tempfile.gettempdir())) -> tuple[int | None, int | None]:
+def claim_core() -> tuple[int | None, int | None]:
     """
     Claim a core of this process's affinity that no other process holds: the core, its lock.
 
-    Ray's actors on a node do not know each other: each takes the first core whose lock file
-    (flock) in ``folder`` is free, and holds it while it lives (the kernel lets go when its
-    process ends, or close the descriptor). (None, None) when every core is claimed.
+    Campaigns on a machine, and Ray's actors on a node, do not know each other: each takes
+    the first core whose lock file (flock) in CLAIMS is free, and holds it while it lives
+    (the kernel lets go when its process ends, or close the descriptor). (None, None) when
+    every core is claimed.
     """
     for core in sorted(os.sched_getaffinity(0)):
-        lock = os.open(folder / f'twin-campaign-core-{core}.lock', os.O_RDWR | os.O_CREAT, 0o666)
+        lock = os.open(CLAIMS / f'twin-campaign-core-{core}.lock', os.O_RDWR | os.O_CREAT, 0o666)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return core, lock
-        except BlockingIOError:   # another actor's
+        except BlockingIOError:   # another campaign's, or another actor's
             os.close(lock)
     return None, None
 
@@ -192,13 +207,18 @@ def local_pool(campaign: Campaign, keys: list, workers: int,
     """
     workers = max(1, workers)
     stepping = Places.for_workers(workers)
-    with ThreadPoolExecutor(EPISODES_PER_WORKER * workers) as pool:
-        futures = {pool.submit(run_one, campaign, key, record, stepping): key for key in keys}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as error:   # as on Ray: an error row, never a dead campaign
-                yield Finished(error_row(campaign, futures[future], _reason(error)), repr(error))
+    try:
+        with ThreadPoolExecutor(EPISODES_PER_WORKER * workers) as pool:
+            futures = {pool.submit(run_one, campaign, key, record, stepping): key
+                       for key in keys}
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except Exception as error:   # as on Ray: an error row, never a dead campaign
+                    yield Finished(error_row(campaign, futures[future], _reason(error)),
+                                   repr(error))
+    finally:
+        stepping.close()
 
 
 def execute(campaign: Campaign, keys: list, workers: int | None, record: str | None,
@@ -227,8 +247,7 @@ class Slot:
 
     def __init__(self):
         """Start the warm server, so the first episode does not wait for its imports."""
-        core, self._claim = claim_core()   # a core of its own on its node, if one is free
-        self.stepping = Places([core])
+        self.stepping = Places.for_workers(1)   # a core of its node, if one is free
         try:   # a cluster started without RAY_worker_niceness=0 runs its workers at 15
             os.setpriority(os.PRIO_PROCESS, 0, 0)
         except PermissionError:   # lowering it needs CAP_SYS_NICE: the episodes stay nice
