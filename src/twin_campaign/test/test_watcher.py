@@ -18,6 +18,9 @@ import math
 import os
 from pathlib import Path
 import random
+import signal
+import subprocess
+import sys
 import threading
 
 from nav_msgs.msg import Odometry
@@ -28,7 +31,8 @@ from twin_analysis.metrics import stamped_pose
 from twin_bridge.testing import isolate_ros_graph
 from twin_campaign import episode
 from twin_campaign.campaign import load
-from twin_campaign.episode import Gate, truth_of, Watcher
+from twin_campaign.episode import (
+    Gate, pin, process_tree, scheduling_of, truth_of, Watcher)
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / 'config' / 'campaigns'
 
@@ -92,11 +96,82 @@ def test_a_gate_opens_when_the_runner_writes_and_wakes_the_watch(tmp_path):
     gate.wake = woken.set
     try:
         assert not gate.is_open()
-        os.write(runner_end, b'1')
+        os.write(runner_end, b'\n')   # anywhere
         assert woken.wait(timeout=60)
         assert gate.is_open()
     finally:
         os.close(runner_end)
+
+
+def test_a_gate_that_names_a_core_pins_the_episode_there_before_it_opens(tmp_path):
+    fifo = tmp_path / 'go'
+    os.mkfifo(fifo)
+    runner_end = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    woken, pinned = threading.Event(), []
+    gate = Gate(str(fifo), lambda core: pinned.append((core, gate.is_open())))
+    gate.wake = woken.set
+    try:
+        os.write(runner_end, b'1\n')
+        assert woken.wait(timeout=60)
+        assert pinned == [(1, False)] and gate.is_open()
+    finally:
+        os.close(runner_end)
+
+
+def test_pinning_confines_a_process_its_children_and_their_threads_to_the_core():
+    core = max(os.sched_getaffinity(0))
+    parent = subprocess.Popen([sys.executable, '-c', CHILD_WITH_THREADS])
+    try:
+        while not all_started(parent.pid):
+            threading.Event().wait(0.05)
+        pin(parent.pid, core)
+        for pid in (parent.pid, *process_tree(parent.pid)):
+            for thread in os.listdir(f'/proc/{pid}/task'):
+                assert os.sched_getaffinity(int(thread)) == {core}, (pid, thread)
+    finally:
+        for pid in (*process_tree(parent.pid), parent.pid):
+            os.kill(pid, signal.SIGKILL)
+        parent.wait()
+
+
+def all_started(pid: int) -> bool:
+    """Tell whether the process and its child run two threads each."""
+    tree = [pid, *process_tree(pid)]
+    return len(tree) == 2 and all(len(os.listdir(f'/proc/{p}/task')) == 2 for p in tree)
+
+
+def test_a_process_scheduling_counts_its_cpu_and_its_threads_switches():
+    sleeper = subprocess.Popen([sys.executable, '-c', SLEEPS_THEN_SUMS], stdout=subprocess.PIPE)
+    try:
+        assert sleeper.stdout.readline() == b'done\n'
+        counts = scheduling_of(sleeper.pid)
+        assert counts['user_s'] > 0   # its sum took 10**7 additions
+        assert counts['voluntary_switches'] >= 20   # one per sleep, at least
+        assert counts['system_s'] >= 0 and counts['run_delay_s'] >= 0
+        assert counts['involuntary_switches'] >= 0
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert scheduling_of(sleeper.pid) == {}   # ended
+
+
+SLEEPS_THEN_SUMS = """
+import time
+for _ in range(20):
+    time.sleep(0.01)
+sum(range(10**7))
+print('done', flush=True)
+time.sleep(600)
+"""
+
+
+# A process with a thread, and a child with a thread, all sleeping till killed
+CHILD_WITH_THREADS = """
+import subprocess, sys, threading, time
+threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+subprocess.run([sys.executable, '-c', 'import threading, time; '
+                'threading.Thread(target=time.sleep, args=(600,)).start()'])
+"""
 
 
 def test_the_ground_truth_read_from_its_bytes_is_what_deserializing_gives_to_the_bit():

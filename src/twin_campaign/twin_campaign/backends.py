@@ -26,13 +26,14 @@ workspace installed at the same path (Ray runs code, it does not ship it).
 from concurrent.futures import as_completed, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+import fcntl
 import json
 import os
 from pathlib import Path
+import queue
 import subprocess
 import sys
 import tempfile
-import threading
 from typing import Iterator
 
 from twin_campaign import warm
@@ -44,6 +45,7 @@ RAY_OBJECT_STORE_BYTES = 80 * 1024 ** 2   # rows are small; Ray's floor is about
 # Episodes per worker at once: one steps, the next starts (its processes, discovery, the
 # handshake: 1.3-2.6 wall s, mostly waiting) and waits, paused, for the first to end.
 EPISODES_PER_WORKER = 2
+CLAIMS = Path(tempfile.gettempdir())   # where campaigns claim the cores they step on
 
 
 class BackendError(RuntimeError):
@@ -71,13 +73,79 @@ def episode_command(campaign: Campaign, key: str, result: Path, record: str | No
             *(['--record', record] if record else []), *(['--gate', str(gate)] if gate else [])]
 
 
+class Places:
+    """
+    The places where episodes may step at once: one per worker, each a core or anywhere.
+
+    An episode's processes take turns (lock-step), about 2,000 context switches per
+    simulated second. Two episodes whose processes could run on either of two cores took
+    13-19 % more CPU each than one alone, 2-5 % once each had its own core (wake-ups
+    across the cores: rescheduling interrupts, 400-660 a second per core against 10-80;
+    docs/campaigns.md, seventh session).
+    """
+
+    def __init__(self, cores: list[int | None], claims: tuple = ()):
+        """Offer a place per item of ``cores``: a core, or None (anywhere); hold ``claims``."""
+        self._free, self._claims = queue.SimpleQueue(), list(claims)
+        for core in cores:
+            self._free.put(core)
+
+    @classmethod
+    def for_workers(cls, workers: int) -> 'Places':
+        """
+        Return a place per worker: each a core of its own, if the workers fit the cores.
+
+        Claimed (:func:`claim_core`), so that two campaigns on a machine, or Ray's actors on
+        a node, step on different cores; a worker that finds none free steps anywhere.
+        """
+        if workers > len(os.sched_getaffinity(0)):
+            return cls([None] * workers)
+        claims = [claim_core() for _ in range(workers)]
+        return cls([core for core, _ in claims], [lock for _, lock in claims if lock is not None])
+
+    def close(self) -> None:
+        """Let other campaigns have the cores (also done when this process ends)."""
+        for lock in self._claims:
+            os.close(lock)
+        self._claims = []
+
+    @contextmanager
+    def place(self) -> Iterator[int | None]:
+        """Wait for a free place; hold it for the block."""
+        core = self._free.get()
+        try:
+            yield core
+        finally:
+            self._free.put(core)
+
+
+def claim_core() -> tuple[int | None, int | None]:
+    """
+    Claim a core of this process's affinity that no other process holds: the core, its lock.
+
+    Campaigns on a machine, and Ray's actors on a node, do not know each other: each takes
+    the first core whose lock file (flock) in CLAIMS is free, and holds it while it lives
+    (the kernel lets go when its process ends, or close the descriptor). (None, None) when
+    every core is claimed.
+    """
+    for core in sorted(os.sched_getaffinity(0)):
+        lock = os.open(CLAIMS / f'twin-campaign-core-{core}.lock', os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return core, lock
+        except BlockingIOError:   # another campaign's, or another actor's
+            os.close(lock)
+    return None, None
+
+
 def run_one(campaign: Campaign, key: str, record: str | None,
-            stepping: threading.Semaphore | None = None) -> Finished:
+            stepping: Places | None = None) -> Finished:
     """
     Run one episode's process to its end; an error row when it fails or hangs.
 
-    :param stepping: the episodes that may step at once: this one starts at once, then
-        waits for a place (ready and paused: ``twin_campaign.episode.Gate``); None: no wait
+    :param stepping: the places where episodes may step: this one starts at once, then
+        waits for a place (ready and paused: ``twin_campaign.episode.Gate``) and steps on
+        its core; None: no wait, anywhere
 
     The process is killed (with its bridge and controller: one process group) when it
     outlives, from its place, START_UP_S + the start handshake's limit + WALL_S_PER_SIM_S x
@@ -93,8 +161,8 @@ def run_one(campaign: Campaign, key: str, record: str | None,
         try:
             process = EPISODES.start(episode_command(campaign, key, result, record, gate),
                                      str(log))
-            with stepping or nullcontext():
-                os.write(go, b'1')
+            with stepping.place() if stepping else nullcontext() as core:
+                os.write(go, b'\n' if core is None else f'{core}\n'.encode())
                 code = wait_or_kill(process, START_UP_S + campaign.start_timeout +
                                     WALL_S_PER_SIM_S * limit)
         finally:
@@ -134,17 +202,23 @@ def local_pool(campaign: Campaign, keys: list, workers: int,
     """
     Run the episodes ``workers`` at a time in this machine's threads; yield as they end.
 
-    Each worker's next episode starts while its episode steps (EPISODES_PER_WORKER).
+    Each worker's next episode starts while its episode steps (EPISODES_PER_WORKER), and
+    steps on the worker's own core if there is one for each (:class:`Places`).
     """
     workers = max(1, workers)
-    stepping = threading.Semaphore(workers)
-    with ThreadPoolExecutor(EPISODES_PER_WORKER * workers) as pool:
-        futures = {pool.submit(run_one, campaign, key, record, stepping): key for key in keys}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as error:   # as on Ray: an error row, never a dead campaign
-                yield Finished(error_row(campaign, futures[future], _reason(error)), repr(error))
+    stepping = Places.for_workers(workers)
+    try:
+        with ThreadPoolExecutor(EPISODES_PER_WORKER * workers) as pool:
+            futures = {pool.submit(run_one, campaign, key, record, stepping): key
+                       for key in keys}
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except Exception as error:   # as on Ray: an error row, never a dead campaign
+                    yield Finished(error_row(campaign, futures[future], _reason(error)),
+                                   repr(error))
+    finally:
+        stepping.close()
 
 
 def execute(campaign: Campaign, keys: list, workers: int | None, record: str | None,
@@ -167,12 +241,13 @@ class Slot:
     A Ray actor: one worker's episodes, the next one starting while the one before steps.
 
     It keeps its warm server (``EPISODES``) for the Ray session, and takes
-    EPISODES_PER_WORKER calls at once (threads), one of which may step (``run_one``).
+    EPISODES_PER_WORKER calls at once (threads), one of which may step (``run_one``), on
+    the core it claimed on its node (:func:`claim_core`; anywhere if none was free).
     """
 
     def __init__(self):
         """Start the warm server, so the first episode does not wait for its imports."""
-        self.stepping = threading.Semaphore(1)
+        self.stepping = Places.for_workers(1)   # a core of its node, if one is free
         try:   # a cluster started without RAY_worker_niceness=0 runs its workers at 15
             os.setpriority(os.PRIO_PROCESS, 0, 0)
         except PermissionError:   # lowering it needs CAP_SYS_NICE: the episodes stay nice

@@ -52,7 +52,7 @@ from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
 from twin_analysis.metrics import final_drift, quaternion_yaw, stamped_pose
 from twin_bridge.bridge_node import main as bridge_main
-from twin_bridge.conversions import Serialized
+from twin_bridge.conversions import SerializedOdometry
 from twin_bridge.fastdds_profiles import with_fast_acknowledgements
 from twin_bridge.graph_watch import qos_mismatch
 from twin_bridge.spinning import init_without_signal_handlers, spin_until_signalled
@@ -283,13 +283,24 @@ class Quaternion(NamedTuple):
     w: float
 
 
+def odometry_layout() -> tuple[int, int, int]:
+    """
+    Return where an Odometry's stamp lies, and its pose and its planar velocity from its end.
+
+    Found by the twin's own :class:`SerializedOdometry` (sentinels serialized). Only the
+    frame ids vary in length, and every field after them is a double: counted from the
+    message's end, the pose and the twist lie at the same place whatever the frame ids.
+    """
+    odometry = SerializedOdometry('', '')
+    pose_from_end = len(odometry.buffer) - odometry.doubles_at
+    return odometry.stamps_at[0], pose_from_end, pose_from_end - 8 * odometry.twist_at
+
+
 CDR_LITTLE_ENDIAN = b'\x00\x01'   # the encapsulation header's first bytes
-CDR_ORIGIN = 4                      # CDR aligns from the end of that 4-byte header
-STAMP = Serialized.STAMP            # builtin_interfaces/Time, as the twin writes it
-STRING_LENGTH = struct.Struct('<I')
+STAMP = SerializedOdometry.STAMP    # builtin_interfaces/Time, as the twin writes it
 POSE = struct.Struct('<7d')         # position x, y, z; orientation x, y, z, w
 PLANAR_VELOCITY = struct.Struct('<2d')   # twist.twist.linear x, y
-VELOCITY_AFTER_POSE = 8 * (7 + 36)       # the pose and its covariance
+STAMP_AT, POSE_FROM_END, VELOCITY_FROM_END = odometry_layout()
 
 
 def truth_of(serialized: bytes) -> tuple[tuple, float]:
@@ -297,27 +308,18 @@ def truth_of(serialized: bytes) -> tuple[tuple, float]:
     Return an Odometry message's (stamp s, x m, y m, yaw rad) and planar speed, from its CDR.
 
     The numbers :func:`stamped_pose` and ``math.hypot`` of the linear twist give for the
-    deserialized message, to the bit: the header's stamp, two strings (frame ids), then
-    doubles, each aligned to 8 bytes. A big-endian message is deserialized instead.
+    deserialized message, to the bit (:func:`odometry_layout`). A big-endian message is
+    deserialized instead.
     """
     if serialized[:2] != CDR_LITTLE_ENDIAN:
         msg = deserialize_message(serialized, Odometry)
         return stamped_pose(msg), math.hypot(msg.twist.twist.linear.x, msg.twist.twist.linear.y)
-    sec, nanosec = STAMP.unpack_from(serialized, CDR_ORIGIN)
-    at = CDR_ORIGIN + STAMP.size
-    for _ in ('frame_id', 'child_frame_id'):
-        at = _aligned(at, 4)
-        at += STRING_LENGTH.size + STRING_LENGTH.unpack_from(serialized, at)[0]
-    at = _aligned(at, 8)
-    x, y, _, *orientation = POSE.unpack_from(serialized, at)
-    vx, vy = PLANAR_VELOCITY.unpack_from(serialized, at + VELOCITY_AFTER_POSE)
+    end = len(serialized)
+    sec, nanosec = STAMP.unpack_from(serialized, STAMP_AT)
+    x, y, _, *orientation = POSE.unpack_from(serialized, end - POSE_FROM_END)
+    vx, vy = PLANAR_VELOCITY.unpack_from(serialized, end - VELOCITY_FROM_END)
     return ((sec + nanosec * 1e-9, x, y, quaternion_yaw(Quaternion(*orientation))),
             math.hypot(vx, vy))
-
-
-def _aligned(at: int, size: int) -> int:
-    """Return the offset ``at`` rounded up to CDR's alignment of a ``size``-byte number."""
-    return CDR_ORIGIN + -(-(at - CDR_ORIGIN) // size) * size
 
 
 @dataclass(frozen=True)
@@ -385,12 +387,13 @@ def _agree(publisher: Endpoint, subscription: Endpoint) -> bool:
 
 
 def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Watcher,
-           started: float, processes: list) -> dict:
+           started: float, processes: list, scheduling: dict | None = None) -> dict:
     """
     Return the episode's results row (and its trajectory for the report).
 
     :param started: when this process started (``time.monotonic()``, the machine's clock)
     :param processes: the bridge and the controller, ended
+    :param scheduling: by process (episode, bridge, controller), :func:`scheduling_of`
     """
     trace = watcher.trace
     if len(watcher.truth) > 1 and watcher.odometry_count > 1:
@@ -405,6 +408,7 @@ def result(campaign: Campaign, scenario: Scenario, episode: Episode, watcher: Wa
         'failed_criterion': decision.failed, **metrics(scenario, campaign.criteria, trace),
         'wall_s': time.monotonic() - started, 'cpu_s': cpu_s(),
         'cpu_s_by_process': cpu_s_by_process(processes),
+        'scheduling_by_process': scheduling or {},
         # Where and how it ran (the bridge and the controller inherit both)
         'cores': len(os.sched_getaffinity(0)), 'niceness': os.getpriority(os.PRIO_PROCESS, 0),
         # On the machine's monotonic clock, as the bench's: its runs' timelines.
@@ -442,7 +446,8 @@ def run_episode(campaign: Campaign, key: str, record: str | None,
     """
     Run one episode to its decision in this process's own ROS graph; return its row.
 
-    :param gate_fifo: a FIFO; the twin resumes once the runner writes to it (:class:`Gate`)
+    :param gate_fifo: a FIFO; the twin resumes once the runner writes to it, on the core it
+        names (:class:`Gate`)
     """
     started = time.monotonic()
     scenario, episode = find(campaign, key)
@@ -459,7 +464,7 @@ def run_episode(campaign: Campaign, key: str, record: str | None,
     # entity that every turn of the executor waits on.
     node = rclpy.create_node('twin_campaign_episode', start_parameter_services=False)
     spawn = spawn_of(scenario, campaign.seed, episode.index)
-    gate = Gate(gate_fifo) if gate_fifo else None
+    gate = Gate(gate_fifo, lambda core: pin(os.getpid(), core)) if gate_fifo else None
     watcher = Watcher(node, campaign, scenario, probe, spawn,
                       gate.is_open if gate else (lambda: True))
     recorder = Recorder(node, Path(record) / key / 'twin.mcap') if record else None
@@ -471,6 +476,10 @@ def run_episode(campaign: Campaign, key: str, record: str | None,
     try:
         watch(node, ended, gate)
     finally:
+        # Before the stop: the processes' counts, while they still have their threads
+        scheduling = {name: scheduling_of(pid) for name, pid in (
+            ('episode', os.getpid()), ('bridge', processes[0].pid),
+            ('controller', processes[1].pid))}
         run.stop(processes)
         probe.close()
     crashed = [p.args[2 if p.args[0] == sys.executable else 0] for p in processes
@@ -485,23 +494,53 @@ def run_episode(campaign: Campaign, key: str, record: str | None,
         raise RuntimeError(f'no ground truth for {SILENCE_LIMIT_S:g} s: the twin hung')
     if crashed and watcher.decision is None:
         raise RuntimeError(f'{", ".join(crashed)} ended before the outcome was decided')
-    return result(campaign, scenario, episode, watcher, started, processes)
+    return result(campaign, scenario, episode, watcher, started, processes, scheduling)
+
+
+def scheduling_of(pid: int) -> dict:
+    """
+    Return how a process has been scheduled so far ({} once it ended): what CPU costs.
+
+    Its user and system CPU s and, over its live threads, the voluntary and involuntary
+    context switches and the s they waited to run (/proc/PID/task/TID/schedstat).
+    """
+    try:
+        fields = Path(f'/proc/{pid}/stat').read_text().rpartition(')')[2].split()
+        threads = [Path(f'/proc/{pid}/task/{tid}') for tid in os.listdir(f'/proc/{pid}/task')]
+    except OSError:   # it ended
+        return {}
+    ticks = os.sysconf('SC_CLK_TCK')
+    counts = {'user_s': int(fields[11]) / ticks, 'system_s': int(fields[12]) / ticks,
+              'voluntary_switches': 0, 'involuntary_switches': 0, 'run_delay_s': 0.0}
+    for thread in threads:
+        try:
+            status = (thread / 'status').read_text()
+            counts['run_delay_s'] += int((thread / 'schedstat').read_text().split()[1]) * 1e-9
+        except OSError:   # it ended meanwhile
+            continue
+        for line in status.splitlines():
+            name, _, value = line.partition(':')
+            if name in ('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches'):
+                kind = 'involuntary' if name.startswith('non') else 'voluntary'
+                counts[f'{kind}_switches'] += int(value)
+    return counts
 
 
 class Gate:
     """
-    The campaign runner's go-ahead to resume the twin: a byte (or the end) on a FIFO.
+    The campaign runner's go-ahead to resume the twin: a line (or the end) on a FIFO.
 
     The runner starts an episode while the one before it still steps, so its start-up (the
     processes, discovery, the handshake, MATCH_S) overlaps the other's steps; ready and
     paused, the episode waits for the go-ahead. A thread blocks on the FIFO and wakes the
     executor (``wake``; the EventsExecutor takes no guard conditions), so the resume follows
-    the go-ahead at once.
+    the go-ahead at once. The line names the core the episode steps on (``pin`` confines
+    its processes there first), or is empty: anywhere.
     """
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, pin: Callable[[int], None] = lambda core: None):
         """Start waiting on the FIFO ``path`` (the runner holds it open)."""
-        self._open, self.wake = threading.Event(), lambda: None
+        self._open, self.wake, self.pin = threading.Event(), lambda: None, pin
         threading.Thread(target=self._wait, args=(path,), name='gate', daemon=True).start()
 
     def is_open(self) -> bool:
@@ -510,9 +549,50 @@ class Gate:
 
     def _wait(self, path: str) -> None:
         with open(path, 'rb', buffering=0) as fifo:
-            fifo.read(1)
+            place = fifo.readline().strip()
+        if place:
+            self.pin(int(place))
         self._open.set()
         self.wake()   # after the flag: a watch that missed the wake sees the flag
+
+
+def pin(root: int, core: int) -> None:
+    """
+    Confine the process ``root``, the processes under it and all their threads to ``core``.
+
+    An episode's processes take turns (lock-step), about 2,000 context switches per
+    simulated second: free to run on any core, beside another episode, a turn may wake its
+    partner on the other core (docs/campaigns.md, "Why two episodes cost more than one").
+    """
+    for pid in (root, *process_tree(root)):
+        try:
+            threads = os.listdir(f'/proc/{pid}/task')
+        except OSError:   # it ended meanwhile
+            continue
+        for thread in threads:
+            try:
+                os.sched_setaffinity(int(thread), {core})
+            except ProcessLookupError:   # it ended meanwhile
+                pass
+
+
+def process_tree(root: int) -> list[int]:
+    """Return the processes under ``root`` (its children, theirs, and so on), by /proc."""
+    children = {}
+    for entry in os.scandir('/proc'):
+        if entry.name.isdigit():
+            try:
+                stat = Path(f'/proc/{entry.name}/stat').read_text()
+            except OSError:   # it ended meanwhile
+                continue
+            children.setdefault(int(stat.rpartition(')')[2].split()[1]), []).append(
+                int(entry.name))
+    tree, waiting = [], [root]
+    while waiting:
+        found = children.get(waiting.pop(), [])
+        tree += found
+        waiting += found
+    return tree
 
 
 def watch(node, ended, gate: Gate | None = None) -> None:
@@ -563,7 +643,8 @@ def main(args: list[str] | None = None) -> int:
     parser.add_argument('result')
     parser.add_argument('--record', metavar='DIR')
     parser.add_argument('--gate', metavar='FIFO',
-                        help='resume the twin once a byte can be read from FIFO (the runner)')
+                        help='resume the twin once a line can be read from FIFO (the runner), '
+                        'on the core it names, if any')
     options = parser.parse_args(args)
     try:
         row = run_episode(load(options.campaign), options.key, options.record,
