@@ -195,3 +195,14 @@ def test_campaigns_and_ray_actors_on_a_machine_claim_different_cores(tmp_path, m
         assert core == 2
     for places in (second, third, fourth):
         places.close()
+
+
+def test_a_core_whose_lock_file_is_not_ours_is_left_to_its_owner(tmp_path, monkeypatch):
+    # another user's lock file (their umask took our write bit): skip it, do not fail
+    monkeypatch.setattr(os, 'sched_getaffinity', lambda pid: {2, 4})
+    monkeypatch.setattr(backends, 'CLAIMS', tmp_path)
+    (tmp_path / 'twin-campaign-core-2.lock').mkdir()   # opening it read-write fails too
+    places = Places.for_workers(1)
+    with places.place() as core:
+        assert core == 4
+    places.close()

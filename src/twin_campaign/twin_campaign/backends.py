@@ -129,7 +129,11 @@ def claim_core() -> tuple[int | None, int | None]:
     every core is claimed.
     """
     for core in sorted(os.sched_getaffinity(0)):
-        lock = os.open(CLAIMS / f'twin-campaign-core-{core}.lock', os.O_RDWR | os.O_CREAT, 0o666)
+        try:   # another user's lock file may not be ours to open: that core is theirs
+            lock = os.open(CLAIMS / f'twin-campaign-core-{core}.lock',
+                           os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError:
+            continue
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return core, lock
