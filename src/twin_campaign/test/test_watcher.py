@@ -31,8 +31,8 @@ from twin_analysis.metrics import stamped_pose
 from twin_bridge.testing import isolate_ros_graph
 from twin_campaign import episode
 from twin_campaign.campaign import load
-from twin_campaign.episode import (
-    Gate, pin, process_tree, scheduling_of, truth_of, Watcher)
+from twin_campaign.episode import Gate, pin, truth_of, Watcher
+from twin_campaign.processes import process_tree, scheduling_of
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / 'config' / 'campaigns'
 

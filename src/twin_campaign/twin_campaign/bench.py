@@ -45,12 +45,13 @@ import time
 from twin_campaign.backends import EPISODES, ray_session, ray_slots
 from twin_campaign.campaign import Campaign, CampaignError, load
 from twin_campaign.cli import run_campaign
+from twin_campaign.processes import (children_by_parent, confine, cpu_s, stat_fields,
+                                     thread_ids, TICKS_PER_S)
 from twin_campaign.tuning import trial_campaign
 
 DEFAULT = Path('config') / 'campaigns' / 'bench.yaml'
 DAY_S, FIVE_MINUTES_S, PROJECTED_CORES = 86400.0, 300.0, 16
 EPISODE_PROCESSES = ('episode', 'bridge', 'controller')   # an episode's row counts these
-TICKS_PER_S = os.sysconf('SC_CLK_TCK')
 
 
 @dataclass(frozen=True)
@@ -174,14 +175,7 @@ def own_cpu_s() -> float:
 
 def descendants(root: int | None = None) -> dict[int, str]:
     """Return the processes under ``root`` (default: this one), each with its kind."""
-    children = {}
-    for entry in os.scandir('/proc'):
-        if entry.name.isdigit():
-            try:
-                parent = int(_stat(entry.name)[1])
-            except (OSError, IndexError):   # ended meanwhile
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
+    children = children_by_parent()
     kinds, waiting = {}, [(root or os.getpid(), b'')]
     while waiting:
         parent, parent_command = waiting.pop()
@@ -204,29 +198,15 @@ def kind_of(command: str) -> str:
     return 'ray' if 'ray' in command else 'other'
 
 
-def _stat(pid: str) -> list[str]:
-    """Return /proc/PID/stat's fields after the command's name (field 3 on)."""
-    return Path(f'/proc/{pid}/stat').read_text().rpartition(')')[2].split()
-
-
 def tree_cpu_s() -> dict[int, tuple[str, float]]:
     """Return the CPU s of each process under this one (its own, not its children's)."""
     seconds = {}
     for pid, kind in descendants().items():
         try:
-            fields = _stat(str(pid))
-        except OSError:
+            seconds[pid] = (kind, sum(cpu_s(stat_fields(pid))))
+        except OSError:   # it ended meanwhile
             continue
-        seconds[pid] = (kind, (int(fields[11]) + int(fields[12])) / TICKS_PER_S)
     return seconds
-
-
-def thread_ids(pid: int) -> list[int]:
-    """Return the thread ids of a process (none once it ended)."""
-    try:
-        return [int(name) for name in os.listdir(f'/proc/{pid}/task')]
-    except OSError:
-        return []
 
 
 @contextmanager
@@ -238,20 +218,11 @@ def confined(cores: set[int]):
     it runs), as new threads and children inherit their parent's affinity.
     """
     everywhere = os.sched_getaffinity(0)
-    _set_affinity(cores)
+    confine((os.getpid(), *descendants()), cores)
     try:
         yield
     finally:
-        _set_affinity(everywhere)
-
-
-def _set_affinity(cores: set[int]) -> None:
-    for pid in (os.getpid(), *descendants()):
-        for thread in thread_ids(pid):
-            try:
-                os.sched_setaffinity(thread, cores)
-            except ProcessLookupError:   # it ended meanwhile
-                pass
+        confine((os.getpid(), *descendants()), everywhere)
 
 
 def outside_of(cores: set[int]) -> dict[int, str]:

@@ -61,6 +61,7 @@ from twin_campaign import warm
 from twin_campaign.campaign import (Campaign, CampaignError, Episode, episodes, goal_in_odom,
                                     load, Scenario, spawn_of)
 from twin_campaign.criteria import metrics, Sample, Trace, verdict
+from twin_campaign.processes import confine, process_tree, scheduling_of
 from twin_sim.evaluation import ClearanceProbe
 from twin_tools import run
 from twin_tools.recorder import Recorder
@@ -497,35 +498,6 @@ def run_episode(campaign: Campaign, key: str, record: str | None,
     return result(campaign, scenario, episode, watcher, started, processes, scheduling)
 
 
-def scheduling_of(pid: int) -> dict:
-    """
-    Return how a process has been scheduled so far ({} once it ended): what CPU costs.
-
-    Its user and system CPU s and, over its live threads, the voluntary and involuntary
-    context switches and the s they waited to run (/proc/PID/task/TID/schedstat).
-    """
-    try:
-        fields = Path(f'/proc/{pid}/stat').read_text().rpartition(')')[2].split()
-        threads = [Path(f'/proc/{pid}/task/{tid}') for tid in os.listdir(f'/proc/{pid}/task')]
-    except OSError:   # it ended
-        return {}
-    ticks = os.sysconf('SC_CLK_TCK')
-    counts = {'user_s': int(fields[11]) / ticks, 'system_s': int(fields[12]) / ticks,
-              'voluntary_switches': 0, 'involuntary_switches': 0, 'run_delay_s': 0.0}
-    for thread in threads:
-        try:
-            status = (thread / 'status').read_text()
-            counts['run_delay_s'] += int((thread / 'schedstat').read_text().split()[1]) * 1e-9
-        except OSError:   # it ended meanwhile
-            continue
-        for line in status.splitlines():
-            name, _, value = line.partition(':')
-            if name in ('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches'):
-                kind = 'involuntary' if name.startswith('non') else 'voluntary'
-                counts[f'{kind}_switches'] += int(value)
-    return counts
-
-
 class Gate:
     """
     The campaign runner's go-ahead to resume the twin: a line (or the end) on a FIFO.
@@ -564,35 +536,7 @@ def pin(root: int, core: int) -> None:
     simulated second: free to run on any core, beside another episode, a turn may wake its
     partner on the other core (docs/campaigns.md, "Why two episodes cost more than one").
     """
-    for pid in (root, *process_tree(root)):
-        try:
-            threads = os.listdir(f'/proc/{pid}/task')
-        except OSError:   # it ended meanwhile
-            continue
-        for thread in threads:
-            try:
-                os.sched_setaffinity(int(thread), {core})
-            except ProcessLookupError:   # it ended meanwhile
-                pass
-
-
-def process_tree(root: int) -> list[int]:
-    """Return the processes under ``root`` (its children, theirs, and so on), by /proc."""
-    children = {}
-    for entry in os.scandir('/proc'):
-        if entry.name.isdigit():
-            try:
-                stat = Path(f'/proc/{entry.name}/stat').read_text()
-            except OSError:   # it ended meanwhile
-                continue
-            children.setdefault(int(stat.rpartition(')')[2].split()[1]), []).append(
-                int(entry.name))
-    tree, waiting = [], [root]
-    while waiting:
-        found = children.get(waiting.pop(), [])
-        tree += found
-        waiting += found
-    return tree
+    confine((root, *process_tree(root)), {core})
 
 
 def watch(node, ended, gate: Gate | None = None) -> None:
