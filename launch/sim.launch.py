@@ -90,15 +90,16 @@ def on_first_robot(robot: str, driven: str, controller: str) -> list:
 def bringup(context) -> list:
     """Resolve and check every argument, then start the bridge and the shared bringup."""
     value = {name: LaunchConfiguration(name).perform(context) for name in SIM_ARGUMENTS}
-    robot_state_publisher = starts_robot_state_publisher(value['robot_state'])
+    files = bridge_parameter_files(value['params_file'])
+    namespace = value['namespace'].strip('/')
+    robot = first_robot(files, namespace)   # '' unless several robots: then each its own
+    robot_state_publisher = starts_robot_state_publisher(value['robot_state'],
+                                                         several_robots=bool(robot))
     parameters = bridge_parameters(value, publish_robot_state=not robot_state_publisher)
     controller = controller_launch_file(value['controller'])
-    files = bridge_parameter_files(value['params_file'])
     problem = display_problem(parameters['gui'], os.environ)
     if problem:
         raise RuntimeError(problem)
-    namespace = value['namespace'].strip('/')
-    robot = first_robot(files, namespace)
     driven = f'{namespace}/{robot}'.strip('/')   # the robot the view and controller see
     bridge = Node(package='twin_bridge', executable='twin_bridge', name='twin_bridge',
                   namespace=namespace, output='screen',

@@ -93,6 +93,16 @@ def test_bridge_parameters_say_who_publishes_the_robot_state_and_keep_frames_unp
     assert bridge_parameters(defaults(), False)['publish_robot_state'] == 'false'
 
 
+def test_with_several_robots_the_bridge_publishes_their_state_not_one_publisher(monkeypatch):
+    # One robot_state_publisher at the bringup's namespace would read a joint_states no
+    # robot publishes, and the bridge, told someone else publishes, would publish none.
+    monkeypatch.setattr(bringup, 'installed', lambda package: True)
+    assert not starts_robot_state_publisher('auto', several_robots=True)
+    assert not starts_robot_state_publisher('false', several_robots=True)
+    with pytest.raises(BringupError, match='several'):
+        starts_robot_state_publisher('true', several_robots=True)
+
+
 def test_robot_state_publisher_is_not_started_when_the_drivers_bring_one(monkeypatch):
     monkeypatch.setattr(bringup, 'installed', lambda package: True)
     assert starts_robot_state_publisher('auto')

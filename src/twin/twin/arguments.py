@@ -149,21 +149,30 @@ def display_problem(gui: bool, environ: dict) -> str | None:
     return None
 
 
-def starts_robot_state_publisher(choice: str, drivers_bring_one: bool = False) -> bool:
+def starts_robot_state_publisher(choice: str, drivers_bring_one: bool = False,
+                                 several_robots: bool = False) -> bool:
     """
     Decide, once, whether the bringup starts robot_state_publisher.
 
     :param choice: ``true``, ``false`` or ``auto`` (start it when it is installed and the
         drivers do not bring their own)
     :param drivers_bring_one: the robot's driver launch already starts one (TurtleBot3's)
-    :raises BringupError: for another choice, or ``true`` where it is not installed
+    :param several_robots: the twin has several robots, each under its name: the bridge
+        publishes each one's description and TF; one robot_state_publisher would serve none
+    :raises BringupError: for another choice, or ``true`` where it is not installed or
+        with several robots
     """
     choice = choice.lower()
     if choice not in ROBOT_STATE_CHOICES:
         raise BringupError(f'robot_state: {choice!r} is not one of '
                            f'{", ".join(ROBOT_STATE_CHOICES)}')
+    if several_robots and choice == TRUE:
+        raise BringupError('robot_state: true starts one robot_state_publisher, for one '
+                           'robot; with several (robots: in params_file) the bridge publishes '
+                           "each robot's description and TF: use auto or false")
     if choice == 'auto':
-        return installed('robot_state_publisher') and not drivers_bring_one
+        brought = drivers_bring_one or several_robots   # by the drivers, or the bridge
+        return installed('robot_state_publisher') and not brought
     if choice == TRUE and not installed('robot_state_publisher'):
         raise BringupError('robot_state: true, but robot_state_publisher is not installed '
                            '(sudo apt install ros-jazzy-robot-state-publisher), or use auto')
