@@ -62,40 +62,46 @@ def main():
 """
 
 LOADED = """
-import os
-from pathlib import Path
-import signal
+import __main__, signal
 def main():
-    print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    now = tuple(signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM))
+    print(now == __main__.STARTED_WITH)
     return 0
 """
 
 THROUGH_THE_ENTRY = """
-import sys
+import signal, sys
 from twin_bridge.entry import run
+# default, or ignored in a background job ('make test &'): what the node must get back
+STARTED_WITH = tuple(signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM))
 sys.exit(run(sys.argv[2] + ':main'))
 """
 
 
-def through_the_entry(tmp_path, module: str, source: str, signal_number=signal.SIGINT):
+def through_the_entry(tmp_path, module: str, source: str, signal_number=signal.SIGINT,
+                      sigint=signal.SIG_DFL):
+    """Run ``source`` as a node module through the entry; SIGINT inherited as ``sigint``."""
     (tmp_path / f'{module}.py').write_text(source)
     path = os.pathsep.join([str(tmp_path), os.environ.get('PYTHONPATH', '')])
     return subprocess.run([sys.executable, '-c', THROUGH_THE_ENTRY, str(int(signal_number)),
                            module], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, 'PYTHONPATH': path})
+                          env={**os.environ, 'PYTHONPATH': path},
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
 
 
 @pytest.mark.parametrize('signal_number', [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_while_a_node_loads_ends_it_quietly(tmp_path, signal_number):
+@pytest.mark.parametrize('sigint', [signal.SIG_DFL, signal.SIG_IGN])
+def test_a_signal_while_a_node_loads_ends_it_quietly(tmp_path, signal_number, sigint):
     # ros2 launch passes a Ctrl-C on to nodes still importing rclpy and PyBullet: each
     # printed a KeyboardInterrupt traceback and exited -2.
     done = through_the_entry(tmp_path, 'interrupted_node', INTERRUPTED_WHILE_LOADING,
-                             signal_number)
+                             signal_number, sigint)
     assert (done.returncode, done.stderr) == (0, '')
 
 
-def test_once_loaded_the_node_gets_the_signal_handlers_it_started_with(tmp_path):
-    done = through_the_entry(tmp_path, 'loaded_node', LOADED)
+@pytest.mark.parametrize('sigint', [signal.SIG_DFL, signal.SIG_IGN])   # a background job
+def test_once_loaded_the_node_gets_the_signal_handlers_it_started_with(tmp_path, sigint):
+    done = through_the_entry(tmp_path, 'loaded_node', LOADED, sigint=sigint)
     assert (done.returncode, done.stdout.strip()) == (0, 'True'), done.stderr
 
 
