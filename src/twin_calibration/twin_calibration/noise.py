@@ -19,7 +19,7 @@ At rest the true angular velocity is zero and the specific force is gravity, and
 LIDAR beam keeps its range: what varies is noise. Gyro and accelerometer noise are the
 standard deviations about each stretch's mean (the bias); the LIDAR's range noise is the
 robust spread (MAD) of each beam's ranges about its mean over a stretch, its dropout rate
-the share of missing returns among beams that see something.
+the share of missing returns among beams that see something well inside the range limits.
 """
 
 from dataclasses import dataclass
@@ -33,6 +33,7 @@ from twin_calibration.estimate import Estimate, robust_std
 STILL_WHEEL_SPEED = 0.01     # rad/s: a wheel slower than this stands still
 SETTLE = 0.5                 # s cut from each end of a stretch (the body comes to rest)
 MIN_STRETCH = 1.0            # s: shorter stops are not used
+DROPOUT_MARGIN = 5.0         # range noise sigmas a judged beam lies inside the limits
 MIN_STILL = 2.0              # s of stillness in all needed for noise figures
 GRAVITY = 9.80665
 
@@ -95,22 +96,12 @@ def _lidar_noise(recording: Recording, stretches: list) -> tuple[Estimate, Estim
     if scans is None:
         missing = Estimate(float('nan'), float('nan'), '', 'no scans in the recording')
         return missing, missing
-    deviations, beams, dropped = [], 0, 0
     period = float(np.median(np.diff(scans.time))) if len(scans.time) > 1 else 0.0
-    for start, end in stretches:
-        ranges = scans.ranges[(scans.time >= start) & (scans.time + period <= end)]
-        if len(ranges) < 3:
-            continue
-        inside = np.isfinite(ranges) & (ranges > scans.range_min) & \
-            (ranges < scans.range_max)
-        seen = inside.mean(axis=0) > 0.5           # beams that usually return something
-        beams += int(seen.sum()) * len(ranges)
-        dropped += int((~inside[:, seen] & ~np.isneginf(ranges[:, seen])).sum())
-        steady = inside.all(axis=0)                # beams that always return
-        values = ranges[:, steady]
-        # Deviations from each beam's mean, scaled back to the spread of single ranges.
-        deviations.append(((values - values.mean(axis=0)) *
-                           np.sqrt(len(values) / (len(values) - 1))).ravel())
+    still = [ranges for start, end in stretches
+             if len(ranges := scans.ranges[(scans.time >= start) &
+                                           (scans.time + period <= end)]) >= 3]
+    inside = [np.isfinite(r) & (r > scans.range_min) & (r < scans.range_max) for r in still]
+    deviations = [_deviations(r[:, i.all(axis=0)]) for r, i in zip(still, inside)]
     count = sum(len(d) for d in deviations)
     if count < 100:
         missing = Estimate(float('nan'), float('nan'), '',
@@ -118,6 +109,34 @@ def _lidar_noise(recording: Recording, stretches: list) -> tuple[Estimate, Estim
         return missing, missing
     # A robust spread (MAD): a beam on an edge, flipping between two surfaces, is no noise.
     sigma = robust_std(np.concatenate(deviations))
-    rate = dropped / beams
+    beams, dropped = 0, 0
+    for ranges, returned in zip(still, inside):
+        judged = _clear_of_the_limits(ranges, returned, scans, sigma)
+        beams += int(judged.sum()) * len(ranges)
+        dropped += int((~returned[:, judged] & ~np.isneginf(ranges[:, judged])).sum())
+    rate = dropped / beams if beams else 0.0
     return (Estimate(sigma, 1.166 * sigma / np.sqrt(count), 'm'),   # the MAD's spread
-            Estimate(float(rate), float(np.sqrt(max(rate * (1 - rate), 1e-12) / beams)), ''))
+            Estimate(float(rate),
+                     float(np.sqrt(max(rate * (1 - rate), 1e-12) / max(beams, 1))), ''))
+
+
+def _deviations(steady: np.ndarray) -> np.ndarray:
+    """Return the steady beams' deviations from their means, as single ranges spread."""
+    return ((steady - steady.mean(axis=0)) * np.sqrt(len(steady) / (len(steady) - 1))).ravel()
+
+
+def _clear_of_the_limits(ranges: np.ndarray, returned: np.ndarray, scans,
+                         sigma: float) -> np.ndarray:
+    """
+    Return the beams whose missing returns are dropouts.
+
+    Those that usually return, at a range noise (``DROPOUT_MARGIN`` sigmas) cannot carry
+    past range_max or range_min: a wall just inside range_max returns a range in some scans
+    and +inf (out of range, REP-117) in others, which is noise, not a dropout.
+    """
+    usually = returned.mean(axis=0) > 0.5
+    typical = np.nanmedian(np.where(returned, ranges, np.nan)[:, usually], axis=0)
+    margin = DROPOUT_MARGIN * sigma
+    clear = np.zeros_like(usually)
+    clear[usually] = (typical + margin < scans.range_max) & (typical - margin > scans.range_min)
+    return clear
