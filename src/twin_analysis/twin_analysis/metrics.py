@@ -41,7 +41,12 @@ def inverse(a: Pose2D) -> Pose2D:
 
 def quaternion_yaw(q) -> float:
     """Return the yaw (rad) of a quaternion with fields x, y, z, w."""
-    return math.atan2(2.0 * (q.w * q.z + q.x * q.y), 1.0 - 2.0 * (q.y * q.y + q.z * q.z))
+    return yaw_of(q.x, q.y, q.z, q.w)
+
+
+def yaw_of(x: float, y: float, z: float, w: float) -> float:
+    """Return the yaw (rad) of the quaternion (x, y, z, w)."""
+    return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
 
 
 def stamped_pose(msg) -> tuple:

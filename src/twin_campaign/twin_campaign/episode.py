@@ -34,7 +34,7 @@ import struct
 import sys
 import threading
 import time
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import PoseStamped
@@ -50,7 +50,7 @@ from rosgraph_msgs.msg import Clock
 from std_msgs.msg import String
 from std_srvs.srv import SetBool
 from twin.arguments import bridge_parameters
-from twin_analysis.metrics import final_drift, quaternion_yaw, stamped_pose
+from twin_analysis.metrics import final_drift, stamped_pose, yaw_of
 from twin_bridge.bridge_node import main as bridge_main
 from twin_bridge.conversions import SerializedOdometry
 from twin_bridge.fastdds_profiles import with_fast_acknowledgements
@@ -275,15 +275,6 @@ class Watcher:
         return self.resumed and time.monotonic() - self.last_heard > SILENCE_LIMIT_S
 
 
-class Quaternion(NamedTuple):
-    """An orientation's x, y, z, w: what quaternion_yaw reads."""
-
-    x: float
-    y: float
-    z: float
-    w: float
-
-
 def odometry_layout() -> tuple[int, int, int]:
     """
     Return where an Odometry's stamp lies, and its pose and its planar velocity from its end.
@@ -319,7 +310,7 @@ def truth_of(serialized: bytes) -> tuple[tuple, float]:
     sec, nanosec = STAMP.unpack_from(serialized, STAMP_AT)
     x, y, _, *orientation = POSE.unpack_from(serialized, end - POSE_FROM_END)
     vx, vy = PLANAR_VELOCITY.unpack_from(serialized, end - VELOCITY_FROM_END)
-    return ((sec + nanosec * 1e-9, x, y, quaternion_yaw(Quaternion(*orientation))),
+    return ((sec + nanosec * 1e-9, x, y, yaw_of(*orientation)),
             math.hypot(vx, vy))
 
 
